@@ -1,0 +1,109 @@
+/**
+ * The service's configuration: every environment variable, validated in one place. A bad value
+ * stops start-up with one line naming the variable (ConfigError), never a stack trace.
+ */
+import { z } from "zod";
+
+export const ROLES = ["all", "bot", "worker", "api"] as const;
+export type Role = (typeof ROLES)[number];
+
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    }, `must be a URL starting with ${protocols.map((p) => p + "//").join(" or ")}`);
+
+const port = z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(1, "must be 1..65535").max(65535, "must be 1..65535");
+
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no", ""], { error: "must be true or false" })
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"], { error: "must be development, production or test" }).default("development"),
+    BOT_TOKEN: z
+      .string({ error: "is required (the token @BotFather gave you)" })
+      .trim()
+      .regex(/^\d+:[A-Za-z0-9_-]{20,}$/, "does not look like a bot token (digits:letters, from @BotFather)"),
+    TELEGRAM_API_ROOT: url(["https:", "http:"]).default("https://api.telegram.org"),
+    MONGODB_URI: url(["mongodb:", "mongodb+srv:"]).optional(),
+    REDIS_URL: url(["redis:", "rediss:"]).optional(),
+    HTTP_PORT: port.default(3000),
+    HTTP_HOST: z.string().trim().min(1).default("0.0.0.0"),
+    WEBHOOK_URL: url(["https:", "http:"]).optional(),
+    WEBHOOK_SECRET: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{16,256}$/, "must be 16..256 characters of A-Z, a-z, 0-9, _ and -")
+      .optional(),
+    ADMIN_TELEGRAM_IDS: z
+      .string()
+      .default("")
+      .refine((v) => v.split(",").every((id) => id.trim() === "" || /^\d+$/.test(id.trim())), "must be comma-separated Telegram user ids (numbers)")
+      .transform((v) =>
+        v
+          .split(",")
+          .map((id) => id.trim())
+          .filter(Boolean)
+          .map(Number),
+      ),
+    DEFAULT_LOCALE: z.enum(["ru", "en"], { error: "must be ru or en" }).default("ru"),
+    DEFAULT_TIMEZONE: z
+      .string()
+      .default("Europe/Moscow")
+      .refine(isTimeZone, "is not an IANA time zone (e.g. Europe/Moscow)"),
+    CODE_PEPPER: z.string().min(16, "must be at least 16 characters (a random secret)").optional(),
+    SMTP_URL: url(["smtp:", "smtps:"]).optional(),
+    SMTP_FROM: z.string().trim().email("must be an e-mail address").optional(),
+    EXCHANGE_BODY_LIMIT_MB: z.coerce.number({ error: "must be a number" }).positive("must be positive").max(100, "must be at most 100").default(10),
+    EXCHANGE_MAX_ITEMS: z.coerce.number({ error: "must be a number" }).int().positive("must be positive").default(5000),
+    DATA_DIR: z.string().trim().min(1).default("./data"),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { error: "must be a pino level (info, debug, ...)" }).default("info"),
+    EMBEDDED_SERVICES: bool.default(true),
+  })
+  .superRefine((env, ctx) => {
+    const production = env.NODE_ENV === "production";
+    if (production && !env.MONGODB_URI) ctx.addIssue({ code: "custom", path: ["MONGODB_URI"], message: "is required in production" });
+    if (production && !env.REDIS_URL) ctx.addIssue({ code: "custom", path: ["REDIS_URL"], message: "is required in production" });
+    if (production && !env.CODE_PEPPER) ctx.addIssue({ code: "custom", path: ["CODE_PEPPER"], message: "is required in production" });
+    if (env.WEBHOOK_URL && !env.WEBHOOK_SECRET) ctx.addIssue({ code: "custom", path: ["WEBHOOK_SECRET"], message: "is required when WEBHOOK_URL is set" });
+    if (production && env.WEBHOOK_URL && !env.WEBHOOK_URL.startsWith("https:")) {
+      ctx.addIssue({ code: "custom", path: ["WEBHOOK_URL"], message: "must be https:// in production (Telegram only calls https webhooks)" });
+    }
+    if (env.SMTP_URL && !env.SMTP_FROM) ctx.addIssue({ code: "custom", path: ["SMTP_FROM"], message: "is required when SMTP_URL is set" });
+  });
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export type Config = z.infer<typeof schema> & { codePepper: string };
+
+export class ConfigError extends Error {}
+
+/** A fixed pepper is fine for development only; production must set CODE_PEPPER (checked above). */
+const DEVELOPMENT_PEPPER = "development-only-pepper-change-me";
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue.path[0] ?? "configuration");
+    const message = issue.code === "invalid_type" && input[name] === undefined ? "is required" : issue.message;
+    const more = parsed.error.issues.length > 1 ? ` (and ${parsed.error.issues.length - 1} more problem(s))` : "";
+    throw new ConfigError(`Configuration error: ${name} ${message}${more}`);
+  }
+  return { ...parsed.data, codePepper: parsed.data.CODE_PEPPER ?? DEVELOPMENT_PEPPER };
+}

@@ -1,0 +1,79 @@
+import { Schema, model, type HydratedDocument, type InferSchemaType, type QueryFilter } from "mongoose";
+import { CONSENT_DECISIONS, CONSENT_FORMS, SHA256_HEX_RE } from "./enums";
+import { MAX, ObjectId, optionalRefField, optionalTextField } from "./fields";
+
+export const CONSENT_APPEND_ONLY_MESSAGE = "consent records are append-only";
+
+/**
+ * A consent, refusal or withdrawal (regulation 1, 152-FZ); collection `consent_records`.
+ * APPEND-ONLY: a new decision is a new record; the newest record for an account or guardian is the
+ * one in force (see `latestConsent`). Telegram records name the account; paper and edoc records,
+ * registered by an admin (`recordedBy`), name the guardian.
+ */
+export const consentRecordSchema = new Schema(
+  {
+    /** Absent when the account consented before it was linked to any school. */
+    schoolId: optionalRefField("School"),
+    accountId: {
+      type: ObjectId,
+      ref: "TelegramAccount",
+      required: [function (this: { form?: string }) { return this.form === "telegram"; }, "a telegram consent needs accountId"],
+    },
+    guardianId: {
+      type: ObjectId,
+      ref: "Guardian",
+      required: [
+        function (this: { form?: string }) { return this.form === "paper" || this.form === "edoc"; },
+        "a paper or edoc consent needs guardianId",
+      ],
+    },
+    decision: { type: String, enum: CONSENT_DECISIONS, required: true },
+    form: { type: String, enum: CONSENT_FORMS, required: true },
+    textVersion: { type: String, required: true, trim: true, minlength: 1, maxlength: MAX.short },
+    /** sha256 (hex) of the exact consent text shown or signed. */
+    textHash: { type: String, required: true, match: SHA256_HEX_RE },
+    recordedAt: { type: Date, required: true, default: () => new Date() },
+    /** The admin's account that registered a paper or edoc decision. */
+    recordedBy: optionalRefField("TelegramAccount"),
+    /** E.g. the number of the written statement; no personal data beyond what the form needs. */
+    note: optionalTextField(MAX.comment),
+  },
+  { collection: "consent_records", timestamps: false },
+);
+
+consentRecordSchema.index({ accountId: 1, recordedAt: -1 });
+consentRecordSchema.index({ guardianId: 1, recordedAt: -1 });
+
+function refuse(): never {
+  throw new Error(CONSENT_APPEND_ONLY_MESSAGE);
+}
+
+// Queries that would change or remove records (Model.updateOne, Query.deleteMany, ...).
+consentRecordSchema.pre(
+  ["updateOne", "updateMany", "findOneAndUpdate", "replaceOne", "findOneAndReplace", "deleteOne", "deleteMany", "findOneAndDelete"],
+  { document: false, query: true },
+  refuse,
+);
+// The same through a document: doc.updateOne(), doc.deleteOne().
+consentRecordSchema.pre(["updateOne", "deleteOne"], { document: true, query: false }, refuse);
+// Saving a record that already exists (inserting a new one is the only way in).
+consentRecordSchema.pre("save", function () {
+  if (!this.isNew) refuse();
+});
+// bulkWrite may only insert.
+consentRecordSchema.pre("bulkWrite", function (ops: Array<Record<string, unknown>>) {
+  if (ops.some((op) => !("insertOne" in op))) refuse();
+});
+
+export const ConsentRecord = model("ConsentRecord", consentRecordSchema);
+export type ConsentRecord = InferSchemaType<typeof consentRecordSchema>;
+export type ConsentRecordDocument = HydratedDocument<ConsentRecord>;
+export type ConsentRecordModel = typeof ConsentRecord;
+
+/**
+ * The newest record matching `filter` (e.g. `{ accountId }` or `{ guardianId }`), or null: the
+ * decision in force. Ties on `recordedAt` go to the later insert.
+ */
+export function latestConsent(filter: QueryFilter<ConsentRecord>) {
+  return ConsentRecord.findOne(filter).sort({ recordedAt: -1, _id: -1 }).lean().exec();
+}

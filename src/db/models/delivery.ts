@@ -1,0 +1,59 @@
+import { Schema, model, type HydratedDocument, type InferSchemaType } from "mongoose";
+import { CHANNELS, DELIVERY_KINDS, DELIVERY_STATUSES } from "./enums";
+import { ObjectId, optionalRefField, schoolIdField } from "./fields";
+
+const recipientSchema = new Schema(
+  {
+    guardianId: optionalRefField("Guardian"),
+    accountId: optionalRefField("TelegramAccount"),
+    /** The child the message is about (or the student recipient). */
+    studentId: optionalRefField("Student"),
+  },
+  { _id: false },
+);
+
+/**
+ * One message to one person through one channel (Notifications): the proof that the 24-hour and
+ * weekly obligations were met; collection `deliveries`.
+ */
+export const deliverySchema = new Schema(
+  {
+    schoolId: schoolIdField(),
+    /** event + recipient + channel: one delivery, also after retries and restarts. */
+    idempotencyKey: { type: String, required: true, minlength: 1, maxlength: 500 },
+    /** DomainEvent.eventId, when the delivery comes from an event. */
+    eventId: { type: String, maxlength: 300 },
+    kind: { type: String, enum: DELIVERY_KINDS, required: true },
+    recipient: { type: recipientSchema, required: true, default: () => ({}) },
+    channel: { type: String, enum: CHANNELS, required: true },
+    status: { type: String, enum: DELIVERY_STATUSES, required: true, default: "queued" },
+    attempts: {
+      type: Number,
+      required: true,
+      default: 0,
+      min: 0,
+      validate: { validator: Number.isInteger, message: "{PATH} must be an integer" },
+    },
+    queuedAt: { type: Date, required: true, default: () => new Date() },
+    /** Not before this instant (quiet hours, digest time). */
+    notBefore: { type: Date },
+    sentAt: { type: Date },
+    failedAt: { type: Date },
+    /** Error code/description only: never personal data. */
+    lastError: { type: String, maxlength: 500 },
+    printoutId: { type: ObjectId, ref: "Printout" },
+    /** For finals and exams: when the result was obtained (sentAt - resultsAt <= 24 h). */
+    resultsAt: { type: Date },
+  },
+  { collection: "deliveries", timestamps: true },
+);
+
+deliverySchema.index({ idempotencyKey: 1 }, { unique: true });
+deliverySchema.index({ status: 1, queuedAt: 1 });
+deliverySchema.index({ "recipient.guardianId": 1, channel: 1, status: 1 });
+deliverySchema.index({ schoolId: 1, kind: 1, status: 1 });
+
+export const Delivery = model("Delivery", deliverySchema);
+export type Delivery = InferSchemaType<typeof deliverySchema>;
+export type DeliveryDocument = HydratedDocument<Delivery>;
+export type DeliveryModel = typeof Delivery;

@@ -1,0 +1,38 @@
+import { Schema, model, type HydratedDocument, type InferSchemaType } from "mongoose";
+import { MAX, dayField, optionalRefField, optionalTextField, refField, schoolIdField } from "./fields";
+
+/** One paper slip: a student's extract for one guardian, and when it was handed over. */
+const slipSchema = new Schema(
+  {
+    studentId: refField("Student"),
+    guardianId: refField("Guardian"),
+    handedAt: { type: Date },
+    /** The staff account that registered the hand-over. */
+    handedBy: optionalRefField("TelegramAccount"),
+  },
+  { _id: false },
+);
+
+/**
+ * The weekly printout of a class for guardians on paper delivery (regulation 9); collection
+ * `printouts`. One per class and week.
+ */
+export const printoutSchema = new Schema(
+  {
+    schoolId: schoolIdField(),
+    classId: refField("SchoolClass"),
+    /** Monday of the ISO week, YYYY-MM-DD. */
+    weekStart: dayField(),
+    producedAt: { type: Date, required: true, default: () => new Date() },
+    fileName: optionalTextField(MAX.name),
+    slips: { type: [slipSchema], default: () => [] },
+  },
+  { collection: "printouts", timestamps: true },
+);
+
+printoutSchema.index({ schoolId: 1, classId: 1, weekStart: 1 }, { unique: true });
+
+export const Printout = model("Printout", printoutSchema);
+export type Printout = InferSchemaType<typeof printoutSchema>;
+export type PrintoutDocument = HydratedDocument<Printout>;
+export type PrintoutModel = typeof Printout;

@@ -1,0 +1,114 @@
+import { Schema, model, type HydratedDocument, type InferSchemaType } from "mongoose";
+import { DEFAULT_TIMEZONE, EXCHANGE_RESOURCES, SCHOOL_PERIOD_KINDS, SHA256_HEX_RE } from "./enums";
+import { MAX, intField, nameField, optionalTextField, timeField } from "./fields";
+
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const thresholdsSchema = new Schema(
+  {
+    five: { type: Number, required: true, min: 1, max: 5, default: 4.5 },
+    four: { type: Number, required: true, min: 1, max: 5, default: 3.5 },
+    three: { type: Number, required: true, min: 1, max: 5, default: 2.5 },
+  },
+  { _id: false },
+);
+
+const quietHoursSchema = new Schema(
+  {
+    start: timeField("21:00"),
+    end: timeField("08:00"),
+  },
+  { _id: false },
+);
+
+const forecastScheduleSchema = new Schema(
+  {
+    /** ISO weekday of the weekly forecast: 1 = Monday .. 7 = Sunday. */
+    weeklyDay: intField(1, 7, 1),
+    weeklyTime: timeField("17:00"),
+    /** During the last N days of a period the forecast goes out daily (0 = never daily). */
+    dailyLastDays: intField(0, 60, 10),
+    enabled: { type: Boolean, required: true, default: true },
+  },
+  { _id: false },
+);
+
+const printoutScheduleSchema = new Schema(
+  {
+    /** ISO weekday the weekly printouts are produced: 1 = Monday .. 7 = Sunday. */
+    weekday: intField(1, 7, 5),
+    time: timeField("12:00"),
+  },
+  { _id: false },
+);
+
+const schoolSettingsSchema = new Schema(
+  {
+    periodKind: { type: String, enum: SCHOOL_PERIOD_KINDS, required: true, default: "quarter" },
+    /** Work type -> weight; when set, overrides the weight a grade of that work type carries. */
+    workTypeWeights: {
+      type: Map,
+      of: { type: Number, min: 1, max: 10 },
+      default: () => new Map<string, number>(),
+    },
+    thresholds: {
+      type: thresholdsSchema,
+      required: true,
+      default: () => ({}),
+      validate: {
+        validator: (t: { five: number; four: number; three: number }) => t.five > t.four && t.four > t.three,
+        message: "thresholds must satisfy five > four > three",
+      },
+    },
+    /** Fewer numeric grades than this in a period: the student risks "not attested". */
+    minGrades: intField(0, 100, 3),
+    /** Local time of the daily grade digest (guardians with notify.grades = "digest"). */
+    digestTime: timeField("18:00"),
+    quietHours: { type: quietHoursSchema, required: true, default: () => ({}) },
+    forecastSchedule: { type: forecastScheduleSchema, required: true, default: () => ({}) },
+    printoutSchedule: { type: printoutScheduleSchema, required: true, default: () => ({}) },
+    /** Internal target for delivering finals/exams (the regulation's limit is 24 hours). */
+    finalsDeliveryLimitHours: intField(1, 24, 20),
+    /** Lifetime of invite codes issued by this school. */
+    codeTtlDays: intField(1, 365, 30),
+    /** When set, the consent text version this school uses instead of the service's current one. */
+    consentTextVersion: { type: String, trim: true, maxlength: MAX.short },
+  },
+  { _id: false },
+);
+
+export const schoolSchema = new Schema(
+  {
+    name: nameField(MAX.fullName),
+    /** The operator's address, quoted in the consent text. */
+    address: optionalTextField(500),
+    timezone: {
+      type: String,
+      required: true,
+      default: DEFAULT_TIMEZONE,
+      validate: { validator: isTimeZone, message: "{VALUE} is not an IANA time zone" },
+    },
+    /** sha256 (hex) of the exchange token; the token itself is shown once and never stored. */
+    exchangeTokenHash: { type: String, match: SHA256_HEX_RE },
+    exchangeTokenIssuedAt: { type: Date },
+    settings: { type: schoolSettingsSchema, required: true, default: () => ({}) },
+    /** Exchange resources that had their first load (the first load of each is silent). */
+    loadedResources: { type: [{ type: String, enum: EXCHANGE_RESOURCES }], default: () => [] },
+  },
+  { collection: "schools", timestamps: true },
+);
+
+schoolSchema.index({ exchangeTokenHash: 1 }, { unique: true, sparse: true });
+
+export const School = model("School", schoolSchema);
+export type School = InferSchemaType<typeof schoolSchema>;
+export type SchoolDocument = HydratedDocument<School>;
+export type SchoolModel = typeof School;
+export type SchoolSettings = School["settings"];

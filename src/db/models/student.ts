@@ -1,0 +1,26 @@
+import { Schema, model, type HydratedDocument, type InferSchemaType } from "mongoose";
+import { MAX, externalIdField, nameField, refArrayField, refField, schoolIdField, uniqueExternalId } from "./fields";
+
+/** A student; collection `students`. */
+export const studentSchema = new Schema(
+  {
+    schoolId: schoolIdField(),
+    externalId: externalIdField(),
+    fullName: nameField(MAX.fullName),
+    classId: refField("SchoolClass"),
+    groupIds: refArrayField("Group"),
+    /** Learns on an individual plan (regulation 2: the teachers working with them are listed). */
+    individualPlan: { type: Boolean, required: true, default: false },
+    /** Teachers of the individual plan; empty otherwise. */
+    individualTeacherIds: refArrayField("Teacher"),
+  },
+  { collection: "students", timestamps: true },
+);
+
+uniqueExternalId(studentSchema);
+studentSchema.index({ schoolId: 1, classId: 1 });
+
+export const Student = model("Student", studentSchema);
+export type Student = InferSchemaType<typeof studentSchema>;
+export type StudentDocument = HydratedDocument<Student>;
+export type StudentModel = typeof Student;

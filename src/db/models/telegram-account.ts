@@ -1,0 +1,71 @@
+import { Schema, model, type HydratedDocument, type InferSchemaType } from "mongoose";
+import { LANGUAGES, ROLES } from "./enums";
+import { ObjectId, optionalRefField } from "./fields";
+
+/**
+ * A role the account holds in one school, gained by redeeming an invite code. Guardian roles name
+ * the guardian record, student roles the student, teacher roles the teacher (admins may have none).
+ */
+const roleSchema = new Schema(
+  {
+    role: { type: String, enum: ROLES, required: true },
+    schoolId: { type: ObjectId, ref: "School", required: true },
+    guardianId: {
+      type: ObjectId,
+      ref: "Guardian",
+      required: [function (this: { role?: string }) { return this.role === "guardian"; }, "a guardian role needs guardianId"],
+    },
+    studentId: {
+      type: ObjectId,
+      ref: "Student",
+      required: [function (this: { role?: string }) { return this.role === "student"; }, "a student role needs studentId"],
+    },
+    teacherId: {
+      type: ObjectId,
+      ref: "Teacher",
+      required: [function (this: { role?: string }) { return this.role === "teacher"; }, "a teacher role needs teacherId"],
+    },
+    grantedAt: { type: Date, required: true, default: () => new Date() },
+    /** The invite code that granted the role (absent for bootstrap admins from ADMIN_TELEGRAM_IDS). */
+    codeId: optionalRefField("InviteCode"),
+  },
+  { _id: false },
+);
+
+const codeAttemptsSchema = new Schema(
+  {
+    /** Instants of recent wrong codes (the service trims old ones). */
+    failures: { type: [{ type: Date }], default: () => [] },
+    lockedUntil: { type: Date },
+  },
+  { _id: false },
+);
+
+/** A Telegram user of the bot; collection `telegram_accounts`. Holds no names or messages. */
+export const telegramAccountSchema = new Schema(
+  {
+    telegramId: { type: Number, required: true },
+    chatId: { type: Number, required: true },
+    language: { type: String, enum: LANGUAGES, required: true, default: "ru" },
+    /** False once Telegram answers 403 (the user blocked the bot). */
+    active: { type: Boolean, required: true, default: true },
+    blockedAt: { type: Date },
+    roles: { type: [roleSchema], default: () => [] },
+    /** The child the guardian chose last (questions without a name refer to them). */
+    selectedStudentId: optionalRefField("Student"),
+    codeAttempts: { type: codeAttemptsSchema, required: true, default: () => ({}) },
+  },
+  { collection: "telegram_accounts", timestamps: true },
+);
+
+telegramAccountSchema.index({ telegramId: 1 }, { unique: true });
+telegramAccountSchema.index({ "roles.schoolId": 1, "roles.role": 1 });
+telegramAccountSchema.index({ "roles.guardianId": 1 });
+// Final grades and exam results also go to the students themselves (regulation 6).
+telegramAccountSchema.index({ "roles.studentId": 1 });
+
+export const TelegramAccount = model("TelegramAccount", telegramAccountSchema);
+export type TelegramAccount = InferSchemaType<typeof telegramAccountSchema>;
+export type TelegramAccountDocument = HydratedDocument<TelegramAccount>;
+export type TelegramAccountModel = typeof TelegramAccount;
+export type AccountRole = TelegramAccount["roles"][number];

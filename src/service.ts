@@ -1,0 +1,90 @@
+/**
+ * Starts the roles of one process (bot, worker, api, or all) over shared MongoDB, Redis and HTTP,
+ * and stops them in order: stop taking work, finish what is running, close connections.
+ */
+import mongoose from "mongoose";
+import { run, type RunnerHandle } from "@grammyjs/runner";
+import { webhookCallback } from "grammy";
+import type { Config, Role } from "./config";
+import type { Logger } from "./logger";
+import { createMetrics } from "./metrics";
+import { createI18n } from "./i18n";
+import { createHttpServer } from "./http/server";
+import { createQueueFactory } from "./queue/connection";
+import { resolveMongo, resolveRedis, safeUrl } from "./runtime/embedded";
+import { createBot, registerCommands } from "./bot/bot";
+import type { BotDeps } from "./bot/context";
+
+export interface RunningService {
+  stop(): Promise<void>;
+  httpPort: number;
+}
+
+export async function startService(config: Config, role: Role, logger: Logger): Promise<RunningService> {
+  const stops: Array<{ name: string; stop: () => Promise<unknown> }> = [];
+  const has = (r: Role) => role === "all" || role === r;
+
+  const mongo = await resolveMongo(config, logger);
+  stops.unshift({ name: "embedded mongo", stop: mongo.stop });
+  const redis = await resolveRedis(config, logger);
+  stops.unshift({ name: "embedded redis", stop: redis.stop });
+  logger.info({ role }, `using ${mongo.description} and ${redis.description}`);
+
+  await mongoose.connect(mongo.url, { serverSelectionTimeoutMS: 10000 });
+  stops.unshift({ name: "mongoose", stop: () => mongoose.disconnect() });
+  const queues = createQueueFactory(redis.url);
+  stops.unshift({ name: "queues", stop: () => queues.close() });
+
+  const metrics = createMetrics();
+  const http = createHttpServer({
+    logger,
+    metrics,
+    bodyLimitBytes: Math.round(config.EXCHANGE_BODY_LIMIT_MB * 1024 * 1024),
+    health: [
+      { name: "mongodb", check: () => mongoose.connection.db!.admin().ping() },
+      { name: "redis", check: () => queues.redis.ping() },
+    ],
+  });
+
+  let runner: RunnerHandle | undefined;
+  if (has("bot")) {
+    const deps: BotDeps = { config, logger, i18n: createI18n(config.DEFAULT_LOCALE), now: () => new Date(), metrics };
+    const bot = createBot(deps);
+    await bot.init();
+    await registerCommands(bot.api, deps);
+    if (config.WEBHOOK_URL) {
+      const path = new URL(config.WEBHOOK_URL).pathname;
+      http.post(path, webhookCallback(bot, "fastify", { secretToken: config.WEBHOOK_SECRET }));
+      await bot.api.setWebhook(config.WEBHOOK_URL, { secret_token: config.WEBHOOK_SECRET, drop_pending_updates: false });
+      logger.info({ webhook: safeUrl(config.WEBHOOK_URL) }, "bot receives updates by webhook");
+    } else {
+      await bot.api.deleteWebhook();
+      runner = run(bot);
+      logger.info("bot receives updates by long polling");
+    }
+  }
+
+  await http.listen({ port: config.HTTP_PORT, host: config.HTTP_HOST });
+  // Stopped first: no new updates or requests, in-flight ones are finished.
+  stops.unshift({ name: "http", stop: () => http.close() });
+  if (runner) {
+    const handle = runner;
+    stops.unshift({ name: "bot runner", stop: () => (handle.isRunning() ? handle.stop() : Promise.resolve()) });
+  }
+  const address = http.server.address();
+  const httpPort = typeof address === "object" && address ? address.port : config.HTTP_PORT;
+  logger.info({ role, httpPort }, "service started");
+
+  return {
+    httpPort,
+    async stop() {
+      for (const { name, stop } of stops) {
+        try {
+          await stop();
+        } catch (error) {
+          logger.warn({ component: name, err: { message: error instanceof Error ? error.message : String(error) } }, "error while stopping");
+        }
+      }
+    },
+  };
+}

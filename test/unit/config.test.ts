@@ -1,0 +1,72 @@
+import { ConfigError, loadConfig } from "../../src/config";
+
+const TOKEN = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabc";
+
+function errorOf(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error("expected a configuration error");
+}
+
+describe("configuration", () => {
+  test("a bot token alone is enough outside production, with defaults", () => {
+    const config = loadConfig({ BOT_TOKEN: TOKEN });
+    expect(config).toMatchObject({
+      NODE_ENV: "development",
+      TELEGRAM_API_ROOT: "https://api.telegram.org",
+      HTTP_PORT: 3000,
+      DEFAULT_LOCALE: "ru",
+      DEFAULT_TIMEZONE: "Europe/Moscow",
+      ADMIN_TELEGRAM_IDS: [],
+      EXCHANGE_BODY_LIMIT_MB: 10,
+    });
+    expect(config.MONGODB_URI).toBeUndefined();
+    expect(config.codePepper.length).toBeGreaterThanOrEqual(16);
+  });
+
+  test("values are parsed and typed", () => {
+    const config = loadConfig({ BOT_TOKEN: TOKEN, HTTP_PORT: "8080", ADMIN_TELEGRAM_IDS: "111, 222", DEFAULT_LOCALE: "en", CODE_PEPPER: "x".repeat(32) });
+    expect(config.HTTP_PORT).toBe(8080);
+    expect(config.ADMIN_TELEGRAM_IDS).toEqual([111, 222]);
+    expect(config.DEFAULT_LOCALE).toBe("en");
+    expect(config.codePepper).toBe("x".repeat(32));
+  });
+
+  test.each([
+    [{}, "Configuration error: BOT_TOKEN is required"],
+    [{ BOT_TOKEN: "nonsense" }, "Configuration error: BOT_TOKEN does not look like a bot token"],
+    [{ BOT_TOKEN: TOKEN, HTTP_PORT: "eighty" }, "Configuration error: HTTP_PORT must be a number"],
+    [{ BOT_TOKEN: TOKEN, HTTP_PORT: "70000" }, "Configuration error: HTTP_PORT must be 1..65535"],
+    [{ BOT_TOKEN: TOKEN, MONGODB_URI: "postgres://x" }, "Configuration error: MONGODB_URI must be a URL starting with mongodb:// or mongodb+srv://"],
+    [{ BOT_TOKEN: TOKEN, REDIS_URL: "localhost:6379" }, "Configuration error: REDIS_URL must be a URL starting with redis:// or rediss://"],
+    [{ BOT_TOKEN: TOKEN, ADMIN_TELEGRAM_IDS: "12,abc" }, "Configuration error: ADMIN_TELEGRAM_IDS must be comma-separated Telegram user ids"],
+    [{ BOT_TOKEN: TOKEN, DEFAULT_LOCALE: "de" }, "Configuration error: DEFAULT_LOCALE must be ru or en"],
+    [{ BOT_TOKEN: TOKEN, DEFAULT_TIMEZONE: "Mars/Olympus" }, "Configuration error: DEFAULT_TIMEZONE is not an IANA time zone"],
+    [{ BOT_TOKEN: TOKEN, WEBHOOK_URL: "https://bot.example.org/tg" }, "Configuration error: WEBHOOK_SECRET is required when WEBHOOK_URL is set"],
+    [{ BOT_TOKEN: TOKEN, WEBHOOK_URL: "https://bot.example.org/tg", WEBHOOK_SECRET: "short" }, "Configuration error: WEBHOOK_SECRET must be 16..256 characters"],
+    [{ BOT_TOKEN: TOKEN, NODE_ENV: "production" }, "Configuration error: MONGODB_URI is required in production"],
+    [{ BOT_TOKEN: TOKEN, NODE_ENV: "production", MONGODB_URI: "mongodb://db/ed" }, "Configuration error: REDIS_URL is required in production"],
+    [{ BOT_TOKEN: TOKEN, NODE_ENV: "staging" }, "Configuration error: NODE_ENV must be development, production or test"],
+    [{ BOT_TOKEN: TOKEN, SMTP_URL: "smtp://mail.local:25" }, "Configuration error: SMTP_FROM is required when SMTP_URL is set"],
+  ])("%j fails with one clear line", (env, line) => {
+    const message = errorOf(env as Record<string, string>);
+    expect(message.startsWith(line)).toBe(true);
+    expect(message).not.toContain("\n");
+  });
+
+  test("production with everything set starts", () => {
+    const config = loadConfig({
+      BOT_TOKEN: TOKEN, NODE_ENV: "production", MONGODB_URI: "mongodb://db:27017/ed", REDIS_URL: "redis://redis:6379", CODE_PEPPER: "p".repeat(40),
+    });
+    expect(config.NODE_ENV).toBe("production");
+  });
+
+  test("the error line never echoes the secret value", () => {
+    const message = errorOf({ BOT_TOKEN: "secret-but-malformed" });
+    expect(message).not.toContain("secret-but-malformed");
+  });
+});
