@@ -46,6 +46,8 @@ export async function startService(config: Config, role: Role, logger: Logger): 
     ],
   });
 
+  // (api role) the exchange API routes are registered here.
+
   let runner: RunnerHandle | undefined;
   if (has("bot")) {
     const deps: BotDeps = { config, logger, i18n: createI18n(config.DEFAULT_LOCALE), now: () => new Date(), metrics };
