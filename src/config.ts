@@ -25,13 +25,16 @@ const bool = z
   .enum(["true", "false", "1", "0", "yes", "no", ""], { error: "must be true or false" })
   .transform((v) => v === "true" || v === "1" || v === "yes");
 
-const schema = z
+const botToken = z
+  .string({ error: "is required (the token @BotFather gave you)" })
+  .trim()
+  .regex(/^\d+:[A-Za-z0-9_-]{20,}$/, "does not look like a bot token (digits:letters, from @BotFather)");
+
+/** Command-line tools never talk to Telegram: they may run without BOT_TOKEN (it is then ""). */
+const makeSchema = (requireBotToken: boolean) => z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"], { error: "must be development, production or test" }).default("development"),
-    BOT_TOKEN: z
-      .string({ error: "is required (the token @BotFather gave you)" })
-      .trim()
-      .regex(/^\d+:[A-Za-z0-9_-]{20,}$/, "does not look like a bot token (digits:letters, from @BotFather)"),
+    BOT_TOKEN: requireBotToken ? botToken : botToken.optional().transform((v) => v ?? ""),
     TELEGRAM_API_ROOT: url(["https:", "http:"]).default("https://api.telegram.org"),
     MONGODB_URI: url(["mongodb:", "mongodb+srv:"]).optional(),
     REDIS_URL: url(["redis:", "rediss:"]).optional(),
@@ -88,16 +91,24 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
+const schema = makeSchema(true);
+const schemaWithoutBotToken = makeSchema(false);
+
 export type Config = z.infer<typeof schema> & { codePepper: string };
+
+export interface LoadConfigOptions {
+  /** False for the command-line tools: BOT_TOKEN may be absent (config.BOT_TOKEN is then ""). */
+  requireBotToken?: boolean;
+}
 
 export class ConfigError extends Error {}
 
 /** A fixed pepper is fine for development only; production must set CODE_PEPPER (checked above). */
 const DEVELOPMENT_PEPPER = "development-only-pepper-change-me";
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): Config {
   const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
-  const parsed = schema.safeParse(input);
+  const parsed = (options.requireBotToken === false ? schemaWithoutBotToken : schema).safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const name = String(issue.path[0] ?? "configuration");

@@ -10,6 +10,7 @@ import type { Logger } from "./logger";
 import { createMetrics } from "./metrics";
 import { createI18n } from "./i18n";
 import { createHttpServer } from "./http/server";
+import { registerExchangeApi } from "./api/exchange";
 import { createQueueFactory } from "./queue/connection";
 import { resolveMongo, resolveRedis, safeUrl } from "./runtime/embedded";
 import { createBot, registerCommands } from "./bot/bot";
@@ -47,8 +48,10 @@ export async function startService(config: Config, role: Role, logger: Logger): 
   });
 
   // (api role) the exchange API routes are registered here.
+  if (has("api")) registerExchangeApi(http, { config, logger, queues });
 
   let runner: RunnerHandle | undefined;
+  const afterListen: Array<() => Promise<void>> = [];
   if (has("bot")) {
     const deps: BotDeps = { config, logger, i18n: createI18n(config.DEFAULT_LOCALE), now: () => new Date(), metrics };
     const bot = createBot(deps);
@@ -57,8 +60,12 @@ export async function startService(config: Config, role: Role, logger: Logger): 
     if (config.WEBHOOK_URL) {
       const path = new URL(config.WEBHOOK_URL).pathname;
       http.post(path, webhookCallback(bot, "fastify", { secretToken: config.WEBHOOK_SECRET }));
-      await bot.api.setWebhook(config.WEBHOOK_URL, { secret_token: config.WEBHOOK_SECRET, drop_pending_updates: false });
-      logger.info({ webhook: safeUrl(config.WEBHOOK_URL) }, "bot receives updates by webhook");
+      const { WEBHOOK_URL: url, WEBHOOK_SECRET: secret } = config;
+      // Telegram may call at once, so the webhook is set only after the server listens.
+      afterListen.push(async () => {
+        await bot.api.setWebhook(url, { secret_token: secret });
+        logger.info({ webhook: safeUrl(url) }, "bot receives updates by webhook");
+      });
     } else {
       await bot.api.deleteWebhook();
       runner = run(bot);
@@ -67,6 +74,7 @@ export async function startService(config: Config, role: Role, logger: Logger): 
   }
 
   await http.listen({ port: config.HTTP_PORT, host: config.HTTP_HOST });
+  for (const step of afterListen) await step();
   // Stopped first: no new updates or requests, in-flight ones are finished.
   stops.unshift({ name: "http", stop: () => http.close() });
   if (runner) {

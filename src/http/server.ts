@@ -2,7 +2,7 @@
  * The HTTP side: /healthz, /metrics, the Telegram webhook (when configured) and whatever routes a
  * role adds (the exchange API). Errors always answer JSON, never a stack trace.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from "fastify";
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from "fastify";
 import type { Logger } from "../logger";
 import type { Metrics } from "../metrics";
 
@@ -21,7 +21,7 @@ export interface HttpServerOptions {
 const HEALTH_TIMEOUT_MS = 2000;
 
 export function createHttpServer(options: HttpServerOptions): FastifyInstance {
-  const app = Fastify({ loggerInstance: options.logger.child({ component: "http" }) as FastifyBaseLogger, disableRequestLogging: true, bodyLimit: options.bodyLimitBytes });
+  const app = Fastify({ loggerInstance: options.logger.child({ component: "http" }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: options.bodyLimitBytes });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode ?? 500;

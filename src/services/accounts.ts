@@ -6,6 +6,6 @@ export async function rememberAccount(telegramId: number, chatId: number, langua
   return TelegramAccount.findOneAndUpdate(
     { telegramId },
     { $set: { chatId, language, active: true } },
-    { upsert: true, new: true },
+    { upsert: true, returnDocument: "after" },
   );
 }

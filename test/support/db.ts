@@ -29,3 +29,10 @@ export async function clearDb(): Promise<void> {
   const collections = await mongoose.connection.db!.collections();
   await Promise.all(collections.map((c) => c.deleteMany({})));
 }
+
+/** A connection string for another process (a CLI, the built service) to reach database `dbName`. */
+export function testMongoUriFor(dbName: string): string {
+  const url = new URL(testMongoUri());
+  url.pathname = `/${dbName}`;
+  return url.toString();
+}

@@ -65,6 +65,14 @@ describe("configuration", () => {
     expect(config.NODE_ENV).toBe("production");
   });
 
+  test("command-line tools may run without BOT_TOKEN, but a malformed one still fails", () => {
+    const config = loadConfig({ MONGODB_URI: "mongodb://127.0.0.1:27017/ed" }, { requireBotToken: false });
+    expect(config.BOT_TOKEN).toBe("");
+    expect(config.MONGODB_URI).toBe("mongodb://127.0.0.1:27017/ed");
+    expect(() => loadConfig({}, { requireBotToken: true })).toThrow("BOT_TOKEN is required");
+    expect(() => loadConfig({ BOT_TOKEN: "nonsense" }, { requireBotToken: false })).toThrow("BOT_TOKEN does not look like a bot token");
+  });
+
   test("the error line never echoes the secret value", () => {
     const message = errorOf({ BOT_TOKEN: "secret-but-malformed" });
     expect(message).not.toContain("secret-but-malformed");

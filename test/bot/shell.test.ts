@@ -1,0 +1,112 @@
+import mongoose from "mongoose";
+import { useTestDb } from "../support/db";
+import { startBotHarness, type BotHarness } from "../support/bot-harness";
+import { TelegramAccount } from "../../src/db/models";
+import { registerCommands } from "../../src/bot/bot";
+
+const db = useTestDb();
+
+describe("bot shell", () => {
+  let harness: BotHarness;
+  beforeAll(async () => {
+    harness = await startBotHarness();
+  });
+  afterAll(async () => {
+    await harness.stop();
+  });
+
+  test("/start greets in Russian for a Russian Telegram and remembers the account", async () => {
+    const parent = harness.user({ language_code: "ru" });
+    const [reply] = await parent.send("/start");
+    expect(reply.text).toContain("Здравствуйте!");
+    expect(reply.text).toContain("код приглашения");
+    const account = await TelegramAccount.findOne({ telegramId: parent.profile.id });
+    expect(account?.language).toBe("ru");
+    expect(account?.chatId).toBe(parent.profile.id);
+  });
+
+  test("/start greets in English for an English Telegram", async () => {
+    const parent = harness.user({ language_code: "en-GB" });
+    const [reply] = await parent.send("/start");
+    expect(reply.text).toContain("Hello!");
+    expect(reply.text).toContain("invitation code");
+  });
+
+  test("an unsupported Telegram language gets the default language", async () => {
+    const [reply] = await harness.user({ language_code: "de" }).send("/start");
+    expect(reply.text).toContain("Здравствуйте!");
+  });
+
+  test("/language switches the language, stored for later updates", async () => {
+    const parent = harness.user({ language_code: "ru" });
+    const [menu] = await parent.send("/language");
+    expect(menu.text).toBe("Выберите язык:");
+    const buttons = (menu.reply_markup as { inline_keyboard: Array<Array<{ text: string; callback_data: string }>> }).inline_keyboard.flat();
+    expect(buttons.map((b) => b.callback_data)).toEqual(["lang:ru", "lang:en"]);
+
+    const [edited] = await parent.press("lang:en", menu);
+    expect(edited.method).toBe("editMessageText");
+    expect(edited.text).toBe("Done: the bot now speaks English.");
+    expect(parent.callbackAnswers()).toHaveLength(1);
+
+    // Telegram still says "ru", but the stored choice wins.
+    const [help] = await parent.send("/help");
+    expect(help.text).toContain("What the bot can do");
+  });
+
+  test("/help lists the commands in the user's language, as valid HTML", async () => {
+    const [help] = await harness.user().send("/help");
+    expect(help.parse_mode).toBe("HTML");
+    expect(help.plain).toContain("/start — Начать работу");
+    expect(help.plain).toContain("/language");
+    expect(help.plain).toContain("/help — Что умеет бот");
+  });
+
+  test("text the bot does not understand gets a hint, never silence", async () => {
+    const [reply] = await harness.user().send("привет, что тут у вас?");
+    expect(reply.text).toBe("Я пока не понял вопрос. Список команд — /help.");
+  });
+
+  test("a sticker gets a sensible answer", async () => {
+    const [reply] = await harness.user({ language_code: "en" }).sendSticker();
+    expect(reply.text).toBe("I understand only text and buttons. All commands: /help.");
+  });
+
+  test("an old or forged button is answered, not ignored", async () => {
+    const parent = harness.user();
+    await parent.send("/start");
+    await parent.press("no-such-feature:42");
+    await parent.press("lang:klingon");
+    const answers = parent.callbackAnswers();
+    expect(answers).toHaveLength(2);
+    for (const answer of answers) expect(answer.text).toBe("Эта кнопка уже устарела. Откройте меню заново: /help");
+  });
+
+  test("setMyCommands registers the menu per language", async () => {
+    await registerCommands(harness.bot.api, harness.deps);
+    const commands = harness.fake.calls.filter((c) => c.method === "setMyCommands");
+    const byLanguage = Object.fromEntries(commands.map((c) => [String(c.params.language_code ?? "default"), c.params.commands]));
+    expect(byLanguage.en).toEqual(expect.arrayContaining([{ command: "help", description: "What the bot can do" }]));
+    expect(byLanguage.ru).toEqual(expect.arrayContaining([{ command: "help", description: "Что умеет бот" }]));
+    expect(byLanguage.default).toEqual(byLanguage.ru);
+  });
+
+  test("when the database fails, the user gets a polite message and the log has no personal data", async () => {
+    const parent = harness.user({ first_name: "Мариванна", username: "secret_parent" });
+    await mongoose.disconnect();
+    mongoose.set("bufferTimeoutMS", 300);
+    try {
+      const [reply] = await parent.send("/start моя фамилия Петрова");
+      expect(reply.text).toBe("Извините, что-то пошло не так. Мы уже знаем об этом; попробуйте ещё раз через минуту.");
+    } finally {
+      mongoose.set("bufferTimeoutMS", 10000);
+      await mongoose.connect(process.env.TEST_MONGODB_URI!, { dbName: db.dbName });
+    }
+    const errors = harness.logs.filter((line) => line.includes("bot update failed"));
+    expect(errors.length).toBeGreaterThan(0);
+    const all = harness.logs.join("\n");
+    expect(all).not.toContain("Петрова");
+    expect(all).not.toContain("Мариванна");
+    expect(all).not.toContain("secret_parent");
+  });
+});
