@@ -1,0 +1,362 @@
+/**
+ * Guardians' questions with their expected meaning, for the parser's tests and its benchmark.
+ * Today is Thursday 2026-12-03 (school year 2026/27); the children are Мария and Александр.
+ * Every expected range is written by hand from that calendar:
+ *   this week 30.11–06.12, next week 07.12–13.12, last week 23.11–29.11;
+ *   the next Monday 07.12, Tuesday 08.12, Wednesday 09.12, Thursday 10.12 (not today), Friday 04.12;
+ *   for grades a bare weekday looks back: Monday 30.11, Friday 27.11.
+ */
+import type { ParsedQuestion, QuestionContext, QuestionRange } from "../../src/domain/question";
+
+export const TODAY = "2026-12-03";
+
+export const SUBJECTS = [
+  ["alg", "Алгебра"],
+  ["pe", "Физическая культура"],
+  ["eng", "Английский язык"],
+  ["lit", "Литература"],
+  ["art", "Изобразительное искусство"],
+  ["obzr", "Основы безопасности и защиты Родины"],
+  ["rus", "Русский язык"],
+  ["math", "Математика"],
+  ["hist", "История"],
+  ["soc", "Обществознание"],
+  ["geo", "География"],
+  ["bio", "Биология"],
+  ["phys", "Физика"],
+  ["chem", "Химия"],
+  ["inf", "Информатика"],
+  ["mus", "Музыка"],
+  ["tech", "Технология"],
+  ["geom", "Геометрия"],
+  ["world", "Окружающий мир"],
+  ["read", "Литературное чтение"],
+].map(([id, name]) => ({ id, name }));
+
+export const CONTEXT: QuestionContext = {
+  today: TODAY,
+  children: [
+    { id: "maria", firstName: "Мария" },
+    { id: "alex", firstName: "Александр" },
+  ],
+  subjects: SUBJECTS,
+};
+
+export interface Phrasing {
+  q: string;
+  intent: ParsedQuestion["intent"];
+  child?: string | string[];
+  subject?: string | string[];
+  range?: QuestionRange;
+  gradeValue?: string;
+  unknownChild?: string;
+}
+
+const D = (day: string): QuestionRange => ({ from: day, to: day });
+const R = (from: string, to: string): QuestionRange => ({ from, to });
+const THIS_WEEK = R("2026-11-30", "2026-12-06");
+const NEXT_WEEK = R("2026-12-07", "2026-12-13");
+const LAST_WEEK = R("2026-11-23", "2026-11-29");
+const TODAY_ = D("2026-12-03");
+const TOMORROW = D("2026-12-04");
+const YESTERDAY = D("2026-12-02");
+const DECEMBER = R("2026-12-01", "2026-12-31");
+const NOVEMBER = R("2026-11-01", "2026-11-30");
+const JANUARY = R("2027-01-01", "2027-01-31");
+const MAY = R("2027-05-01", "2027-05-31");
+const QUARTER: QuestionRange = { period: "current", kind: "quarter" };
+const PREVIOUS_QUARTER: QuestionRange = { period: "previous", kind: "quarter" };
+
+type Row = [string, ParsedQuestion["intent"], Omit<Phrasing, "q" | "intent">?];
+
+const ROWS: Row[] = [
+  // ---- grades (ru) ----
+  ["какие оценки у Маши на этой неделе?", "grades", { child: "maria", range: THIS_WEEK }],
+  ["Сашины двойки за четверть", "grades", { child: "alex", range: QUARTER, gradeValue: "2" }],
+  ["оценки", "grades"],
+  ["Оценки Маши", "grades", { child: "maria" }],
+  ["покажи отметки Марии за неделю", "grades", { child: "maria", range: THIS_WEEK }],
+  ["что получила Маша сегодня", "grades", { child: "maria", range: TODAY_ }],
+  ["что Саша получил вчера по математике", "grades", { child: "alex", subject: "math", range: YESTERDAY }],
+  ["двойки у Саши", "grades", { child: "alex", gradeValue: "2" }],
+  ["есть ли у Маши тройки?", "grades", { child: "maria", gradeValue: "3" }],
+  ["пятерки за неделю", "grades", { range: THIS_WEEK, gradeValue: "5" }],
+  ["оценки Александра по физике", "grades", { child: "alex", subject: "phys" }],
+  ["оценки Сашки по химии за прошлую неделю", "grades", { child: "alex", subject: "chem", range: LAST_WEEK }],
+  ["отметки Машеньки в понедельник", "grades", { child: "maria", range: D("2026-11-30") }],
+  ["какие оценки у Маши в пятницу", "grades", { child: "maria", range: D("2026-11-27") }],
+  ["какие оценки у Маши в прошлую пятницу", "grades", { child: "maria", range: D("2026-11-27") }],
+  ["оценки за 12 декабря", "grades", { range: D("2026-12-12") }],
+  ["оценки за 1.12", "grades", { range: D("2026-12-01") }],
+  ["оценки с 1 по 3 декабря", "grades", { range: R("2026-12-01", "2026-12-03") }],
+  ["оценки в ноябре по русскому языку", "grades", { subject: "rus", range: NOVEMBER }],
+  ["успеваемость Маши", "grades", { child: "maria" }],
+  ["что поставили Саше по литре", "grades", { child: "alex", subject: "lit" }],
+  ["Машины оценки по англу", "grades", { child: "maria", subject: "eng" }],
+  ["оценки по инглишу", "grades", { subject: "eng" }],
+  ["оцнки по алгибре", "grades", { subject: "alg" }],
+  ["оценки по матеше", "grades", { subject: "math" }],
+  ["оценки по геоме за четверть", "grades", { subject: "geom", range: QUARTER }],
+  ["оценки по физ-ре", "grades", { subject: "pe" }],
+  ["оценки по ИЗО", "grades", { subject: "art" }],
+  ["оценки по ОБЖ", "grades", { subject: "obzr" }],
+  ["оценки по ОБЗР", "grades", { subject: "obzr" }],
+  ["оценки по инфе", "grades", { subject: "inf" }],
+  ["оценки по биоле", "grades", { subject: "bio" }],
+  ["оценки по химке", "grades", { subject: "chem" }],
+  ["оценки по истории", "grades", { subject: "hist" }],
+  ["оценки по общаге", "grades", { subject: "soc" }],
+  ["оценки по обществознанию", "grades", { subject: "soc" }],
+  ["оценки по географии", "grades", { subject: "geo" }],
+  ["оценки по музыке", "grades", { subject: "mus" }],
+  ["оценки по труду", "grades", { subject: "tech" }],
+  ["оценки по окружайке", "grades", { subject: "world" }],
+  ["оценки по чтению", "grades", { subject: "read" }],
+  ["оценки по литературному чтению", "grades", { subject: "read" }],
+  ["оценки по литературе", "grades", { subject: "lit" }],
+  ["оценки по русичу", "grades", { subject: "rus" }],
+  ["оценки по физкультуре", "grades", { subject: "pe" }],
+  ["оценки по физической культуре", "grades", { subject: "pe" }],
+  ["оценки по изобразительному искусству", "grades", { subject: "art" }],
+  ["оценки по основам безопасности", "grades", { subject: "obzr" }],
+  ["оценки по информатике", "grades", { subject: "inf" }],
+  ["оценки по окружающему миру", "grades", { subject: "world" }],
+  ["оценки по технологии", "grades", { subject: "tech" }],
+  ["оценки по геометрии", "grades", { subject: "geom" }],
+  ["оценки по английскому языку", "grades", { subject: "eng" }],
+  ["оценки по матану", "grades", { subject: "math" }],
+  ["оценки по физикее", "grades", { subject: "phys" }],
+  ["оценки по биолгии", "grades", { subject: "bio" }],
+  ["оценки Пети", "grades", { unknownChild: "Пети" }],
+  ["какие оценки у Вани?", "grades", { unknownChild: "Вани" }],
+  ["оценки за этот месяц", "grades", { range: DECEMBER }],
+  ["Что с оценками у Маши по русскому за прошлую неделю", "grades", { child: "maria", subject: "rus", range: LAST_WEEK }],
+  ["у Машеньки есть двойки?", "grades", { child: "maria", gradeValue: "2" }],
+  ["какие оценки у Марии за 25.11", "grades", { child: "maria", range: D("2026-11-25") }],
+  ["оценки по алгебре 12-го декабря", "grades", { subject: "alg", range: D("2026-12-12") }],
+  ["оценки Маши и Саши", "grades", { child: ["maria", "alex"] }],
+  ["оценки по алгебре и геометрии", "grades", { subject: ["alg", "geom"] }],
+  ["оценки за год", "grades", { range: { period: "year" } }],
+  ["оценки за триместр", "grades", { range: { period: "current", kind: "trimester" } }],
+  ["оценки за полугодие", "grades", { range: { period: "current", kind: "half" } }],
+  ["оценки за прошлую четверть", "grades", { range: PREVIOUS_QUARTER }],
+  ["Маша оценки вчера", "grades", { child: "maria", range: YESTERDAY }],
+  ["ОЦЕНКИ САШИ", "grades", { child: "alex" }],
+  ["оценки Сашеньки", "grades", { child: "alex" }],
+  ["Шурины оценки", "grades", { child: "alex" }],
+  ["оценки Марией", "grades", { child: "maria" }],
+  ["оценки Александру за 12.12.2026", "grades", { child: "alex", range: D("2026-12-12") }],
+  ["оценки в сентябре", "grades", { range: R("2026-09-01", "2026-09-30") }],
+  ["оценки в феврале", "grades", { range: R("2027-02-01", "2027-02-28") }],
+  ["оценки в декабое", "grades", { range: DECEMBER }],
+  ["среди оценок есть двойки?", "grades", { gradeValue: "2" }],
+
+  // ---- homework (ru) ----
+  ["что задано на завтра по алгебре", "homework", { subject: "alg", range: TOMORROW }],
+  ["что задано", "homework"],
+  ["что задали Маше на понедельник", "homework", { child: "maria", range: D("2026-12-07") }],
+  ["домашка по алгебре", "homework", { subject: "alg" }],
+  ["дз на завтра", "homework", { range: TOMORROW }],
+  ["ДЗ по русскому на пятницу", "homework", { subject: "rus", range: TOMORROW }],
+  ["какие уроки задали на завтра", "homework", { range: TOMORROW }],
+  ["домашнее задание по физике", "homework", { subject: "phys" }],
+  ["что задали по англу на следующую неделю", "homework", { subject: "eng", range: NEXT_WEEK }],
+  ["д/з на вторник", "homework", { range: D("2026-12-08") }],
+  ["домашку Саше на послезавтра", "homework", { child: "alex", range: D("2026-12-05") }],
+  ["что задано на 7 декабря", "homework", { range: D("2026-12-07") }],
+  ["задания по истории на неделю", "homework", { subject: "hist", range: THIS_WEEK }],
+  ["что задали вчера", "homework", { range: YESTERDAY }],
+  ["домашка на 10.12", "homework", { range: D("2026-12-10") }],
+  ["что задано по литре к понедельнику", "homework", { subject: "lit", range: D("2026-12-07") }],
+  ["дамашка по химии", "homework", { subject: "chem" }],
+  ["что задано на эту пятницу", "homework", { range: TOMORROW }],
+  ["задали ли что-нибудь по геометрии", "homework", { subject: "geom" }],
+  ["домашка на сегодня", "homework", { range: TODAY_ }],
+  ["Маше что задали по алгебре?", "homework", { child: "maria", subject: "alg" }],
+  ["что задали на 14.12", "homework", { range: D("2026-12-14") }],
+  ["что задано по физре", "homework", { subject: "pe" }],
+  ["уроки задали?", "homework"],
+  ["что задали по матеше на четверг", "homework", { subject: "math", range: D("2026-12-10") }],
+  ["дз на завтро", "homework", { range: TOMORROW }],
+  ["домашка по геометрии на понедельнек", "homework", { subject: "geom", range: D("2026-12-07") }],
+
+  // ---- timetable (ru) ----
+  ["будет ли завтра физра", "schedule", { subject: "pe", range: TOMORROW }],
+  ["расписание на завтра", "schedule", { range: TOMORROW }],
+  ["какие уроки завтра у Маши", "schedule", { child: "maria", range: TOMORROW }],
+  ["расписание Саши на понедельник", "schedule", { child: "alex", range: D("2026-12-07") }],
+  ["какие уроки в среду", "schedule", { range: D("2026-12-09") }],
+  ["сколько уроков завтра", "schedule", { range: TOMORROW }],
+  ["будет ли в пятницу физра", "schedule", { subject: "pe", range: TOMORROW }],
+  ["есть ли завтра английский", "schedule", { subject: "eng", range: TOMORROW }],
+  ["когда физика", "schedule", { subject: "phys" }],
+  ["во сколько начинается первый урок", "schedule"],
+  ["какой кабинет у химии", "schedule", { subject: "chem" }],
+  ["есть ли замены на завтра", "schedule", { range: TOMORROW }],
+  ["отменили физру?", "schedule", { subject: "pe" }],
+  ["расписание на следующую неделю", "schedule", { range: NEXT_WEEK }],
+  ["уроки на послезавтра", "schedule", { range: D("2026-12-05") }],
+  ["расписание звонков", "schedule"],
+  ["завтра алгебра?", "schedule", { subject: "alg", range: TOMORROW }],
+  ["расписание на 14 декабря", "schedule", { range: D("2026-12-14") }],
+  ["какие уроки у Саши в четверг", "schedule", { child: "alex", range: D("2026-12-10") }],
+  ["расписание в прошлый вторник", "schedule", { range: D("2026-11-24") }],
+  ["расписание на сегодня у Маши", "schedule", { child: "maria", range: TODAY_ }],
+  ["Сашино расписание на среду", "schedule", { child: "alex", range: D("2026-12-09") }],
+  ["расписание на 3 января", "schedule", { range: D("2027-01-03") }],
+  ["что по русскому на завтра", "schedule", { subject: "rus", range: TOMORROW }],
+  ["когда следующая физра", "schedule", { subject: "pe" }],
+  ["расписание Марии на неделю", "schedule", { child: "maria", range: THIS_WEEK }],
+  ["расписание на пн", "schedule", { range: D("2026-12-07") }],
+  ["будет ли в понедельник англ у Саши", "schedule", { child: "alex", subject: "eng", range: D("2026-12-07") }],
+  ["расписанее на завтра", "schedule", { range: TOMORROW }],
+  ["в следующий вторник есть музыка?", "schedule", { subject: "mus", range: D("2026-12-08") }],
+
+  // ---- tests (ru) ----
+  ["контрольные в декабре", "tests", { range: DECEMBER }],
+  ["контрольная по алгебре когда", "tests", { subject: "alg" }],
+  ["когда контрольная по физике", "tests", { subject: "phys" }],
+  ["будет ли контрольная завтра", "tests", { range: TOMORROW }],
+  ["проверочные на следующей неделе", "tests", { range: NEXT_WEEK }],
+  ["тесты по английскому", "tests", { subject: "eng" }],
+  ["диктант по русскому", "tests", { subject: "rus" }],
+  ["какие контрольные у Маши в этой четверти", "tests", { child: "maria", range: QUARTER }],
+  ["ВПР", "tests"],
+  ["самостоятельная по геометрии в пятницу", "tests", { subject: "geom", range: TOMORROW }],
+  ["контрольная работа по алгебре 15 декабря", "tests", { subject: "alg", range: D("2026-12-15") }],
+  ["контрольые в январе", "tests", { range: JANUARY }],
+  ["сочинение по литературе", "tests", { subject: "lit" }],
+  ["когда ОГЭ", "tests"],
+  ["экзамены в мае", "tests", { range: MAY }],
+  ["контрольные по матеше в следующем месяце", "tests", { subject: "math", range: JANUARY }],
+  ["когда контрольная у Маши", "tests", { child: "maria" }],
+  ["контрольная в чт", "tests", { range: D("2026-12-10") }],
+  ["к/р по химии", "tests", { subject: "chem" }],
+
+  // ---- forecast (ru) ----
+  ["прогноз по русскому", "forecast", { subject: "rus" }],
+  ["прогноз", "forecast"],
+  ["что выйдет за четверть по алгебре", "forecast", { subject: "alg", range: QUARTER }],
+  ["какая будет четвертная по физике", "forecast", { subject: "phys" }],
+  ["какая оценка выйдет у Маши по химии", "forecast", { child: "maria", subject: "chem" }],
+  ["прогноз оценок Саши", "forecast", { child: "alex" }],
+  ["средний балл по математике", "forecast", { subject: "math" }],
+  ["что будет за четверть по истории", "forecast", { subject: "hist", range: QUARTER }],
+  ["какая оценка будет за четверть", "forecast", { range: QUARTER }],
+  ["прогноз на четверть", "forecast", { range: QUARTER }],
+  ["прогнз по алгебре", "forecast", { subject: "alg" }],
+  ["что светит Маше по физре", "forecast", { child: "maria", subject: "pe" }],
+  ["какая будет итоговая по биологии", "forecast", { subject: "bio" }],
+  ["прогноз по всем предметам", "forecast"],
+
+  // ---- finals (ru) ----
+  ["итоговые оценки", "finals"],
+  ["четвертные оценки Маши", "finals", { child: "maria" }],
+  ["годовые оценки", "finals"],
+  ["итоговые за прошлую четверть", "finals", { range: PREVIOUS_QUARTER }],
+  ["результаты экзаменов", "finals"],
+  ["четвертные", "finals"],
+  ["аттестация Саши", "finals", { child: "alex" }],
+  ["итоговая по химии", "finals", { subject: "chem" }],
+  ["итоговые по алгебре за прошлую четверть", "finals", { subject: "alg", range: PREVIOUS_QUARTER }],
+
+  // ---- teachers (ru) ----
+  ["учителя", "teachers"],
+  ["кто ведет алгебру", "teachers", { subject: "alg" }],
+  ["кто ведёт алгебру", "teachers", { subject: "alg" }],
+  ["кто учитель по физике у Маши", "teachers", { child: "maria", subject: "phys" }],
+  ["классный руководитель", "teachers"],
+  ["кто классная у Саши", "teachers", { child: "alex" }],
+  ["учительница английского", "teachers", { subject: "eng" }],
+  ["кто преподает историю", "teachers", { subject: "hist" }],
+  ["как зовут училку по русскому", "teachers", { subject: "rus" }],
+  ["учитиля", "teachers"],
+  ["преподаватель по информатике", "teachers", { subject: "inf" }],
+
+  // ---- holidays (ru) ----
+  ["когда каникулы", "holidays"],
+  ["когда начнутся каникулы", "holidays"],
+  ["сколько дней до каникул", "holidays"],
+  ["зимние каникулы", "holidays"],
+  ["каникулы у Маши", "holidays", { child: "maria" }],
+  ["когда отдыхаем", "holidays"],
+  ["праздники в мае", "holidays", { range: MAY }],
+  ["каникулы в феврале", "holidays", { range: R("2027-02-01", "2027-02-28") }],
+  ["коникулы", "holidays"],
+  ["каникулы в этом году", "holidays", { range: { period: "year" } }],
+
+  // ---- recommendations (ru) ----
+  ["рекомендации учителей", "recommendations"],
+  ["рекомендации для Маши", "recommendations", { child: "maria" }],
+  ["что советует учитель по математике", "recommendations", { subject: "math" }],
+  ["советы по русскому", "recommendations", { subject: "rus" }],
+  ["замечания от учителя", "recommendations"],
+  ["рекомендации за неделю", "recommendations", { range: THIS_WEEK }],
+
+  // ---- help and unknown (ru) ----
+  ["помощь", "help"],
+  ["что ты умеешь", "help"],
+  ["меню", "help"],
+  ["помогите", "help"],
+  ["привет", "unknown"],
+  ["как дела", "unknown"],
+  ["Маша", "unknown", { child: "maria" }],
+  ["алгебра", "unknown", { subject: "alg" }],
+  ["сколько стоит обед", "unknown"],
+  ["", "unknown"],
+  ["погода завтра", "unknown", { range: TOMORROW }],
+
+  // ---- English ----
+  ["what are Masha's grades this week", "grades", { child: "maria", range: THIS_WEEK }],
+  ["grades", "grades"],
+  ["Sasha's marks in maths", "grades", { child: "alex", subject: "math" }],
+  ["what did Maria get yesterday", "grades", { child: "maria", range: YESTERDAY }],
+  ["show me Alex's grades for last week", "grades", { child: "alex", range: LAST_WEEK }],
+  ["marks in english on monday", "grades", { subject: "eng", range: D("2026-11-30") }],
+  ["grades in December", "grades", { range: DECEMBER }],
+  ["grades for December 12", "grades", { range: D("2026-12-12") }],
+  ["Masha's twos this term", "grades", { child: "maria", range: { period: "current" }, gradeValue: "2" }],
+  ["Masha's grades on 12/12", "grades", { child: "maria", range: D("2026-12-12") }],
+  ["grades from December 1 to December 3", "grades", { range: R("2026-12-01", "2026-12-03") }],
+  ["Petya's grades", "grades", { unknownChild: "Petya" }],
+  ["grdaes for today", "grades", { range: TODAY_ }],
+  ["grades in pe", "grades", { subject: "pe" }],
+  ["geography marks last month", "grades", { subject: "geo", range: NOVEMBER }],
+  ["Masha grades", "grades", { child: "maria" }],
+  ["Alexander's grades in physics for the 12th of December", "grades", { child: "alex", subject: "phys", range: D("2026-12-12") }],
+  ["homework for tomorrow", "homework", { range: TOMORROW }],
+  ["what is the homework in algebra for monday", "homework", { subject: "alg", range: D("2026-12-07") }],
+  ["Sasha's homework next week", "homework", { child: "alex", range: NEXT_WEEK }],
+  ["what's due on friday", "homework", { range: TOMORROW }],
+  ["homwork for tomorrow", "homework", { range: TOMORROW }],
+  ["biology homework", "homework", { subject: "bio" }],
+  ["Alexander's homework", "homework", { child: "alex" }],
+  ["homework for Dec 7", "homework", { range: D("2026-12-07") }],
+  ["timetable for tomorrow", "schedule", { range: TOMORROW }],
+  ["schedule next monday", "schedule", { range: D("2026-12-07") }],
+  ["Is there PE tomorrow?", "schedule", { subject: "pe", range: TOMORROW }],
+  ["what time does physics start", "schedule", { subject: "phys" }],
+  ["timetable on wednesday", "schedule", { range: D("2026-12-09") }],
+  ["tests in december", "tests", { range: DECEMBER }],
+  ["any exams next week", "tests", { range: NEXT_WEEK }],
+  ["when is the chemistry test", "tests", { subject: "chem" }],
+  ["Masha's tests", "tests", { child: "maria" }],
+  ["forecast for english", "forecast", { subject: "eng" }],
+  ["what will Masha get in algebra this term", "forecast", { child: "maria", subject: "alg", range: { period: "current" } }],
+  ["average grade in history", "forecast", { subject: "hist" }],
+  ["when are the holidays", "holidays"],
+  ["winter break", "holidays"],
+  ["holidays in january", "holidays", { range: JANUARY }],
+  ["who teaches Sasha maths", "teachers", { child: "alex", subject: "math" }],
+  ["teachers", "teachers"],
+  ["recommendations for Maria", "recommendations", { child: "maria" }],
+  ["feedback from teachers", "recommendations"],
+  ["final grades", "finals"],
+  ["report card", "finals"],
+  ["exam results", "finals"],
+  ["help", "help"],
+  ["what can you do", "help"],
+  ["hello", "unknown"],
+];
+
+export const PHRASINGS: Phrasing[] = ROWS.map(([q, intent, slots]) => ({ q, intent, ...slots }));
