@@ -1,0 +1,54 @@
+/**
+ * Who may see whose data; every handler asks here, on the server, for every update. A guardian sees
+ * a child only through a link made with a code AND while their consent to that school's current
+ * text is in force; a student sees only themselves. Callback data never carries a permission.
+ */
+import type { Types } from "mongoose";
+import { GuardianLink, School, latestConsent, type TelegramAccountDocument } from "../db/models";
+import { consentVersionOf } from "../domain/consent";
+
+export interface AccessibleChild {
+  studentId: Types.ObjectId;
+  schoolId: Types.ObjectId;
+  /** How the account reaches the child: as their guardian or as the student themselves. */
+  via: "guardian" | "student";
+  guardianId?: Types.ObjectId;
+}
+
+export type ConsentState = "granted" | "declined" | "withdrawn" | "outdated" | "none";
+
+/** The account's consent to the school's current text: only "granted" lets data through. */
+export async function consentState(accountId: Types.ObjectId, schoolId: Types.ObjectId): Promise<ConsentState> {
+  const [record, school] = await Promise.all([latestConsent({ accountId, schoolId }), School.findById(schoolId, { settings: 1 }).lean()]);
+  if (!record || !school) return "none";
+  if (record.decision !== "granted") return record.decision;
+  return record.textVersion === consentVersionOf(school) ? "granted" : "outdated";
+}
+
+export async function accessibleChildren(account: TelegramAccountDocument | null): Promise<AccessibleChild[]> {
+  if (!account) return [];
+  const children: AccessibleChild[] = account.roles
+    .filter((role) => role.role === "student" && role.studentId)
+    .map((role) => ({ studentId: role.studentId!, schoolId: role.schoolId, via: "student" as const }));
+  const links = await GuardianLink.find({ accountId: account._id }).sort({ linkedAt: 1 }).lean();
+  const consent = new Map<string, ConsentState>();
+  for (const link of links) {
+    const key = String(link.schoolId);
+    if (!consent.has(key)) consent.set(key, await consentState(account._id, link.schoolId));
+    if (consent.get(key) !== "granted") continue;
+    if (children.some((c) => c.studentId.equals(link.studentId))) continue;
+    children.push({ studentId: link.studentId, schoolId: link.schoolId, via: "guardian", guardianId: link.guardianId });
+  }
+  return children;
+}
+
+/** The child if this account may see them now, else null ("not available", whatever the reason). */
+export async function childIfAccessible(account: TelegramAccountDocument | null, studentId: unknown): Promise<AccessibleChild | null> {
+  if (typeof studentId !== "string" && typeof studentId !== "object") return null;
+  const wanted = String(studentId);
+  return (await accessibleChildren(account)).find((c) => String(c.studentId) === wanted) ?? null;
+}
+
+export function hasRole(account: TelegramAccountDocument | null, role: "guardian" | "student" | "teacher" | "admin", schoolId?: Types.ObjectId): boolean {
+  return !!account?.roles.some((r) => r.role === role && (!schoolId || r.schoolId.equals(schoolId)));
+}
