@@ -30,6 +30,7 @@ export async function startTestMongo(env = process.env): Promise<RunningMongo> {
       return await startMemoryServer();
     } catch (error) {
       if (forced === "memory-server") throw error;
+      console.log(`[test] mongodb-memory-server unavailable (${String(error instanceof Error ? error.message : error).split("\n")[0]}); trying the stand-in`);
       if (!standinAvailable()) {
         throw new Error(
           "No MongoDB for tests: set MONGODB_URI, let mongodb-memory-server download mongod, " +
