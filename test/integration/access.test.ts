@@ -17,7 +17,7 @@ async function setup() {
   const petya = new Types.ObjectId();
   await GuardianLink.create({ accountId: account._id, guardianId: guardian._id, studentId: masha, schoolId: school._id });
   await GuardianLink.create({ accountId: account._id, guardianId: guardian._id, studentId: petya, schoolId: other._id });
-  const consent = (schoolId: Types.ObjectId, decision: string, textVersion = CONSENT_TEXT_VERSION, at = new Date()) =>
+  const consent = (schoolId: Types.ObjectId, decision: "granted" | "declined" | "withdrawn", textVersion = CONSENT_TEXT_VERSION, at = new Date()) =>
     ConsentRecord.create({ accountId: account._id, schoolId, decision, form: "telegram", textVersion, textHash: HASH, recordedAt: at });
   return { school, other, account, masha, petya, consent };
 }

@@ -1,0 +1,111 @@
+/**
+ * The exchange API v1 (docs/exchange-api.md): `PUT /api/v1/<resource>` with `{"items": [...]}`,
+ * authenticated by the school's bearer token, plus the `bundle` extension. Every answer is JSON.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { EXCHANGE_RESOURCES, type ExchangeResource, type SchoolDocument } from "../db/models";
+import type { Config } from "../config";
+import type { Logger } from "../logger";
+import { QUEUES } from "../queue/names";
+import type { QueueFactory } from "../queue/connection";
+import { authenticateToken } from "../services/schools";
+import { ExchangeInputError, ExchangeTooLargeError, ExchangeUnavailableError } from "../services/exchange/errors";
+import { importBatch, importBundle, type ImportOptions } from "../services/exchange/import";
+
+export interface ExchangeApiDeps {
+  config: Pick<Config, "EXCHANGE_BODY_LIMIT_MB" | "EXCHANGE_MAX_ITEMS">;
+  logger: Logger;
+  /** Domain events go to its `QUEUES.events` queue; without it they stay in the outbox. */
+  queues?: Pick<QueueFactory, "queue">;
+}
+
+/** The extension endpoint for several resources in one batch. */
+export const BUNDLE = "bundle";
+
+const UNAUTHORIZED = { error: "Unauthorized" };
+
+declare module "fastify" {
+  interface FastifyRequest {
+    school?: SchoolDocument;
+  }
+}
+
+function bearer(request: FastifyRequest): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? "");
+  return match?.[1];
+}
+
+function parseNotify(value: unknown): boolean | undefined {
+  if (value === undefined || value === "true" || value === "1") return true;
+  if (value === "false" || value === "0") return false;
+  return undefined;
+}
+
+export function registerExchangeApi(app: FastifyInstance, deps: ExchangeApiDeps): void {
+  const limitMb = deps.config.EXCHANGE_BODY_LIMIT_MB;
+  const events = deps.queues?.queue(QUEUES.events);
+  const log = deps.logger.child({ component: "exchange-api" });
+
+  void app.register(async (api) => {
+    // Only JSON here: Fastify's text/plain parser would otherwise let a text body through.
+    api.removeContentTypeParser("text/plain");
+
+    api.addHook("onRequest", async (request, reply) => {
+      const school = await authenticateToken(bearer(request)).catch((error: Error) => {
+        throw new ExchangeUnavailableError(error.message.split("\n")[0]);
+      });
+      if (!school) return reply.status(401).header("www-authenticate", "Bearer").send(UNAUTHORIZED);
+      request.school = school;
+    });
+
+    api.setErrorHandler((error: FastifyError, request, reply) => sendError(error, request, reply, limitMb, log));
+
+    api.put<{ Params: { resource: string }; Querystring: Record<string, string> }>(
+      "/api/v1/:resource",
+      { bodyLimit: Math.round(limitMb * 1024 * 1024) },
+      async (request, reply) => {
+        const { resource } = request.params;
+        if (resource !== BUNDLE && !(EXCHANGE_RESOURCES as readonly string[]).includes(resource)) {
+          return reply.status(404).send({ error: `Unknown resource "${resource}"; the resources are: ${EXCHANGE_RESOURCES.join(", ")} (and ${BUNDLE} for several at once)` });
+        }
+        const notify = parseNotify(request.query.notify);
+        if (notify === undefined) return reply.status(400).send({ error: "The query parameter notify must be true or false" });
+        const school = request.school!;
+        const options: ImportOptions = { notify, events, maxItems: deps.config.EXCHANGE_MAX_ITEMS, logger: log };
+        const target = { _id: school._id, timezone: school.timezone, loadedResources: school.loadedResources };
+        const started = Date.now();
+        const result =
+          resource === BUNDLE ? await importBundle(target, request.body, options) : await importBatch(target, resource as ExchangeResource, request.body, options);
+        log.info({ schoolId: school._id.toHexString(), resource, ms: Date.now() - started, ...("resources" in result ? { ...result, resources: undefined } : result) }, "exchange batch applied");
+        return reply.status(200).send(result);
+      },
+    );
+  });
+}
+
+function sendError(error: FastifyError, request: FastifyRequest, reply: FastifyReply, limitMb: number, log: Logger) {
+  const schoolId = request.school?._id.toHexString();
+  if (error instanceof ExchangeInputError) {
+    log.info({ schoolId, errors: error.errors.length }, "exchange batch refused");
+    return reply.status(422).send({ error: error.message, errors: error.errors });
+  }
+  if (error instanceof ExchangeTooLargeError) return reply.status(413).send({ error: error.message });
+  if (error instanceof ExchangeUnavailableError) {
+    log.error({ schoolId, err: { message: error.message } }, "exchange batch failed");
+    return reply.status(503).header("retry-after", "30").send({ error: error.message });
+  }
+  switch (error.code) {
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return reply.status(413).send({ error: `The body is larger than ${limitMb} MB (EXCHANGE_BODY_LIMIT_MB): split the items into several batches` });
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return reply.status(415).send({ error: `Content-Type must be application/json, not ${request.headers["content-type"] ?? "missing"}` });
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+      return reply.status(400).send({ error: 'The body is empty; send {"items": [...]}' });
+  }
+  if (error.statusCode === 400 && (error instanceof SyntaxError || error.code === "FST_ERR_CTP_INVALID_JSON_BODY")) {
+    return reply.status(400).send({ error: `Malformed JSON: ${error.message}` });
+  }
+  const status = error.statusCode ?? 500;
+  if (status >= 500) log.error({ schoolId, err: { type: error.name, message: error.message } }, "exchange request failed");
+  return reply.status(status).send({ error: status >= 500 ? "Internal server error" : error.message });
+}
