@@ -13,4 +13,5 @@ export default tseslint.config(
     },
   },
   { files: ["scripts/**", "test/**"], rules: { "no-console": "off" } },
+  { files: ["**/*.js", "**/*.cjs"], languageOptions: { sourceType: "commonjs", globals: { module: "writable", require: "readonly", __dirname: "readonly" } } },
 );
