@@ -9,6 +9,23 @@ import { randomBytes } from "node:crypto";
 import { startStandin, standinAvailable, type Standin } from "../support/mongo-standin";
 
 const { BSON } = mongoose.mongo;
+/** Documents in the write that must not hold up hello (about 2 s on a 2-core machine). */
+const BUSY_WRITE_DOCS = 40_000;
+
+interface MongoBulkError {
+  writeErrors: { index: number; code: number; errmsg: string }[];
+  result: { upsertedCount: number; matchedCount: number };
+}
+
+/** The error a bulk write must fail with. */
+function bulkError(write: Promise<unknown>): Promise<MongoBulkError> {
+  return write.then(
+    () => {
+      throw new Error("the bulk write succeeded");
+    },
+    (error: unknown) => error as MongoBulkError,
+  );
+}
 const describeStandin = standinAvailable() ? describe : describe.skip;
 
 describeStandin("mongo-standin", () => {
@@ -644,6 +661,181 @@ describeStandin("mongo-standin", () => {
       await expect(coll.aggregate([{ $merge: { into: "elsewhere" } }]).toArray()).rejects.toThrow(/mongo-standin/);
       await expect(db().createCollection("capped_one", { capped: true, size: 4096 })).rejects.toThrow(/mongo-standin/);
     });
+  });
+
+  describe("indexes kept up to date (no scans per write)", () => {
+    it("moves, frees and keeps unique keys through updates, deletes, rejected updates and index rebuilds", async () => {
+      const coll = db().collection<{ _id: number; k?: unknown }>("unique_upkeep");
+      await coll.createIndex({ k: 1 }, { unique: true });
+      await coll.insertMany([
+        { _id: 1, k: "a" },
+        { _id: 2, k: "b" },
+        { _id: 3, k: 1 },
+      ]);
+      // An update frees its old key and takes the new one.
+      await coll.updateOne({ _id: 1 }, { $set: { k: "c" } });
+      await coll.insertOne({ _id: 4, k: "a" });
+      await expect(coll.insertOne({ _id: 5, k: "c" })).rejects.toMatchObject({ code: 11000, keyValue: { k: "c" } });
+      // A rejected update leaves the document, and the key it holds, as they were.
+      await expect(coll.updateOne({ _id: 2 }, { $set: { k: "c" } })).rejects.toMatchObject({ code: 11000, keyValue: { k: "c" } });
+      await expect(coll.insertOne({ _id: 5, k: "b" })).rejects.toMatchObject({ code: 11000, keyValue: { k: "b" } });
+      // A delete frees the key.
+      await coll.deleteOne({ _id: 2 });
+      await coll.insertOne({ _id: 5, k: "b" });
+      // mongomock finds {k: 1} equal to {k: true} and skips its check; the index still follows the value.
+      await coll.updateOne({ _id: 3 }, { $set: { k: true } });
+      await coll.insertOne({ _id: 6, k: 1 });
+      await expect(coll.insertOne({ _id: 7, k: true })).rejects.toMatchObject({ code: 11000, keyValue: { k: true } });
+      // ... also for the next document of the same updateMany, which now clashes with it.
+      await coll.insertMany([
+        { _id: 11, k: 0 },
+        { _id: 12, k: "zero" },
+      ]);
+      await expect(coll.updateMany({ _id: { $in: [11, 12] } }, { $set: { k: false } })).rejects.toMatchObject({
+        code: 11000,
+        keyValue: { k: false },
+      });
+      expect(await coll.find({ _id: { $in: [11, 12] } }).toArray()).toEqual([
+        { _id: 11, k: false },
+        { _id: 12, k: "zero" },
+      ]);
+      // Dropping and re-creating the index rebuilds it from the documents.
+      await coll.dropIndex("k_1");
+      await coll.insertOne({ _id: 8, k: "a" });
+      await expect(coll.createIndex({ k: 1 }, { unique: true })).rejects.toMatchObject({ code: 11000 });
+      await coll.deleteOne({ _id: 8 });
+      await coll.createIndex({ k: 1 }, { unique: true });
+      await expect(coll.insertOne({ _id: 8, k: "a" })).rejects.toMatchObject({ code: 11000, keyValue: { k: "a" } });
+      // A dropped collection starts afresh.
+      await coll.drop();
+      await coll.createIndex({ k: 1 }, { unique: true });
+      await coll.insertOne({ _id: 1, k: "a" });
+      expect(await coll.find().toArray()).toEqual([{ _id: 1, k: "a" }]);
+    });
+
+    it("finds by _id and by unique keys, also with $in, in natural order", async () => {
+      const coll = db().collection<{ _id: number; s: Types.ObjectId; e: string | null; tags: string[] }>("lookups");
+      await coll.createIndex({ s: 1, e: 1 }, { unique: true });
+      const s = new Types.ObjectId();
+      await coll.insertMany(Array.from({ length: 30 }, (_, i) => ({ _id: i, s, e: `e${(i * 7) % 30}`, tags: [`t${i}`] })));
+      const ids = (docs: { _id: number }[]) => docs.map((d) => d._id);
+      expect(ids(await coll.find({ _id: { $in: [20, 3, 11, 99] } }).toArray())).toEqual([3, 11, 20]);
+      expect(ids(await coll.find({ _id: 7, tags: "t7" }).toArray())).toEqual([7]);
+      expect(ids(await coll.find({ _id: 7, tags: "t8" }).toArray())).toEqual([]);
+      // e21, e0, e7, e14 belong to documents 3, 0, 1, 2.
+      expect(ids(await coll.find({ s, e: { $in: ["e21", "e0", "e7", "e14", "nope"] } }).toArray())).toEqual([0, 1, 2, 3]);
+      expect(ids(await coll.find({ s, e: "e7", tags: "t1" }).toArray())).toEqual([1]);
+      expect(ids(await coll.find({ s, e: "e7", tags: "t2" }).toArray())).toEqual([]);
+      expect(ids(await coll.find({ s: new Types.ObjectId(), e: "e7" }).toArray())).toEqual([]);
+      // Long $in / $nin lists of strings (checked with a set), against array fields too.
+      const even = Array.from({ length: 20 }, (_, i) => `t${i * 2}`);
+      expect(await coll.countDocuments({ tags: { $in: even } })).toBe(15);
+      expect(await coll.countDocuments({ tags: { $nin: even } })).toBe(15);
+      expect(await coll.countDocuments({ e: { $in: [...even, "e0", null] } })).toBe(1);
+      expect(await coll.updateMany({ _id: { $in: [1, 2, 40] }, tags: { $in: ["t1", "t2"] } }, { $set: { e: "moved" } }).catch((e: unknown) => e)).toMatchObject({
+        code: 11000,
+        keyValue: { s, e: "moved" },
+      });
+      expect(ids(await coll.find({ s, e: "moved" }).toArray())).toEqual([1]);
+    });
+
+    it("runs 5,000-operation bulkWrites of upserts, updates and deletes on a unique index with exact counts", async () => {
+      const coll = db().collection<Record<string, unknown>>("bulk_upserts");
+      await coll.createIndex({ schoolId: 1, externalId: 1 }, { unique: true });
+      const schoolId = new Types.ObjectId();
+      const then = new Date("2024-09-01T00:00:00Z");
+      const now = new Date("2024-09-02T00:00:00Z");
+      await coll.insertMany(Array.from({ length: 10_000 }, (_, i) => ({ schoolId, externalId: `old${i}`, v: 0, updatedAt: then })));
+
+      // Creations as src/services/exchange/write.ts writes them: 2,500 of the keys exist, 2,500 are new.
+      const newIds = Array.from({ length: 5000 }, () => new Types.ObjectId());
+      const created = await coll.bulkWrite(
+        newIds.map((_id, i) => ({
+          updateOne: {
+            filter: { schoolId, externalId: i < 2500 ? `old${i * 4}` : `new${i}` },
+            update: { $setOnInsert: { _id, v: 1, createdAt: now, updatedAt: now } },
+            upsert: true,
+          },
+        })),
+        { ordered: false },
+      );
+      expect(created).toMatchObject({ matchedCount: 2500, modifiedCount: 0, upsertedCount: 2500, insertedCount: 0 });
+      expect(Object.entries(created.upsertedIds)).toEqual(newIds.slice(2500).map((_id, i) => [String(2500 + i), _id]));
+
+      // Updates by {_id, updatedAt}: every tenth one is stale and matches nothing.
+      const updated = await coll.bulkWrite(
+        newIds.map((_id, i) => ({
+          updateOne: { filter: { _id, updatedAt: i % 10 ? now : then }, update: { $set: { v: 2, updatedAt: now } } },
+        })),
+      );
+      // The first 2,500 _ids were never stored (their keys existed); of the rest, 250 are stale.
+      expect(updated).toMatchObject({ matchedCount: 2250, modifiedCount: 2250, upsertedCount: 0 });
+
+      // Upserts whose keys clash: unordered goes on after each E11000, ordered stops at the first.
+      const clashing = (i: number) => ({
+        updateOne: {
+          filter: { schoolId, externalId: i % 1000 ? `more${i}` : `old${i}`, v: -1 },
+          update: { $setOnInsert: { updatedAt: now } },
+          upsert: true,
+        },
+      });
+      const ops = Array.from({ length: 5000 }, (_, i) => clashing(i));
+      const unordered = await bulkError(coll.bulkWrite(ops, { ordered: false }));
+      // (The driver passes on only index, code and errmsg of each write error.)
+      expect(unordered.writeErrors.map((w) => [w.index, w.code, w.errmsg])).toEqual(
+        [0, 1000, 2000, 3000, 4000].map((i) => [
+          i,
+          11000,
+          `E11000 duplicate key error collection: ${dbName}.bulk_upserts index: schoolId_1_externalId_1 ` +
+            `dup key: { schoolId: ObjectId('${schoolId.toHexString()}'), externalId: "old${i}" }`,
+        ]),
+      );
+      expect(unordered.result).toMatchObject({ upsertedCount: 4995, matchedCount: 0 });
+      await coll.deleteMany({ externalId: /^more/ });
+      const ordered = await bulkError(coll.bulkWrite(ops.slice(1)));
+      expect(ordered.writeErrors.map((w) => w.index)).toEqual([999]);
+      expect(ordered.result).toMatchObject({ upsertedCount: 999 });
+
+      const deleted = await coll.bulkWrite(newIds.map((_id) => ({ deleteOne: { filter: { _id } } })), { ordered: false });
+      expect(deleted.deletedCount).toBe(2500);
+      expect(await coll.countDocuments()).toBe(10_000 + 999);
+      expect(await coll.countDocuments({ v: 2 })).toBe(0);
+    }, 120_000);
+
+    it("answers hello on another connection while a large write runs", async () => {
+      const coll = db().collection("busy_write");
+      await coll.createIndex({ k: 1 }, { unique: true });
+      // The driver's monitor sends hello on a connection of its own and, after connectTimeoutMS (30 s)
+      // without a reply, fails the write in flight ("interrupted due to server monitor timeout"). A
+      // second client's hellos check the same thing without waiting that long.
+      const writer = await new mongoose.mongo.MongoClient(standin.uri, { heartbeatFrequencyMS: 500 }).connect();
+      const prober = await new mongoose.mongo.MongoClient(standin.uri).connect();
+      try {
+        const admin = prober.db("admin");
+        await admin.command({ hello: 1 });
+        const docs = Array.from({ length: BUSY_WRITE_DOCS }, (_, k) => ({ k, pad: "x".repeat(40) }));
+        let writing = true;
+        const write = writer
+          .db(dbName)
+          .collection("busy_write")
+          .insertMany(docs, { ordered: false })
+          .finally(() => (writing = false));
+        // Give the stand-in time to receive the write and start on it, then keep asking.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        let answeredDuringWrite = 0;
+        while (writing) {
+          const reply = await admin.command({ hello: 1 });
+          expect(reply.isWritablePrimary).toBe(true);
+          if (writing) answeredDuringWrite += 1;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        expect((await write).insertedCount).toBe(BUSY_WRITE_DOCS);
+        expect(answeredDuringWrite).toBeGreaterThanOrEqual(3);
+        expect(await coll.countDocuments()).toBe(BUSY_WRITE_DOCS);
+      } finally {
+        await Promise.all([writer.close(), prober.close()]);
+      }
+    }, 120_000);
   });
 
   describe("wire protocol", () => {

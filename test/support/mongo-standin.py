@@ -12,8 +12,13 @@ Layers:
   * python3-mockupdb 1.8 speaks the wire protocol (OP_MSG, including kind-1
     document sequences, which it merges into the command document, and legacy
     OP_QUERY commands for old handshakes). One catch-all autoresponder hands
-    every request to ``handle_request``.
-  * python3-mongomock 4.1.2 is the query/update/aggregation engine.
+    every request to ``handle_request``, in a thread per connection. Engine
+    commands take turns (ENGINE_LOCK); hello and ping do not wait for them.
+  * python3-mongomock 4.1.2 is the query/update/aggregation engine. It scans
+    the whole collection for every query and uniqueness check; this file keeps
+    hash indexes of the unique indexes instead (see "Maintained hash indexes")
+    and finds documents by _id or unique key through them, so writes cost the
+    same on a large collection as on an empty one.
   * This file turns MongoDB commands into engine calls and engine results and
     errors into MongoDB-shaped replies (write errors, E11000 messages, cursors).
 
@@ -56,6 +61,8 @@ from mongomock import aggregate as mongomock_aggregate
 from mongomock import filtering
 from mongomock import helpers as mm_helpers
 from mongomock.collection import Collection as MongomockCollection
+from mongomock.collection import Cursor as MongomockCursor
+from mongomock.store import CollectionStore
 
 SERVER_VERSION = '7.0.0'
 MAX_WIRE_VERSION = 21  # MongoDB 7.0; the Node.js driver 7 needs at least 8.
@@ -119,7 +126,10 @@ def _utcnow_ms():
 
 mongomock.utcnow = _utcnow_ms
 
-ENGINE_LOCK = threading.RLock()  # mongomock is not thread-safe; mockupdb runs a thread per connection.
+# mongomock is not thread-safe; mockupdb runs a thread per connection. Every
+# command that touches the engine holds this lock throughout (LOCK_FREE_COMMANDS
+# do not touch it).
+ENGINE_LOCK = threading.RLock()
 ENGINE = mongomock.MongoClient()
 VERBOSE = False
 
@@ -254,6 +264,11 @@ def canonical(value):
     """A hashable form of a BSON value that is equal exactly when mongod's
     index would consider the values equal (numbers compare across types,
     booleans are not numbers, field order matters in documents)."""
+    kind = type(value)  # Fast paths for the commonest key types.
+    if kind is str:
+        return ('str', value)
+    if kind is ObjectId:
+        return ('oid', value.binary)  # bytes cache their hash; ObjectId's is Python code.
     if value is None or value is _MISSING:
         return ('null',)
     if value is _UNDEFINED:
@@ -277,6 +292,8 @@ def canonical(value):
         return ('bin', value.subtype, bytes(value))
     if isinstance(value, Regex):
         return ('regex', value.pattern, value.flags)
+    if isinstance(value, ObjectId):
+        return ('oid', value.binary)
     return (type(value).__name__, value)
 
 
@@ -339,38 +356,241 @@ def duplicate_key_error(collection, index_name, index, key_value, prefix=''):
     return DuplicateKey(errmsg, key_pattern, key_value)
 
 
-class KeyOwners(object):
-    """Which document holds each key of each unique index, for inserts.
+# Maintained hash indexes
+# -----------------------
+#
+# Scanning the collection for every written document makes bulk writes
+# quadratic (a 5,000-upsert batch on 50,000 documents took half an hour), so
+# each collection store carries a CollectionState with, per unique index, a
+# hash map {canonical key: owner} kept up to date on every write:
+#  * inserts and deletes go through CollectionStore.__setitem__/__delitem__
+#    (mongomock's _insert, _delete, its rollbacks and TTL expiry all do), which
+#    are hooked below; drop() resets the state;
+#  * updates change stored documents in place and then call _ensure_uniques,
+#    which checks the new keys against the maps and re-registers them. Every
+#    document an update statement visits is re-synchronised afterwards too, so
+#    mongomock's blind spots (it skips the check when the document compares
+#    equal, e.g. 1 -> True, and leaves a half-applied update in place when an
+#    operator fails midway) cannot leave the maps out of date.
+# The maps are rebuilt from the documents whenever the collection's set of
+# unique indexes changes. Owners are store keys (the _id as mongomock keys its
+# store), never document objects: rollbacks put snapshot copies in place.
+#
+# The same maps, and the store's own _id dictionary, find the candidates of
+# filters that pin _id or every field of a unique index to plain values
+# (_iter_documents below); the full filter is still applied to them.
 
-    A full scan per write makes bulk inserts quadratic (seconds for a few
-    thousand documents), so insert commands use this map instead. It is only
-    trusted while nothing but inserts and reads ran since it was built:
-    run_command bumps `epoch` before any other command, and updates (which
-    mutate documents in place) always use the full scan.
-    """
-    epoch = 0
-    inserts_only = False  # True while an insert command runs.
-    _maps = {}  # (id(store), index name) -> (store, index, epoch, {canonical key: doc})
+def store_key(doc_id):
+    """The key mongomock's CollectionStore files a document under."""
+    return mm_helpers.hashdict(doc_id) if isinstance(doc_id, dict) else doc_id
 
-    @classmethod
-    def get(cls, store, name, index, being_inserted):
-        entry = cls._maps.get((id(store), name))
-        if entry is None or entry[1] is not index or entry[2] != cls.epoch:
-            owners = {}
-            for doc in store.documents:
-                if doc is being_inserted:  # Already stored by mongomock, not yet accepted.
-                    continue
-                for canon in index_keys(doc, index) or ():
-                    owners[canon] = doc
-            # Keep `store` referenced so id(store) cannot be reused meanwhile.
-            entry = (store, index, cls.epoch, owners)
-            cls._maps[(id(store), name)] = entry
-        return entry[3]
 
-    @classmethod
-    def invalidate(cls):
-        cls.epoch += 1
-        cls._maps.clear()
+class _OwnerSet(set):
+    """Several owners of one key: only when stored data already violates the
+    index (mongomock let it through); store keys are never sets."""
+
+
+_NO_OWNER = object()
+
+
+class UniqueMap(object):
+    """{canonical key: owner store key} for one unique index."""
+
+    __slots__ = ('name', 'index', 'owners', 'doc_keys')
+
+    def __init__(self, name, index):
+        self.name = name
+        self.index = index
+        self.owners = {}
+        self.doc_keys = {}  # store key -> index_keys() of that document (absent: not covered)
+
+    def add(self, skey, keys):
+        if not keys:
+            return
+        self.doc_keys[skey] = keys
+        owners = self.owners
+        for canon in keys:
+            owner = owners.get(canon, _NO_OWNER)
+            if owner is _NO_OWNER:
+                owners[canon] = skey
+            elif type(owner) is _OwnerSet:
+                owner.add(skey)
+            elif owner != skey:
+                owners[canon] = _OwnerSet((owner, skey))
+
+    def remove(self, skey):
+        keys = self.doc_keys.pop(skey, None)
+        if not keys:
+            return
+        owners = self.owners
+        for canon in keys:
+            owner = owners.get(canon, _NO_OWNER)
+            if type(owner) is _OwnerSet:
+                owner.discard(skey)
+                if len(owner) == 1:
+                    owners[canon] = next(iter(owner))
+            elif owner is not _NO_OWNER and owner == skey:
+                del owners[canon]
+
+    def other_owner(self, canon, skey):
+        """Whether a document other than `skey` holds `canon`."""
+        owner = self.owners.get(canon, _NO_OWNER)
+        if owner is _NO_OWNER:
+            return False
+        if type(owner) is _OwnerSet:
+            return any(o is not skey and o != skey for o in owner)
+        return owner is not skey and owner != skey
+
+    def owners_of(self, canon):
+        owner = self.owners.get(canon, _NO_OWNER)
+        if owner is _NO_OWNER:
+            return ()
+        return owner if type(owner) is _OwnerSet else (owner,)
+
+
+class CollectionState(object):
+    """Per CollectionStore: natural order and the unique-index maps."""
+
+    def __init__(self, store):
+        self.counter = itertools.count()
+        # store key -> insertion number, to return index-found candidates in
+        # natural order (an OrderedDict keeps a replaced key in place).
+        self.seq = {skey: next(self.counter) for skey in store._documents}
+        self.defs = None  # [(name, index)] the maps were built for; None: build on next use
+        self.maps = []
+        self.fresh = None  # The document the last __setitem__ registered, until checked.
+
+    @staticmethod
+    def unique_defs(store):
+        return [(name, index) for name, index in store.indexes.items() if index.get('unique')]
+
+    def current(self, store):
+        """Whether the maps match the store's unique indexes (no rebuild)."""
+        defs = self.defs
+        if defs is None:
+            return False
+        unique = self.unique_defs(store)
+        if len(unique) != len(defs) or any(
+                n1 != n2 or i1 is not i2 for (n1, i1), (n2, i2) in zip(unique, defs)):
+            self.defs = None
+            return False
+        return True
+
+    def unique_maps(self, store):
+        """The maps, rebuilt from the documents if the indexes changed."""
+        if not self.current(store):
+            self.fresh = None
+            defs = self.unique_defs(store)
+            maps = []
+            for name, index in defs:
+                umap = UniqueMap(name, index)
+                for skey, doc in store._documents.items():
+                    umap.add(skey, index_keys(doc, index))
+                maps.append(umap)
+            self.maps, self.defs = maps, defs
+        return self.maps
+
+    def on_set(self, store, skey, doc):
+        self.fresh = None
+        replaced = skey in self.seq  # A rollback putting a snapshot back.
+        if not replaced:
+            self.seq[skey] = next(self.counter)
+        if not self.current(store):
+            return  # Rebuilt from the documents on next use.
+        try:
+            for umap in self.maps:
+                if replaced:
+                    umap.remove(skey)
+                umap.add(skey, index_keys(doc, umap.index))
+        except Exception:  # pylint: disable=broad-except
+            # index_keys failed (a partialFilterExpression mongomock cannot
+            # evaluate): rebuild later, where the error surfaces again.
+            self.defs = None
+            return
+        self.fresh = doc
+
+    def on_delete(self, store, skey):
+        self.seq.pop(skey, None)
+        self.fresh = None
+        if self.current(store):
+            for umap in self.maps:
+                umap.remove(skey)
+
+    def resync(self, store, skeys):
+        """Re-register documents an update visited (see the comment above)."""
+        self.fresh = None
+        if not skeys or not self.current(store):
+            return
+        documents = store._documents
+        for skey in skeys:
+            doc = documents.get(skey)
+            if doc is None:
+                continue
+            for umap in self.maps:
+                keys = index_keys(doc, umap.index)
+                old = umap.doc_keys.get(skey)
+                if (keys or {}).keys() != (old or {}).keys():
+                    umap.remove(skey)
+                    umap.add(skey, keys)
+
+
+def collection_state(store):
+    state = store.__dict__.get('_standin_state')
+    if state is None:
+        state = store._standin_state = CollectionState(store)
+    return state
+
+
+_original_store_setitem = CollectionStore.__setitem__
+_original_store_delitem = CollectionStore.__delitem__
+_original_store_drop = CollectionStore.drop
+
+
+def store_setitem(self, key, value):
+    _original_store_setitem(self, key, value)
+    state = self.__dict__.get('_standin_state')
+    if state is not None:
+        state.on_set(self, key, value)
+
+
+def store_delitem(self, key):
+    _original_store_delitem(self, key)
+    state = self.__dict__.get('_standin_state')
+    if state is not None:
+        state.on_delete(self, key)
+
+
+def store_drop(self):
+    _original_store_drop(self)
+    self._standin_state = None
+
+
+CollectionStore.__setitem__ = store_setitem
+CollectionStore.__delitem__ = store_delitem
+CollectionStore.drop = store_drop
+
+
+class _UpdateVisit(object):
+    """The documents one mongomock _update call visits, re-synchronised as
+    soon as it is done with each (before it turns to the next one, which may
+    clash with it) unless _ensure_uniques re-registered them already."""
+    __slots__ = ('store', 'pending', 'checked')
+
+    def __init__(self, store):
+        self.store = store
+        self.pending = []  # Store keys of visited documents not settled yet.
+        self.checked = set()
+
+    def settle(self):
+        pending = [skey for skey in self.pending if skey not in self.checked]
+        del self.pending[:]
+        self.checked.clear()
+        state = self.store.__dict__.get('_standin_state')
+        if state is not None:
+            state.resync(self.store, pending)
+
+
+_UPDATE_VISITS = []  # Innermost running _update last (the engine lock serialises them).
 
 
 def ensure_uniques(self, new_data):
@@ -378,37 +598,200 @@ def ensure_uniques(self, new_data):
 
     Called by mongomock after it stored `new_data` (insert) or changed it in
     place (update); raising DuplicateKeyError makes mongomock roll back.
-    `new_data` is the stored object itself, so identity tells it apart.
     """
-    checked = []
-    for name, index in list(self._store.indexes.items()):
-        if not index.get('unique'):
+    store = self._store
+    state = collection_state(store)
+    fresh, state.fresh = state.fresh is new_data, None
+    maps = state.maps if fresh else state.unique_maps(store)  # on_set just checked them.
+    if not maps:
+        return
+    skey = store_key(new_data.get('_id'))
+    computed = []
+    for umap in maps:
+        # A document __setitem__ just stored is registered already.
+        keys = umap.doc_keys.get(skey) if fresh else index_keys(new_data, umap.index)
+        # A multikey document may clash on several keys: report its first.
+        for canon, readable in (keys or {}).items():
+            if umap.other_owner(canon, skey):
+                raise duplicate_key_error(self, umap.name, umap.index, readable)
+        computed.append((umap, keys))
+    # Register only once every index accepted the document.
+    if not fresh:
+        for umap, keys in computed:
+            umap.remove(skey)
+            umap.add(skey, keys)
+    if _UPDATE_VISITS:
+        _UPDATE_VISITS[-1].checked.add(skey)
+
+
+_original_update = MongomockCollection._update
+
+
+def update_and_resync(self, *args, **kwargs):
+    """Wrap mongomock's _update to re-synchronise the unique-index maps."""
+    visit = _UpdateVisit(self._store)
+    _UPDATE_VISITS.append(visit)
+    try:
+        return _original_update(self, *args, **kwargs)
+    finally:
+        _UPDATE_VISITS.pop()
+        visit.settle()
+
+
+# Filter values whose store-key lookup finds exactly what mongomock's scan
+# matches for {_id: value}: hash and == agree with its comparison (not
+# Binary: it hashes with its subtype but equals plain bytes; not Decimal128:
+# unhashable; not documents: hashdict ignores field order).
+def _plain_id(value):
+    if isinstance(value, (str, ObjectId, datetime.datetime)):
+        return True
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return True
+    return isinstance(value, float) and value == value
+
+
+def _index_alternatives(value):
+    """Canonical keys under which a document matching {field: value} (per
+    mongomock's comparison) is filed in a unique index, or None."""
+    if isinstance(value, str):
+        return [canonical(value)]
+    if isinstance(value, ObjectId):
+        # mongomock quirk: an ObjectId also matches its hex string in an array.
+        return [canonical(value), canonical(str(value))]
+    if isinstance(value, datetime.datetime):
+        return [canonical(value)]
+    if isinstance(value, bool):
+        return [canonical(value), canonical(int(value))]  # True == 1 in Python
+    if isinstance(value, int) or isinstance(value, float) and value == value:
+        keys = [canonical(value)]
+        if value in (0, 1):
+            keys.append(canonical(bool(value)))
+        return keys
+    return None
+
+
+def _equality_values(condition):
+    """The values a filter condition pins a field to ({f: v}, {f: {$eq: v}},
+    {f: {$in: [...]}}), or None when it is anything else."""
+    if not isinstance(condition, Mapping):
+        return [condition]
+    if len(condition) != 1:
+        return None
+    (op, arg), = condition.items()
+    if op == '$eq':
+        return [arg]
+    if op == '$in' and isinstance(arg, list):
+        return arg
+    return None
+
+
+def _lookup_keys(condition):
+    """The canonical keys under which documents matching a field condition
+    are filed in a unique index, or None when the condition is not plain
+    equality (or $in) on values _index_alternatives knows."""
+    values = _equality_values(condition)
+    if values is None:
+        return None
+    keys = set()
+    for value in values:
+        alternatives = _index_alternatives(value)
+        if alternatives is None:
+            return None
+        keys.update(alternatives)
+    return keys
+
+
+MAX_LOOKUP_KEYS = 100000
+
+
+def candidate_documents(store, spec):
+    """The documents that can match `spec`, in natural order, found through
+    the _id dictionary or a unique index; None when a scan is needed."""
+    if not isinstance(spec, Mapping) or not spec:
+        return None
+    found = _candidates_by_id(store, spec)
+    if found is None:
+        found = _candidates_by_unique_index(store, spec)
+        if found is None:
+            return None
+    if len(found) < 2:
+        return list(found.values())
+    seq = collection_state(store).seq
+    return [found[skey] for skey in sorted(found, key=seq.__getitem__)]
+
+
+def _candidates_by_id(store, spec):
+    values = _equality_values(spec['_id']) if '_id' in spec else None
+    if values is None or not all(_plain_id(v) for v in values):
+        return None
+    found = {}  # store key -> document
+    for value in values:
+        doc = store._documents.get(value)
+        if doc is not None:
+            found[store_key(doc['_id'])] = doc
+    return found
+
+
+def _candidates_by_unique_index(store, spec):
+    state = collection_state(store)
+    for umap in state.unique_maps(store):
+        index = umap.index
+        if index.get('partialFilterExpression') is not None:
             continue
-        new_keys = index_keys(new_data, index)
-        if not new_keys:
+        fields = [field for field, _ in index['key']]
+        if any('.' in field or field not in spec for field in fields):
+            continue  # Dotted paths: mongomock walks arrays its own way.
+        per_field = [_lookup_keys(spec[field]) for field in fields]
+        if any(keys is None for keys in per_field):
             continue
-        if KeyOwners.inserts_only:
-            owners = KeyOwners.get(self._store, name, index, new_data)
-            for canon, readable in new_keys.items():
-                other = owners.get(canon)
-                if other is not None and other is not new_data:
-                    raise duplicate_key_error(self, name, index, readable)
-            checked.append((owners, new_keys))
+        n_keys = 1
+        for keys in per_field:
+            n_keys *= len(keys)
+        if n_keys > MAX_LOOKUP_KEYS:
             continue
-        for other in self._store.documents:
-            if other is new_data:
-                continue
-            other_keys = index_keys(other, index)
-            if not other_keys:
-                continue
-            for canon, readable in new_keys.items():
-                if canon in other_keys:
-                    raise duplicate_key_error(self, name, index, readable)
-    # Register only once every index accepted the document: a later failure
-    # makes mongomock roll the insert back.
-    for owners, new_keys in checked:
-        for canon in new_keys:
-            owners[canon] = new_data
+        found = {}
+        for canon in itertools.product(*per_field):
+            for skey in umap.owners_of(canon):
+                doc = store._documents.get(skey)
+                if doc is None:  # Cannot happen while the maps are right; scan instead.
+                    state.defs = None
+                    return None
+                found[skey] = doc
+        return found
+    return None
+
+
+def iter_documents(self, spec):
+    """Replacement for mongomock's Collection._iter_documents.
+
+    Like mongomock, it fixes the candidate list at call time and filters it
+    lazily; update statements record what they visit (see update_and_resync).
+    """
+    store = self._store
+    docs = candidate_documents(store, spec)
+    if docs is None:
+        if store.is_empty:
+            filtering.filter_applies(spec, {})  # Validate the filter even if no documents can be returned.
+        docs = list(store.documents)
+    elif not docs:
+        filtering.filter_applies(spec, {})
+    return _matching(docs, spec)
+
+
+def _matching(docs, spec):
+    visit = _UPDATE_VISITS[-1] if _UPDATE_VISITS else None
+    filter_applies = filtering.filter_applies
+    for doc in docs:
+        if visit is not None and visit.pending:
+            visit.settle()  # The update is done with the previous document.
+        if filter_applies(spec, doc):
+            if visit is not None:
+                visit.pending.append(store_key(doc.get('_id')))
+            yield doc
+    if visit is not None and visit.pending:
+        visit.settle()  # Before an upsert, say.
 
 
 _original_insert = MongomockCollection._insert
@@ -430,6 +813,8 @@ def insert_with_id_check(self, data, session=None, ordered=True):
 
 MongomockCollection._ensure_uniques = ensure_uniques
 MongomockCollection._insert = insert_with_id_check
+MongomockCollection._update = update_and_resync
+MongomockCollection._iter_documents = iter_documents
 
 
 # --------------------------------------------------------------------------
@@ -484,6 +869,60 @@ def sort_stage(in_collection, unused_database, options):
 
 MongomockCollection._get_dataset = get_dataset
 mongomock_aggregate._PIPELINE_HANDLERS['$sort'] = sort_stage
+
+
+def cursor_next(self):
+    """Replacement for mongomock's Cursor.__next__, which copies the rest of
+    the results (results[skip:]) for every document: reading n documents
+    took O(n^2) (a count over 40,000 documents, seconds)."""
+    if self._skip < 0:
+        return _original_cursor_next(self)
+    if self._limit and self._emitted >= abs(self._limit):
+        raise StopIteration()
+    results = self._compute_results()
+    position = self._skip + self._emitted
+    if position >= len(results):
+        raise StopIteration()
+    self._emitted += 1
+    return results[position]
+
+
+_original_cursor_next = MongomockCursor.__next__
+MongomockCursor.__next__ = MongomockCursor.next = cursor_next
+
+
+# --------------------------------------------------------------------------
+# $in with a hash set
+# --------------------------------------------------------------------------
+#
+# mongomock's $in (and $nin) re-checks every value of the list for regexes
+# and then searches the list linearly, for every document: a 5,000-value $in
+# over 5,000 candidates is 25 million comparisons. For lists of strings and
+# ObjectIds, a set gives the same answers: no value of another type equals
+# one of those, and missing fields match only when the list holds null.
+
+_original_in_op = filtering._in_op
+_SET_SAFE_TYPES = (str, ObjectId)
+_last_in_set = (None, None)  # (the $in list, its frozenset or None); lists are never mutated.
+
+
+def in_op(doc_val, search_val):
+    global _last_in_set
+    if type(search_val) is list and len(search_val) > 8:  # pylint: disable=unidiomatic-typecheck
+        values, lookup = _last_in_set
+        if values is not search_val:
+            safe = all(type(v) in _SET_SAFE_TYPES for v in search_val)  # pylint: disable=unidiomatic-typecheck
+            lookup = frozenset(search_val) if safe else None
+            _last_in_set = (search_val, lookup)
+        if lookup is not None:
+            if isinstance(doc_val, (list, tuple)):
+                return any(isinstance(v, _SET_SAFE_TYPES) and v in lookup for v in doc_val)
+            return isinstance(doc_val, _SET_SAFE_TYPES) and doc_val in lookup
+    return _original_in_op(doc_val, search_val)
+
+
+filtering._in_op = in_op  # $nin calls it through the module.
+filtering._filterer_inst._operator_map['$in'] = in_op  # pylint: disable=protected-access
 
 
 # --------------------------------------------------------------------------
@@ -640,6 +1079,7 @@ def parse_cursor_option(cmd):
 # --------------------------------------------------------------------------
 
 CONNECTION_IDS = weakref.WeakKeyDictionary()  # client socket -> connectionId
+CONNECTION_IDS_LOCK = threading.Lock()  # Not ENGINE_LOCK: hello needs the id.
 _connection_counter = itertools.count(1)
 
 
@@ -957,7 +1397,15 @@ def cmd_aggregate(db_name, cmd, conn_id):
     pipeline = cmd.get('pipeline')
     if not isinstance(pipeline, list):
         raise CommandError(14, "'pipeline' option must be specified as an array")
-    docs = list(get_collection(db_name, coll_name).aggregate(rewrite_pipeline(pipeline)))
+    coll = get_collection(db_name, coll_name)
+    stages = rewrite_pipeline(pipeline)
+    if stages and '$match' in stages[0] and isinstance(stages[0]['$match'], Mapping):
+        # mongomock copies the whole collection into the pipeline; a leading
+        # $match (the same filter language) can pick the documents instead.
+        docs = list(mongomock_aggregate.process_pipeline(
+            list(coll.find(stages[0]['$match'])), coll.database, stages[1:], None))
+    else:
+        docs = list(coll.aggregate(stages))
     if pipeline and '$out' in pipeline[-1]:
         docs = []  # mongod returns an empty cursor after $out; mongomock passes the documents on.
     return cursor_reply('%s.%s' % (db_name, coll_name), docs, batch_size)
@@ -1346,12 +1794,13 @@ COMMANDS = {
 }
 
 
-# Commands after which KeyOwners stays valid: reads, and inserts (which
-# register their own keys). Any other command invalidates it.
-KEY_OWNERS_SAFE_COMMANDS = frozenset([
+# Commands that never touch the engine run without ENGINE_LOCK, so the
+# driver's monitoring hello (and ping) is answered while a long write holds it;
+# otherwise the driver gives up on the server ("server monitor timeout") and
+# fails the write in progress.
+LOCK_FREE_COMMANDS = frozenset([
     'hello', 'isMaster', 'ismaster', 'ping', 'buildInfo', 'buildinfo', 'getParameter',
-    'getCmdLineOpts', 'endSessions', 'listDatabases', 'listCollections', 'find', 'getMore',
-    'killCursors', 'count', 'distinct', 'listIndexes', 'insert',
+    'getCmdLineOpts', 'endSessions',
 ])
 
 
@@ -1367,14 +1816,11 @@ def run_command(db_name, cmd, conn_id):
             raise CommandError(59, "mongo-standin: unsupported command '%s'" % name)
         if cmd.get('startTransaction') or cmd.get('autocommit') is not None:
             raise CommandError(115, 'mongo-standin: transactions are not supported')
-        with ENGINE_LOCK:
-            if name not in KEY_OWNERS_SAFE_COMMANDS:
-                KeyOwners.invalidate()
-            KeyOwners.inserts_only = name == 'insert'
-            try:
+        if name in LOCK_FREE_COMMANDS:
+            reply = handler(db_name, cmd, conn_id)
+        else:
+            with ENGINE_LOCK:
                 reply = handler(db_name, cmd, conn_id)
-            finally:
-                KeyOwners.inserts_only = False
         reply['ok'] = 1.0
     except Exception as exc:  # pylint: disable=broad-except
         try:
@@ -1405,14 +1851,26 @@ def run_command(db_name, cmd, conn_id):
 
 def connection_id(request):
     client = request._client  # mockupdb's socket for this connection (no public accessor)
-    with ENGINE_LOCK:
+    with CONNECTION_IDS_LOCK:
         if client not in CONNECTION_IDS:
             CONNECTION_IDS[client] = next(_connection_counter)
         return CONNECTION_IDS[client]
 
 
 def handle_request(request):
-    """mockupdb catch-all autoresponder; must return True (handled)."""
+    """mockupdb catch-all autoresponder; must return True (handled).
+
+    mockupdb calls it from the connection's thread while holding its
+    server-wide lock (it releases that lock only while waiting for the next
+    request), which would serialise all connections: a hello on the driver's
+    monitoring connection would wait for any long command on another one.
+    Commands are serialised by ENGINE_LOCK instead, so release it meanwhile.
+    """
+    with request._server._unlock():  # pylint: disable=protected-access
+        return _handle_request(request)
+
+
+def _handle_request(request):
     try:
         if isinstance(request, mockupdb.OpMsg):
             cmd, db_name = request.doc, request.doc.get('$db', 'admin')
