@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   const prefix = `bench-${randomBytes(4).toString("hex")}`;
   console.log(`MongoDB: ${mongo.description}; Redis: ${redis.description}`);
   if (mongo.description.includes("stand-in")) {
-    console.log("note: the stand-in (mongomock) scans a collection for every write, so whole-request figures measure it, not the service; set MONGODB_URI (TEST_MONGO=uri) to a real MongoDB for meaningful numbers");
+    console.log("note: the stand-in (Python, mongomock) is far slower than mongod, so whole-request figures measure it more than the service; set MONGODB_URI (TEST_MONGO=uri) to a real MongoDB for production numbers");
   }
   await mongoose.connect(mongo.uri, { dbName });
   await Promise.all(allModels.map((model) => model.init()));
