@@ -1,10 +1,13 @@
-import type { Context } from "grammy";
+import type { Context, LazySessionFlavor } from "grammy";
+import type { ConversationFlavor } from "@grammyjs/conversations";
 import type { i18n } from "i18next";
 import type { Config } from "../config";
 import type { Logger } from "../logger";
 import type { Metrics } from "../metrics";
 import type { Language, Translate } from "../i18n";
 import type { TelegramAccountDocument } from "../db/models";
+import type { QueueFactory } from "../queue/connection";
+import type { SessionData } from "./session";
 
 /** What the bot needs from the outside; tests pass their own (a test database, a fixed clock). */
 export interface BotDeps {
@@ -14,6 +17,8 @@ export interface BotDeps {
   /** The current instant; tests freeze it. */
   now: () => Date;
   metrics?: Metrics;
+  /** Queues for work handed to the worker (recommendations, broadcasts); absent: the outbox sweep picks it up. */
+  queues?: Pick<QueueFactory, "queue">;
 }
 
 export interface BotContextFlavor {
@@ -24,4 +29,8 @@ export interface BotContextFlavor {
   account: TelegramAccountDocument | null;
 }
 
-export type BotContext = Context & BotContextFlavor;
+/**
+ * The context of the bot's middleware: ours, the lazy session (`await ctx.session`, private chats
+ * only) and `ctx.conversation` to enter or leave dialogs (src/bot/session.ts, src/bot/dialog.ts).
+ */
+export type BotContext = ConversationFlavor<Context & BotContextFlavor & LazySessionFlavor<SessionData>>;

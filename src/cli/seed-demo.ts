@@ -3,7 +3,9 @@
  * loaded through the exchange import (the timetable around today in Europe/Moscow), its exchange
  * token and guardian invite codes, so that a newcomer can try the bot at once.
  */
-import { DEFAULT_TIMEZONE, type ExchangeResource } from "../db/models";
+import { Types } from "mongoose";
+import { DEFAULT_TIMEZONE, Student, type ExchangeResource } from "../db/models";
+import { findClassByName, issueStudentCode } from "../services/codes";
 import { isCalendarDay, schoolDay } from "../domain/time";
 import { createSchool, findSchool } from "../services/schools";
 import { importBundle } from "../services/exchange/import";
@@ -21,12 +23,18 @@ export interface DemoCode {
   className?: string;
 }
 
-/**
- * Guardian invite codes for a few demo students. Empty until the onboarding issue provides code
- * issuing: call its service here (e.g. one guardian code per student of 5А) and return them.
- */
-async function issueDemoCodes(_schoolId: string): Promise<DemoCode[]> {
-  return [];
+/** Guardian invite codes for the first three students of 5А (bound to their journal guardian when there is one). */
+async function issueDemoCodes(schoolId: string, pepper: string): Promise<DemoCode[]> {
+  const school = new Types.ObjectId(schoolId);
+  const schoolClass = await findClassByName(school, "5А");
+  if (!schoolClass) return [];
+  const students = await Student.find({ schoolId: school, classId: schoolClass._id }, { externalId: 1 }).sort({ fullName: 1 }).limit(3).lean();
+  const codes: DemoCode[] = [];
+  for (const student of students) {
+    const issued = await issueStudentCode({ schoolId: school, studentExternalId: student.externalId, role: "guardian", pepper, now: new Date() });
+    codes.push({ role: issued.role, code: issued.code, expiresAt: issued.expiresAt.toISOString(), studentExternalId: issued.studentExternalId, studentName: issued.studentName, className: issued.className });
+  }
+  return codes;
 }
 
 void runCli(USAGE, { values: ["name", "today"] }, async (ctx) => {
@@ -38,7 +46,7 @@ void runCli(USAGE, { values: ["name", "today"] }, async (ctx) => {
   const school = await findSchool(issued.schoolId);
   // A first load: silent, no events to enqueue, so no Redis is needed.
   const result = await importBundle({ _id: school._id, timezone: school.timezone, loadedResources: school.loadedResources }, data, { notify: false, logger: ctx.logger });
-  const codes = await issueDemoCodes(issued.schoolId);
+  const codes = await issueDemoCodes(issued.schoolId, ctx.config.codePepper);
   const rows = (Object.keys(result.resources) as ExchangeResource[]).map((resource) => ({ resource, items: result.resources[resource]!.created }));
   return {
     json: { schoolId: issued.schoolId, token: issued.token, codes },

@@ -52,3 +52,29 @@ export async function childIfAccessible(account: TelegramAccountDocument | null,
 export function hasRole(account: TelegramAccountDocument | null, role: "guardian" | "student" | "teacher" | "admin", schoolId?: Types.ObjectId): boolean {
   return !!account?.roles.some((r) => r.role === role && (!schoolId || r.schoolId.equals(schoolId)));
 }
+
+/**
+ * The schools this Telegram user administers: every school for the bootstrap admins named in
+ * ADMIN_TELEGRAM_IDS, otherwise those where the account holds an admin role (from an admin code).
+ */
+export async function adminSchoolIds(account: TelegramAccountDocument | null, telegramId: number | undefined, bootstrapAdmins: readonly number[]): Promise<Types.ObjectId[]> {
+  if (telegramId !== undefined && bootstrapAdmins.includes(telegramId)) {
+    return (await School.find({}, { _id: 1 }).sort({ name: 1 }).lean()).map((s) => s._id);
+  }
+  const ids = (account?.roles ?? []).filter((r) => r.role === "admin").map((r) => r.schoolId);
+  return [...new Map(ids.map((id) => [String(id), id])).values()];
+}
+
+/** Whether the user may administer this school (issue codes, register paper consents). */
+export async function isSchoolAdmin(account: TelegramAccountDocument | null, telegramId: number | undefined, bootstrapAdmins: readonly number[], schoolId: unknown): Promise<boolean> {
+  return (await adminSchoolIds(account, telegramId, bootstrapAdmins)).some((id) => String(id) === String(schoolId));
+}
+
+/** Schools the account has children in whose consent text changed since the account agreed. */
+export async function schoolsWithOutdatedConsent(account: TelegramAccountDocument | null): Promise<Types.ObjectId[]> {
+  if (!account) return [];
+  const schoolIds = [...new Map((await GuardianLink.find({ accountId: account._id }, { schoolId: 1 }).lean()).map((l) => [String(l.schoolId), l.schoolId])).values()];
+  const outdated: Types.ObjectId[] = [];
+  for (const schoolId of schoolIds) if ((await consentState(account._id, schoolId)) === "outdated") outdated.push(schoolId);
+  return outdated;
+}

@@ -112,9 +112,10 @@ describe("import", () => {
 });
 
 describe("seed:demo", () => {
-  test("a realistic school through the import, its token and (for now empty) codes", async () => {
+  test("a realistic school through the import, its token and a few guardian codes", async () => {
     const seeded = await json(cli("seed-demo", ["--today", "2026-11-25", "--json"]));
-    expect(seeded).toEqual({ schoolId: expect.stringMatching(/^[0-9a-f]{24}$/), token: expect.any(String), codes: [] });
+    const code = { role: "guardian", code: expect.stringMatching(/^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{2}$/), expiresAt: expect.any(String), studentExternalId: expect.any(String), studentName: expect.any(String), className: "5А" };
+    expect(seeded).toEqual({ schoolId: expect.stringMatching(/^[0-9a-f]{24}$/), token: expect.any(String), codes: [code, code, code] });
     const id = seeded.schoolId as string;
     expect(await Student.countDocuments({ schoolId: id })).toBe(80);
     expect((await SchoolClass.find({ schoolId: id }).lean()).map((c) => c.name).sort()).toEqual(["11А", "1А", "5А", "7Б", "9А"]);

@@ -1,0 +1,133 @@
+/**
+ * /paperconsent (admins): registers a consent, refusal or withdrawal given on paper or through an
+ * electronic document system: class → student → guardian → decision → form → confirm. Every id a
+ * button names is checked against the admin's school on the server (a forged one is "not available").
+ */
+import { createConversation } from "@grammyjs/conversations";
+import { Composer, InlineKeyboard, type Context, type MiddlewareFn } from "grammy";
+import { Types } from "mongoose";
+import { Guardian } from "../../db/models";
+import { escapeHtml } from "../../domain/html";
+import { translator } from "../../i18n";
+import { isSchoolAdmin } from "../../services/access";
+import { classesOf, guardiansOfStudent, registerPaperDecision, studentsOfClass } from "../../services/paper-consent";
+import type { BotContext, BotDeps } from "../context";
+import type { BotFeature } from "../feature";
+import { dialogNow, dialogT, dropButtons, waitStep, type Dialog, type DialogContext } from "../dialog";
+import { adminSchools, currentAdminSchool, ensureAdminAccount, replyNotAdmin } from "./admin";
+
+export const PAPER_CONSENT_DIALOG = "paperConsent";
+const OWN = /^pc:/;
+
+interface Choice {
+  id: string;
+  label: string;
+}
+
+/** Asks to pick one of `choices` (ids in the buttons); returns the id, or null on Cancel. */
+async function pick(dialog: Dialog, deps: BotDeps, ctx: DialogContext, prefix: string, question: string, choices: Choice[], extra: Choice[] = []): Promise<string | null> {
+  const t = await dialogT(dialog, deps);
+  const keyboard = new InlineKeyboard();
+  choices.forEach((c, i) => {
+    keyboard.text(c.label, `pc:${prefix}:${c.id}`);
+    if (prefix !== "c" || i % 4 === 3) keyboard.row();
+  });
+  for (const c of extra) keyboard.row().text(c.label, `pc:${prefix}:${c.id}`);
+  keyboard.row().text(t("admin:paper.cancel"), "pc:x");
+  await ctx.reply(question, { parse_mode: "HTML", reply_markup: keyboard });
+  for (;;) {
+    const press = await waitStep(dialog, deps, { buttons: new RegExp(`^pc:(${prefix}:[\\w-]+|x)$`), own: OWN, hint: "admin:paper.pressButton" });
+    const data = press.callbackQuery!.data!;
+    if (data === "pc:x") {
+      await press.answerCallbackQuery();
+      await dropButtons(press);
+      await press.reply((await dialogT(dialog, deps))("admin:paper.cancelled"));
+      return null;
+    }
+    const id = data.slice(`pc:${prefix}:`.length);
+    if ([...choices, ...extra].some((c) => c.id === id)) {
+      await press.answerCallbackQuery();
+      await dropButtons(press);
+      return id;
+    }
+    // Not one of the choices offered (a forged or foreign id): nothing is revealed or changed.
+    await press.answerCallbackQuery({ text: (await dialogT(dialog, deps))("admin:notAvailable"), show_alert: true });
+  }
+}
+
+export function paperConsentDialog(deps: BotDeps) {
+  return async function paperConsent(dialog: Dialog, ctx: DialogContext, givenSchoolId: string | null): Promise<void> {
+    let t = await dialogT(dialog, deps);
+    let schoolId = givenSchoolId;
+    if (!schoolId) {
+      const schools = await dialog.external((outer) => adminSchools(outer));
+      schoolId = await pick(dialog, deps, ctx, "sc", t("admin:paper.school"), schools.map((s) => ({ id: s.id, label: s.name })));
+      if (!schoolId) return;
+    }
+    const sid = schoolId;
+    const classes = await dialog.external(() => classesOf(new Types.ObjectId(sid)));
+    if (!classes.length) {
+      await ctx.reply(t("admin:paper.noClasses"));
+      return;
+    }
+    const classId = await pick(dialog, deps, ctx, "c", t("admin:paper.class"), classes.map((c) => ({ id: c.id, label: c.name })));
+    if (!classId) return;
+    const students = await dialog.external(() => studentsOfClass(new Types.ObjectId(sid), classId));
+    const studentId = await pick(dialog, deps, ctx, "s", t("admin:paper.student"), students.map((s) => ({ id: s.id, label: s.name })));
+    if (!studentId) return;
+    const guardians = await dialog.external(() => guardiansOfStudent(new Types.ObjectId(sid), studentId));
+    t = await dialogT(dialog, deps);
+    let guardianId = await pick(dialog, deps, ctx, "g", t("admin:paper.guardian"),
+      guardians.map((g) => ({ id: g.id, label: g.name ?? t("admin:paper.unnamed") })), [{ id: "new", label: t("admin:paper.newGuardian") }]);
+    if (!guardianId) return;
+    let guardianName = guardians.find((g) => g.id === guardianId)?.name ?? t("admin:paper.unnamed");
+    if (guardianId === "new") {
+      await ctx.reply(t("admin:paper.askName"));
+      const answer = await waitStep(dialog, deps, { text: true, own: OWN, hint: "admin:paper.askName" });
+      guardianName = answer.message!.text!.trim().slice(0, 300);
+      guardianId = await dialog.external(async () => String((await Guardian.create({ schoolId: new Types.ObjectId(sid), fullName: guardianName, studentIds: [new Types.ObjectId(studentId)] }))._id));
+    }
+    t = await dialogT(dialog, deps);
+    const decision = await pick(dialog, deps, ctx, "d", t("admin:paper.decision", { guardian: escapeHtml(guardianName) }),
+      ["granted", "declined", "withdrawn"].map((d) => ({ id: d, label: t(`privacy:decisions.${d}`) })));
+    if (!decision) return;
+    const form = await pick(dialog, deps, ctx, "f", t("admin:paper.form"), ["paper", "edoc"].map((f) => ({ id: f, label: t(`privacy:forms.${f}`) })));
+    if (!form) return;
+    const summary = t("admin:paper.summary", {
+      guardian: escapeHtml(guardianName),
+      student: escapeHtml(students.find((s) => s.id === studentId)?.name ?? ""),
+      decision: t(`privacy:decisions.${decision}`),
+      form: t(`privacy:forms.${form}`),
+    });
+    const ok = await pick(dialog, deps, ctx, "ok", summary, [{ id: "yes", label: t("admin:paper.confirm") }]);
+    if (!ok) return;
+    const now = await dialogNow(dialog);
+    const gid = guardianId;
+    const done = await dialog.external(async (outer) => {
+      // The admin right is checked again at the moment of writing.
+      if (!(await isSchoolAdmin(outer.account, outer.from?.id, outer.deps.config.ADMIN_TELEGRAM_IDS, sid))) return null;
+      return registerPaperDecision({
+        schoolId: new Types.ObjectId(sid), guardianId: new Types.ObjectId(gid), decision: decision as "granted", form: form as "paper",
+        t: translator(outer.deps.i18n, "ru"), now, recordedBy: outer.account?._id,
+      });
+    });
+    t = await dialogT(dialog, deps);
+    await ctx.reply(!done ? t("admin:notAvailable") : done.unlinkedAccounts ? t("admin:paper.doneUnlinked", { count: done.unlinkedAccounts }) : t("admin:paper.done"));
+  };
+}
+
+const composer = new Composer<BotContext>();
+
+composer.command("paperconsent", async (ctx) => {
+  const choice = await currentAdminSchool(ctx);
+  if (choice.kind === "none") return replyNotAdmin(ctx);
+  await ensureAdminAccount(ctx);
+  await ctx.conversation.exitAll();
+  await ctx.conversation.enter(PAPER_CONSENT_DIALOG, choice.kind === "school" ? choice.school.id : null);
+});
+
+export const paperConsentFeature: BotFeature = { name: "paper-consent", composer };
+
+export function paperConsentDialogs(deps: BotDeps): Array<MiddlewareFn<BotContext>> {
+  return [createConversation<BotContext, Context>(paperConsentDialog(deps), PAPER_CONSENT_DIALOG) as MiddlewareFn<BotContext>];
+}

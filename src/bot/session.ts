@@ -1,0 +1,70 @@
+/**
+ * Where the bot keeps per-chat state: a grammY (lazy) session and the conversations plugin's
+ * dialog state, both in MongoDB through the `Session` model, so that a dialog survives a restart
+ * and any bot instance can continue it. Only private chats have state.
+ *
+ * Conversations replay their function on every update and keep the log of what happened (updates
+ * received, results of `external` calls and API calls); the state is stored as JSON, the way the
+ * plugin expects it. Conversations build their own `Api` (DESIGN.md "Known traps"): its calls go to
+ * the same `TELEGRAM_API_ROOT`, so the fake Bot API in tests sees them too.
+ */
+import { lazySession, type Context, type MiddlewareFn, type StorageAdapter } from "grammy";
+import { conversations } from "@grammyjs/conversations";
+import { Session } from "../db/models";
+import type { BotContext } from "./context";
+
+/** Small per-chat preferences; anything that matters for access lives in the database proper. */
+export interface SessionData {
+  /** The school a bootstrap admin of several schools chose last for /codes and /paperconsent. */
+  adminSchoolId?: string;
+}
+
+/**
+ * Bump when a dialog's steps change incompatibly: stored dialogs of the old shape are then dropped
+ * (the user starts that dialog again) instead of being replayed against different code.
+ */
+export const DIALOG_STATE_VERSION = 1;
+
+/** grammY storage on the `sessions` collection; writes go through the model so the TTL moves. */
+export class MongoSessionStorage<T> implements StorageAdapter<T> {
+  async read(key: string): Promise<T | undefined> {
+    const doc = await Session.findOne({ key }, { value: 1 }).lean();
+    return (doc?.value ?? undefined) as T | undefined;
+  }
+
+  async write(key: string, value: T): Promise<void> {
+    // JSON semantics, as the plugins expect: no undefined, no class instances.
+    await Session.updateOne({ key }, { $set: { value: JSON.parse(JSON.stringify(value)) } }, { upsert: true });
+  }
+
+  async delete(key: string): Promise<void> {
+    await Session.deleteOne({ key });
+  }
+}
+
+/** State belongs to a private chat; groups get none (the bot talks to guardians one to one). */
+export function privateChatKey(ctx: Omit<Context, "session">): string | undefined {
+  return ctx.chat?.type === "private" ? String(ctx.chat.id) : undefined;
+}
+
+export function sessionMiddleware(): MiddlewareFn<BotContext> {
+  return lazySession<SessionData, BotContext>({
+    initial: () => ({}),
+    prefix: "session:",
+    storage: new MongoSessionStorage<SessionData>(),
+    getSessionKey: privateChatKey,
+  });
+}
+
+/** The conversations plugin with its state in MongoDB (key `dialog:<chat id>`). */
+export function dialogsMiddleware(): MiddlewareFn<BotContext> {
+  return conversations<BotContext, Context>({
+    storage: {
+      type: "key",
+      version: DIALOG_STATE_VERSION,
+      prefix: "dialog:",
+      getStorageKey: privateChatKey,
+      adapter: new MongoSessionStorage(),
+    },
+  }) as MiddlewareFn<BotContext>;
+}

@@ -1,0 +1,88 @@
+/**
+ * Printable invite-code slips for a class (`/codes 7Б`): A4 pages of 2 × 5 slips with cut lines,
+ * one per student, each with the code, the bot's @username and two lines of instructions; plus the
+ * same list as CSV. DejaVu (npm `dejavu-fonts-ttf`) covers Cyrillic and keeps the text extractable.
+ */
+import path from "node:path";
+import PDFDocument from "pdfkit";
+
+const FONT_DIR = path.join(path.dirname(require.resolve("dejavu-fonts-ttf/package.json")), "ttf");
+export const FONTS = {
+  regular: path.join(FONT_DIR, "DejaVuSans.ttf"),
+  bold: path.join(FONT_DIR, "DejaVuSans-Bold.ttf"),
+  mono: path.join(FONT_DIR, "DejaVuSansMono-Bold.ttf"),
+};
+
+export interface Slip {
+  studentName: string;
+  className: string;
+  /** Grouped code, "ABCD-EFGH-JK". */
+  code: string;
+  /** Already formatted for the reader, e.g. "30.12.2026". */
+  expires: string;
+}
+
+export interface SlipTexts {
+  /** Heading of every slip, e.g. "Подключение к «Электронному дневнику»". */
+  title: string;
+  /** Two lines of instructions; "{{bot}}" and "{{expires}}" are filled in by the caller. */
+  line1: (slip: Slip) => string;
+  line2: (slip: Slip) => string;
+  /** "Telegram: @bot". */
+  bot: string;
+}
+
+const COLUMNS = 2;
+const ROWS = 5;
+const MARGIN = 28;
+const PAD = 12;
+
+/** The slips as a PDF (A4, 10 a page). */
+export function renderCodeSlips(input: { schoolName: string; slips: Slip[]; texts: SlipTexts; title: string }): Promise<Buffer> {
+  const doc = new PDFDocument({ size: "A4", margin: MARGIN, autoFirstPage: false, info: { Title: input.title, Author: input.schoolName } });
+  const chunks: Buffer[] = [];
+  doc.on("data", (chunk: Buffer) => chunks.push(chunk));
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on("end", () => resolve(Buffer.concat(chunks)));
+    doc.on("error", reject);
+  });
+  doc.registerFont("regular", FONTS.regular).registerFont("bold", FONTS.bold).registerFont("mono", FONTS.mono);
+
+  const perPage = COLUMNS * ROWS;
+  input.slips.forEach((slip, index) => {
+    if (index % perPage === 0) doc.addPage();
+    const page = doc.page;
+    const width = (page.width - 2 * MARGIN) / COLUMNS;
+    const height = (page.height - 2 * MARGIN) / ROWS;
+    const x = MARGIN + (index % COLUMNS) * width;
+    const y = MARGIN + Math.floor((index % perPage) / COLUMNS) * height;
+    // Cut lines: dashed, so that a class teacher can cut the sheet with scissors.
+    doc.save().lineWidth(0.5).dash(3, { space: 3 }).strokeColor("#999999").rect(x, y, width, height).stroke().restore();
+    const inner = width - 2 * PAD;
+    let cursor = y + PAD;
+    const line = (font: string, size: number, text: string, gap = 3) => {
+      doc.font(font).fontSize(size).fillColor("#000000").text(text, x + PAD, cursor, { width: inner, lineBreak: true });
+      cursor = doc.y + gap;
+    };
+    line("regular", 7.5, input.schoolName, 2);
+    line("bold", 8.5, input.texts.title, 4);
+    line("bold", 11, `${slip.studentName}, ${slip.className}`, 5);
+    line("mono", 17, slip.code, 5);
+    line("bold", 9, input.texts.bot, 4);
+    line("regular", 7.5, input.texts.line1(slip), 2);
+    line("regular", 7.5, input.texts.line2(slip), 0);
+  });
+  if (!input.slips.length) doc.addPage().font("regular").fontSize(12).text(input.title);
+  doc.end();
+  return done;
+}
+
+function csvCell(value: string): string {
+  return /[",\n\r;]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+/** The same slips as CSV (UTF-8 with a BOM so that spreadsheet programs read Cyrillic right). */
+export function codeSlipsCsv(slips: Slip[], header: [string, string, string, string] = ["class", "student", "code", "expires"]): Buffer {
+  const rows = [header, ...slips.map((s) => [s.className, s.studentName, s.code, s.expires])];
+  return Buffer.from("\uFEFF" + rows.map((r) => r.map(csvCell).join(",")).join("\r\n") + "\r\n", "utf8");
+}

@@ -1,0 +1,162 @@
+/**
+ * The guardian's rights (152-FZ art. 14, 21): withdrawing consent stops electronic delivery at
+ * once and unlinks the account from the school's children; `/mydata` shows everything stored
+ * about the account.
+ */
+import { Types } from "mongoose";
+import {
+  ConsentRecord,
+  Delivery,
+  EmailVerification,
+  Guardian,
+  GuardianLink,
+  InviteCode,
+  School,
+  SchoolClass,
+  Student,
+  TelegramAccount,
+  latestConsent,
+  type TelegramAccountDocument,
+} from "../db/models";
+import { consentVersionOf } from "../domain/consent";
+
+/**
+ * Cancels the guardians' queued electronic messages (Telegram, e-mail) at once. The worker skips
+ * cancelled deliveries; paper items stay, since paper is how these guardians are informed now.
+ */
+export async function cancelElectronicDeliveries(guardianIds: Types.ObjectId[]): Promise<number> {
+  if (!guardianIds.length) return 0;
+  const result = await Delivery.updateMany(
+    { "recipient.guardianId": { $in: guardianIds }, channel: { $ne: "paper" }, status: "queued" },
+    { $set: { status: "cancelled" } },
+  );
+  return result.modifiedCount;
+}
+
+export interface Withdrawal {
+  unlinkedChildren: number;
+  guardianIds: Types.ObjectId[];
+  cancelledDeliveries: number;
+}
+
+/**
+ * Withdraws the account's consent to one school: records it (naming the version withdrawn), removes
+ * the account's links and guardian roles there, switches those guardian records to paper, forgets
+ * the contacts the guardian entered for electronic delivery, and cancels queued messages.
+ */
+export async function withdrawConsent(input: { accountId: Types.ObjectId; schoolId: Types.ObjectId; now: Date }): Promise<Withdrawal> {
+  const { accountId, schoolId, now } = input;
+  const [granted, school] = await Promise.all([
+    latestConsent({ accountId, schoolId, decision: "granted" }),
+    School.findById(schoolId, { settings: 1 }).lean(),
+  ]);
+  if (!granted || !school) throw new Error("no consent to withdraw");
+  await ConsentRecord.create({
+    accountId, schoolId, decision: "withdrawn", form: "telegram",
+    textVersion: granted.textVersion ?? consentVersionOf(school), textHash: granted.textHash, recordedAt: now,
+  });
+  const [links, account] = await Promise.all([
+    GuardianLink.find({ accountId, schoolId }, { guardianId: 1 }).lean(),
+    TelegramAccount.findById(accountId, { roles: 1 }).lean(),
+  ]);
+  const fromRoles = (account?.roles ?? []).filter((r) => r.role === "guardian" && r.schoolId.equals(schoolId) && r.guardianId).map((r) => r.guardianId!);
+  const guardianIds = [...new Map([...links.map((l) => l.guardianId), ...fromRoles].map((id) => [String(id), id])).values()];
+  await GuardianLink.deleteMany({ accountId, schoolId });
+  await TelegramAccount.updateOne({ _id: accountId }, { $pull: { roles: { role: "guardian", schoolId } } });
+  const remaining = await GuardianLink.findOne({ accountId }, { studentId: 1 }).lean();
+  await TelegramAccount.updateOne({ _id: accountId }, remaining ? { $set: { selectedStudentId: remaining.studentId } } : { $unset: { selectedStudentId: 1 } });
+  if (guardianIds.length) {
+    await Guardian.updateMany(
+      { _id: { $in: guardianIds } },
+      { $set: { delivery: "paper", deliveryReason: "withdrawn" }, $pull: { contacts: { source: "guardian" } } },
+    );
+    await EmailVerification.deleteMany({ accountId });
+  }
+  const cancelledDeliveries = await cancelElectronicDeliveries(guardianIds);
+  return { unlinkedChildren: links.length, guardianIds, cancelledDeliveries };
+}
+
+const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : undefined);
+
+/**
+ * Everything stored about the account, as plain data (the bot shows it as text and as JSON): the
+ * account, its consent records, the children linked, the guardian records with their contacts and
+ * delivery settings, pending e-mail checks, codes redeemed, and the messages prepared for it.
+ */
+export async function collectMyData(account: TelegramAccountDocument) {
+  const accountId = account._id;
+  const links = await GuardianLink.find({ accountId }).sort({ linkedAt: 1 }).lean();
+  const guardianIds = [...new Set([...links.map((l) => String(l.guardianId)), ...account.roles.filter((r) => r.guardianId).map((r) => String(r.guardianId))])];
+  const [consents, guardians, students, verifications, codes, deliveries] = await Promise.all([
+    ConsentRecord.find({ $or: [{ accountId }, { guardianId: { $in: guardianIds } }] }).sort({ recordedAt: 1, _id: 1 }).lean(),
+    Guardian.find({ _id: { $in: guardianIds } }).lean(),
+    Student.find({ _id: { $in: links.map((l) => l.studentId) } }, { fullName: 1, classId: 1 }).lean(),
+    EmailVerification.find({ accountId }, { email: 1, expiresAt: 1 }).lean(),
+    InviteCode.find({ usedByAccountId: accountId }, { role: 1, usedAt: 1, schoolId: 1 }).lean(),
+    Delivery.find({ $or: [{ "recipient.accountId": accountId }, { "recipient.guardianId": { $in: guardianIds } }] }, { kind: 1, channel: 1, status: 1, queuedAt: 1, sentAt: 1 })
+      .sort({ queuedAt: -1 }).limit(50).lean(),
+  ]);
+  const schoolIds = [...new Set([...account.roles.map((r) => String(r.schoolId)), ...consents.map((c) => String(c.schoolId ?? "")), ...links.map((l) => String(l.schoolId))])].filter(Boolean);
+  const schools = new Map((await School.find({ _id: { $in: schoolIds } }, { name: 1 }).lean()).map((s) => [String(s._id), s.name]));
+  const classes = new Map((await SchoolClass.find({ _id: { $in: students.map((s) => s.classId) } }, { name: 1 }).lean()).map((c) => [String(c._id), c.name]));
+  const schoolName = (id: unknown) => schools.get(String(id)) ?? String(id);
+  return {
+    account: {
+      telegramId: account.telegramId,
+      language: account.language,
+      active: account.active,
+      createdAt: iso((account as unknown as { createdAt?: Date }).createdAt),
+      roles: account.roles.map((r) => ({ role: r.role, school: schoolName(r.schoolId), grantedAt: iso(r.grantedAt) })),
+      codeEntry: { recentWrongCodes: account.codeAttempts?.failures?.length ?? 0, lockedUntil: iso(account.codeAttempts?.lockedUntil) },
+    },
+    consents: consents.map((c) => ({
+      school: c.schoolId ? schoolName(c.schoolId) : undefined, decision: c.decision, form: c.form,
+      textVersion: c.textVersion, textHash: c.textHash, recordedAt: iso(c.recordedAt), ...(c.note ? { note: c.note } : {}),
+    })),
+    children: links.map((l) => {
+      const student = students.find((s) => s._id.equals(l.studentId));
+      return { name: student?.fullName, class: student ? classes.get(String(student.classId)) : undefined, school: schoolName(l.schoolId), linkedAt: iso(l.linkedAt) };
+    }),
+    guardianRecords: guardians.map((g) => ({
+      school: schoolName(g.schoolId),
+      fullName: g.fullName ?? undefined,
+      fromJournal: Boolean(g.externalId),
+      contacts: g.contacts.map((c) => ({ kind: c.kind, value: c.value, source: c.source, verifiedAt: iso(c.verifiedAt) })),
+      delivery: g.delivery,
+      deliveryReason: g.deliveryReason ?? undefined,
+      channelOrder: g.channelOrder,
+      notify: g.notify,
+    })),
+    pendingEmailChecks: verifications.map((v) => ({ email: v.email, expiresAt: iso(v.expiresAt) })),
+    codesRedeemed: codes.map((c) => ({ role: c.role, school: schoolName(c.schoolId), usedAt: iso(c.usedAt) })),
+    recentMessages: deliveries.map((d) => ({ kind: d.kind, channel: d.channel, status: d.status, queuedAt: iso(d.queuedAt), sentAt: iso(d.sentAt) })),
+  };
+}
+
+export type MyData = Awaited<ReturnType<typeof collectMyData>>;
+
+export interface SchoolConsent {
+  schoolId: string;
+  schoolName: string;
+  timezone: string;
+  decision: "granted" | "declined" | "withdrawn";
+  textVersion: string;
+  recordedAt: Date;
+  /** The decision is about the school's current text (a consent to an older text is outdated). */
+  current: boolean;
+}
+
+/** The decision in force per school for this account (newest record per school). */
+export async function consentOverview(accountId: Types.ObjectId): Promise<SchoolConsent[]> {
+  const records = await ConsentRecord.find({ accountId, schoolId: { $exists: true } }).sort({ recordedAt: -1, _id: -1 }).lean();
+  const latest = new Map<string, (typeof records)[number]>();
+  for (const r of records) if (!latest.has(String(r.schoolId))) latest.set(String(r.schoolId), r);
+  const schools = await School.find({ _id: { $in: [...latest.values()].map((r) => r.schoolId) } }, { name: 1, timezone: 1, settings: 1 }).sort({ name: 1 }).lean();
+  return schools.map((school) => {
+    const r = latest.get(String(school._id))!;
+    return {
+      schoolId: String(school._id), schoolName: school.name, timezone: school.timezone, decision: r.decision, textVersion: r.textVersion,
+      recordedAt: r.recordedAt, current: r.textVersion === consentVersionOf(school),
+    };
+  });
+}

@@ -1,0 +1,149 @@
+/**
+ * Privacy rights in the bot: /privacy shows the consent in force, withdrawal (asked once more)
+ * unlinks the children, stops electronic delivery at once and switches to paper; a declining
+ * guardian goes to paper too; /mydata shows everything stored, as text and as JSON.
+ */
+import { Types } from "mongoose";
+import { ConsentRecord, Delivery, Guardian, GuardianLink, School, TelegramAccount } from "../../src/db/models";
+import { accessibleChildren, childIfAccessible } from "../../src/services/access";
+import { clearDb, useTestDb } from "../support/db";
+import { startBotHarness, type BotHarness } from "../support/bot-harness";
+import { buttonData, keyboardLabels, linkedParent, makeSchool, texts, withButtons, type TestSchool } from "./onboarding-support";
+
+useTestDb();
+
+const NOW = new Date("2026-11-20T09:00:00Z");
+
+async function queue(schoolId: Types.ObjectId, guardianId: Types.ObjectId, channel: "telegram" | "email" | "paper", status: "queued" | "sent" = "queued") {
+  return Delivery.create({ schoolId, idempotencyKey: `k-${new Types.ObjectId()}`, kind: "grade", recipient: { guardianId }, channel, status });
+}
+
+describe("privacy", () => {
+  let harness: BotHarness;
+  let school: TestSchool;
+  beforeAll(async () => {
+    harness = await startBotHarness({ now: NOW });
+  });
+  afterAll(async () => harness.stop());
+  afterEach(() => expect(harness.logs.filter((l) => l.includes("bot update failed"))).toEqual([]));
+  beforeEach(async () => {
+    await clearDb();
+    school = await makeSchool("Школа № 1");
+  });
+
+  test("/privacy shows the consent in force with its version and date", async () => {
+    const parent = await linkedParent(harness, school);
+    const [overview] = await parent.send("/privacy");
+    expect(overview.plain).toContain("Школа № 1: согласие дано 20.11.2026 (версия текста 2026-11)");
+    expect(buttonData(overview)).toEqual([`pv:wd:${school.school._id}`, `pv:text:${school.school._id}`, "pv:data"]);
+    const text = await parent.press(`pv:text:${school.school._id}`, overview);
+    expect(texts(text)).toContain("СОГЛАСИЕ НА ОБРАБОТКУ ПЕРСОНАЛЬНЫХ ДАННЫХ");
+  });
+
+  test("withdrawal: asked once more, then unlinked, paper, queued electronic messages cancelled at once", async () => {
+    const parent = await linkedParent(harness, school);
+    const account = (await TelegramAccount.findOne({ telegramId: parent.profile.id }))!;
+    await Guardian.updateOne({ _id: school.annaGuardian }, { $push: { contacts: { $each: [
+      { kind: "email", value: "anna@example.ru", source: "guardian", verifiedAt: NOW },
+      { kind: "phone", value: "+79160000000", source: "school-paper", verifiedAt: NOW },
+    ] } } });
+    const telegram = await queue(school.school._id, school.annaGuardian, "telegram");
+    const email = await queue(school.school._id, school.annaGuardian, "email");
+    const paper = await queue(school.school._id, school.annaGuardian, "paper");
+    const sent = await queue(school.school._id, school.annaGuardian, "telegram", "sent");
+
+    const [overview] = await parent.send("/privacy");
+    const confirm = withButtons(await parent.press(`pv:wd:${school.school._id}`, overview));
+    expect(confirm.plain).toContain("Отозвать согласие для школы Школа № 1?");
+    const kept = await parent.press("pv:wdn", confirm);
+    expect(texts(kept)).toContain("согласие остаётся в силе");
+    expect(await GuardianLink.countDocuments({})).toBe(1);
+
+    const again = withButtons(await parent.press(`pv:wd:${school.school._id}`, overview));
+    const done = await parent.press(`pv:wdy:${school.school._id}`, again);
+    expect(texts(done)).toContain("отозвано");
+    expect(done.at(-1)!.reply_markup).toEqual({ remove_keyboard: true });
+
+    const records = await ConsentRecord.find({ accountId: account._id }).sort({ recordedAt: 1, _id: 1 }).lean();
+    expect(records.map((r) => r.decision)).toEqual(["granted", "withdrawn"]);
+    expect(records[1].textHash).toBe(records[0].textHash);
+    expect(await GuardianLink.countDocuments({ accountId: account._id })).toBe(0);
+    const after = (await TelegramAccount.findById(account._id))!;
+    expect(after.roles).toHaveLength(0);
+    const guardian = (await Guardian.findById(school.annaGuardian).lean())!;
+    expect(guardian).toMatchObject({ delivery: "paper", deliveryReason: "withdrawn" });
+    // The contact the guardian entered goes; the one the school received on paper stays.
+    expect(guardian.contacts.map((c) => c.source)).toEqual(["school-paper"]);
+    const status = async (id: Types.ObjectId) => (await Delivery.findById(id).lean())!.status;
+    expect([await status(telegram._id), await status(email._id), await status(paper._id), await status(sent._id)]).toEqual(["cancelled", "cancelled", "queued", "sent"]);
+
+    // Sees nothing.
+    expect(await accessibleChildren(after)).toEqual([]);
+    expect(await childIfAccessible(after, String(school.masha))).toBeNull();
+    const [privacy] = await parent.send("/privacy");
+    expect(privacy.plain).toContain("согласие отозвано 20.11.2026");
+    expect(buttonData(privacy)).not.toContain(`pv:wd:${school.school._id}`);
+    // Pressing the old confirmation again changes nothing.
+    await parent.press(`pv:wdy:${school.school._id}`, again);
+    expect(parent.callbackAnswers().at(-1)!.text).toBe("Недоступно.");
+    expect(await ConsentRecord.countDocuments({ accountId: account._id })).toBe(2);
+  });
+
+  test("forged withdrawal buttons naming a school the account has no consent in: not available", async () => {
+    const parent = await linkedParent(harness, school);
+    const other = await makeSchool("Школа № 2");
+    const stranger = harness.user();
+    await stranger.send("/privacy");
+    for (const [who, data] of [[parent, `pv:wdy:${other.school._id}`], [stranger, `pv:wdy:${school.school._id}`], [stranger, `pv:wd:${school.school._id}`]] as const) {
+      expect(await who.press(data)).toEqual([]);
+      expect(who.callbackAnswers().at(-1)!.text).toBe("Недоступно.");
+    }
+    expect(await ConsentRecord.countDocuments({ decision: "withdrawn" })).toBe(0);
+    expect(await GuardianLink.countDocuments({})).toBe(1);
+  });
+
+  test("declining a new version switches the guardian to paper; agreeing later switches back", async () => {
+    const parent = await linkedParent(harness, school);
+    const queued = await queue(school.school._id, school.annaGuardian, "telegram");
+    await School.updateOne({ _id: school.school._id }, { $set: { "settings.consentTextVersion": "2027-01" } });
+    const consent = withButtons(await parent.send("/start"));
+    const declined = await parent.press(`cs:no:${school.school._id}`, consent);
+    expect(texts(declined)).toContain("на бумаге");
+    expect(await Guardian.findById(school.annaGuardian).lean()).toMatchObject({ delivery: "paper", deliveryReason: "declined" });
+    expect((await Delivery.findById(queued._id).lean())!.status).toBe("cancelled");
+
+    const back = withButtons(await parent.send("/start"));
+    const agreed = await parent.press(`cs:yes:${school.school._id}`, back);
+    expect(keyboardLabels(agreed.at(-1))).toContain("📒 Оценки");
+    const guardian = (await Guardian.findById(school.annaGuardian).lean())!;
+    expect(guardian.delivery).toBe("electronic");
+    expect(guardian.deliveryReason).toBeUndefined();
+  });
+
+  test("/mydata: everything stored about the account, readable and as JSON, without codes", async () => {
+    const parent = await linkedParent(harness, school, "s-masha", { language_code: "ru" });
+    await Guardian.updateOne({ _id: school.annaGuardian }, { $push: { contacts: { kind: "email", value: "anna@example.ru", source: "guardian", verifiedAt: NOW } } });
+    const replies = await parent.send("/mydata");
+    const text = texts(replies);
+    for (const part of [`Telegram ID ${parent.profile.id}`, "родитель: Школа № 1", "согласие (в Telegram, 2026-11", "Иванова Мария Петровна, 7Б — Школа № 1",
+      "Иванова Анна Сергеевна", "anna@example.ru (указан вами, подтверждён)", "Использованные коды"]) {
+      expect(text).toContain(part);
+    }
+    const doc = replies.find((m) => m.document)!.document!;
+    expect(doc.filename).toBe("mydata.json");
+    const data = JSON.parse(doc.bytes.toString("utf8"));
+    expect(Object.keys(data)).toEqual(["account", "consents", "children", "guardianRecords", "pendingEmailChecks", "codesRedeemed", "recentMessages"]);
+    expect(data.account.telegramId).toBe(parent.profile.id);
+    expect(data.consents[0]).toMatchObject({ school: "Школа № 1", decision: "granted", form: "telegram", textVersion: "2026-11" });
+    expect(data.children).toEqual([expect.objectContaining({ name: "Иванова Мария Петровна", class: "7Б" })]);
+    expect(data.codesRedeemed).toEqual([expect.objectContaining({ role: "guardian", school: "Школа № 1" })]);
+    expect(doc.bytes.toString("utf8")).not.toMatch(/codeHash|[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{2}/);
+  });
+
+  test("English /privacy and /mydata; a stranger is told to /start first", async () => {
+    const parent = await linkedParent(harness, school, "s-masha", { language_code: "en" });
+    expect((await parent.send("/privacy"))[0].plain).toContain("Школа № 1: consent given on 20.11.2026");
+    expect(texts(await parent.send("/mydata"))).toContain("What we store about you");
+    expect(texts(await harness.user().send("/mydata"))).toContain("/start");
+  });
+});

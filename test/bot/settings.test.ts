@@ -1,0 +1,162 @@
+/**
+ * /settings: contact details (regulation 7) and the preferred channel order. The e-mail check goes
+ * through a real local SMTP server (npm smtp-server) and nodemailer via SMTP_URL; the phone comes
+ * with Telegram's contact button, and only the sender's own contact is accepted.
+ */
+import type { AddressInfo } from "node:net";
+import { SMTPServer } from "smtp-server";
+import { EmailVerification, Guardian } from "../../src/db/models";
+import { clearDb, useTestDb } from "../support/db";
+import { startBotHarness, type BotHarness } from "../support/bot-harness";
+import { buttonData, inlineButtons, keyboardLabels, linkedParent, makeSchool, texts, withButtons, type TestSchool } from "./onboarding-support";
+
+useTestDb();
+
+interface Mail {
+  to: string[];
+  raw: string;
+}
+
+async function startSmtp(): Promise<{ server: SMTPServer; port: number; mails: Mail[] }> {
+  const mails: Mail[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS", "AUTH"],
+    logger: false,
+    onData(stream, session, callback) {
+      let raw = "";
+      stream.on("data", (chunk: Buffer) => (raw += chunk.toString("utf8")));
+      stream.on("end", () => {
+        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { server, port: (server.server.address() as AddressInfo).port, mails };
+}
+
+/** The 6-digit code in the mail body (quoted-printable or base64 aside, the digits stay plain in text/plain). */
+function codeIn(mail: Mail): string {
+  const decoded = mail.raw.includes("base64") ? mail.raw.split(/\r?\n\r?\n/).map((part) => { try { return Buffer.from(part.replace(/\s+/g, ""), "base64").toString("utf8"); } catch { return ""; } }).join("\n") : mail.raw;
+  const match = /(?:код подтверждения|confirmation code): (\d{6})/i.exec(decoded.replace(/=\r?\n/g, ""));
+  if (!match) throw new Error(`no code in mail:\n${mail.raw.slice(0, 2000)}`);
+  return match[1];
+}
+
+describe("settings", () => {
+  let harness: BotHarness;
+  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+  let school: TestSchool;
+  beforeAll(async () => {
+    smtp = await startSmtp();
+    harness = await startBotHarness({ env: { SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, SMTP_FROM: "diary@school.test" } });
+  });
+  afterAll(async () => {
+    await harness.stop();
+    await new Promise<void>((resolve) => smtp.server.close(() => resolve()));
+  });
+  afterEach(() => expect(harness.logs.filter((l) => l.includes("bot update failed"))).toEqual([]));
+  beforeEach(async () => {
+    await clearDb();
+    school = await makeSchool("Школа № 1");
+  });
+
+  test("/settings before linking a child says how to get there", async () => {
+    expect(texts(await harness.user().send("/settings"))).toContain("когда вы подключите ребёнка");
+  });
+
+  test("e-mail: entered, a code sent to it by SMTP, confirmed here; stored with its source", async () => {
+    const parent = await linkedParent(harness, school);
+    const [menu] = await parent.send("/settings");
+    // Contacts and channels first; further sections (notifications) may follow.
+    expect(buttonData(menu).slice(0, 2)).toEqual(["st:contacts", "st:channels"]);
+    const [contacts] = await parent.press("st:contacts", menu);
+    expect(contacts.plain).toContain("Контактов пока нет.");
+    const ask = await parent.press("st:email", contacts);
+    expect(texts(ask)).toContain("Напишите адрес электронной почты");
+    expect(texts(await parent.sendSticker())).toContain("напишите адрес электронной почты текстом");
+    expect(texts(await parent.send("anna at example"))).toContain("не похоже на адрес");
+
+    const sent = await parent.send("Anna.Petrova@Example.RU");
+    expect(texts(sent)).toContain("Мы отправили код на a***@example.ru");
+    expect(smtp.mails).toHaveLength(1);
+    expect(smtp.mails[0].to).toEqual(["anna.petrova@example.ru"]);
+    const code = codeIn(smtp.mails[0]);
+    expect(await EmailVerification.countDocuments({})).toBe(1);
+
+    const wrong = code === "000000" ? "111111" : "000000";
+    expect(texts(await parent.send(wrong))).toContain("Код неверный. Осталось 4 попытки.");
+    expect(texts(await parent.send(code))).toContain("e-mail anna.petrova@example.ru подтверждён");
+    const guardian = (await Guardian.findById(school.annaGuardian).lean())!;
+    expect(guardian.contacts).toEqual([expect.objectContaining({ kind: "email", value: "anna.petrova@example.ru", source: "guardian", verifiedAt: expect.any(Date) })]);
+    expect(await EmailVerification.countDocuments({})).toBe(0);
+    // The log never carries the address or the code.
+    const log = harness.logs.join("\n");
+    expect(log).not.toContain("anna.petrova");
+    expect(log).not.toContain(code);
+
+    const [settings] = await parent.send("/settings");
+    const [view] = await parent.press("st:contacts", settings);
+    expect(view.plain).toContain("E-mail: anna.petrova@example.ru (указан вами)");
+    const removed = await parent.press("st:rm:email", view);
+    expect(removed[0].plain).toContain("Контактов пока нет.");
+  });
+
+  test("phone: only the sender's own contact, shared with the button; Cancel brings the menu back", async () => {
+    const parent = await linkedParent(harness, school);
+    const [menu] = await parent.send("/settings");
+    const [contacts] = await parent.press("st:contacts", menu);
+    const ask = await parent.press("st:phone", contacts);
+    const keyboard = (ask[0].reply_markup as { keyboard: Array<Array<{ text: string; request_contact?: boolean }>> }).keyboard.flat();
+    expect(keyboard[0]).toMatchObject({ request_contact: true });
+
+    // Someone else's contact card: refused.
+    const update = harness.fake.injectContact(parent.profile, "+7 999 000-00-00");
+    (update.message!.contact as { user_id?: number }).user_id = 424242;
+    await harness.bot.handleUpdate(update);
+    expect(harness.fake.sent(parent.profile.id).at(-1)!.text).toContain("Принимается только ваш собственный номер");
+
+    const saved = await parent.shareContact("79161234567");
+    expect(texts(saved)).toContain("телефон сохранён");
+    expect(keyboardLabels(saved[0])).toContain("📒 Оценки");
+    const guardian = (await Guardian.findById(school.annaGuardian).lean())!;
+    expect(guardian.contacts).toEqual([expect.objectContaining({ kind: "phone", value: "+79161234567", source: "guardian" })]);
+
+    await parent.press("st:phone", contacts);
+    const cancelled = await parent.send("Отмена");
+    expect(texts(cancelled)).toContain("телефон не изменён");
+    expect(keyboardLabels(cancelled[0])).toContain("📒 Оценки");
+  });
+
+  test("preferred channels: moved up one place at a time, kept on the guardian record", async () => {
+    const parent = await linkedParent(harness, school);
+    const [menu] = await parent.send("/settings");
+    const [channels] = await parent.press("st:channels", menu);
+    expect(channels.plain).toContain("1. Telegram\n2. E-mail\n3. Бумага (через школу)");
+    expect(channels.plain).toContain("E-mail пока не указан");
+    expect(buttonData(channels)).toEqual(["ch:up:email", "ch:up:paper", "st:menu"]);
+    const [moved] = await parent.press("ch:up:paper", channels);
+    expect(moved.plain).toContain("1. Telegram\n2. Бумага (через школу)\n3. E-mail");
+    expect((await Guardian.findById(school.annaGuardian).lean())!.channelOrder).toEqual(["telegram", "paper", "email"]);
+    await parent.press("ch:up:nonsense", moved);
+    expect(parent.callbackAnswers().at(-1)!.text).toContain("устарела");
+    const [back] = await parent.press("st:menu", moved);
+    expect(inlineButtons(back).map((b) => b.text).slice(0, 2)).toEqual(["📇 Контакты", "📨 Порядок каналов доставки"]);
+  });
+
+  test("e-mail without SMTP configured: said so, nothing stored", async () => {
+    const bare = await startBotHarness();
+    try {
+      const parent = await linkedParent(bare, school);
+      const [menu] = await parent.send("/settings");
+      const [contacts] = await parent.press("st:contacts", menu);
+      await parent.press("st:email", contacts);
+      expect(texts(await parent.send("anna@example.ru"))).toContain("не настроена");
+      expect(await EmailVerification.countDocuments({})).toBe(0);
+      expect(withButtons(await parent.send("/settings")).plain).toContain("Настройки");
+    } finally {
+      await bare.stop();
+    }
+  });
+});
