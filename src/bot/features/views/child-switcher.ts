@@ -1,0 +1,64 @@
+/**
+ * Which child an answer is about. Access is decided by src/services/access.ts on every update: an
+ * id from a button or a question is re-checked with childIfAccessible, and a forged one gets "not
+ * available". With several children a row of buttons with their first names switches between them;
+ * the last chosen child is remembered in TelegramAccount.selectedStudentId.
+ */
+import type { InlineKeyboardButton } from "grammy/types";
+import { GuardianLink, TelegramAccount } from "../../../db/models";
+import { accessibleChildren, childIfAccessible, type AccessibleChild } from "../../../services/access";
+import { firstNamesOf } from "../../../services/diary";
+import type { BotContext } from "../../context";
+import { encodeViewCallback } from "./callback-data";
+
+export type ChildChoice =
+  | { ok: true; child: AccessibleChild; children: AccessibleChild[] }
+  | { ok: false; reason: "no-children" | "no-consent" | "not-available" };
+
+/**
+ * The child to answer about: `wantedId` when given (and accessible), else the one chosen last,
+ * else the first linked. `children` may be passed when the caller already has them.
+ */
+export async function chooseChild(ctx: BotContext, wantedId?: string, known?: AccessibleChild[]): Promise<ChildChoice> {
+  const children = known ?? (await accessibleChildren(ctx.account));
+  if (children.length === 0) return { ok: false, reason: await whyNoChildren(ctx) };
+  if (wantedId !== undefined) {
+    const child = await childIfAccessible(ctx.account, wantedId);
+    if (!child) return { ok: false, reason: "not-available" };
+    await rememberChild(ctx, child);
+    return { ok: true, child, children };
+  }
+  const selected = ctx.account?.selectedStudentId;
+  const child = (selected && children.find((c) => c.studentId.equals(selected))) || children[0];
+  return { ok: true, child, children };
+}
+
+/** Linked but without current consent, or not linked at all (the pointer differs). */
+async function whyNoChildren(ctx: BotContext): Promise<"no-children" | "no-consent"> {
+  if (!ctx.account) return "no-children";
+  const linked = await GuardianLink.exists({ accountId: ctx.account._id });
+  return linked ? "no-consent" : "no-children";
+}
+
+async function rememberChild(ctx: BotContext, child: AccessibleChild): Promise<void> {
+  const account = ctx.account;
+  if (!account || account.selectedStudentId?.equals(child.studentId)) return;
+  await TelegramAccount.updateOne({ _id: account._id }, { $set: { selectedStudentId: child.studentId } });
+  account.selectedStudentId = child.studentId;
+}
+
+/** The text for a choice that failed: a pointer to /start or /link, or "not available". */
+export function noChildText(ctx: BotContext, reason: Exclude<ChildChoice, { ok: true }>["reason"]): string {
+  return ctx.t(`views:access.${reason}`);
+}
+
+/** A row of buttons with the children's first names; the current one is marked. Empty for one child. */
+export async function switcherRow(code: string, children: readonly AccessibleChild[], current: AccessibleChild): Promise<InlineKeyboardButton[]> {
+  if (children.length < 2) return [];
+  const names = await firstNamesOf(children.map((c) => c.studentId));
+  return children.map((c) => {
+    const name = names.get(String(c.studentId)) ?? "?";
+    const chosen = c.studentId.equals(current.studentId);
+    return { text: chosen ? `• ${name} •` : name, callback_data: encodeViewCallback({ code, studentId: String(c.studentId) }) };
+  });
+}

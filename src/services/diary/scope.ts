@@ -1,0 +1,69 @@
+/**
+ * The child a view is about, with what every view needs to know: class, groups, school zone and
+ * grading rules, and "today" in the school's zone. Loaded once per answer (three small queries).
+ */
+import type { Types } from "mongoose";
+import { School, SchoolClass, Student } from "../../db/models";
+import type { AccessibleChild } from "../access";
+import { gradingRules, type GradingRules } from "../../domain/grading";
+import { schoolDay } from "../../domain/time";
+import { firstNameOf } from "../../domain/format";
+
+export interface StudentScope {
+  studentId: Types.ObjectId;
+  schoolId: Types.ObjectId;
+  classId: Types.ObjectId;
+  groupIds: Types.ObjectId[];
+  individualTeacherIds: Types.ObjectId[];
+  homeroomTeacherId: Types.ObjectId | null;
+  fullName: string;
+  firstName: string;
+  className: string;
+  timezone: string;
+  rules: GradingRules;
+  /** The school's reporting-period kind (quarter / trimester / half). */
+  periodKind: string;
+  /** The school's day of `now`, YYYY-MM-DD. */
+  today: string;
+  now: Date;
+  via: AccessibleChild["via"];
+}
+
+/** Null when the student, their class or school is gone (e.g. deleted by the journal). */
+export async function loadScope(child: AccessibleChild, now: Date): Promise<StudentScope | null> {
+  const student = await Student.findOne({ _id: child.studentId, schoolId: child.schoolId }).lean();
+  if (!student) return null;
+  const [schoolClass, school] = await Promise.all([
+    SchoolClass.findOne({ _id: student.classId, schoolId: child.schoolId }).lean(),
+    School.findById(child.schoolId, { timezone: 1, settings: 1 }).lean(),
+  ]);
+  if (!schoolClass || !school) return null;
+  return {
+    studentId: student._id,
+    schoolId: school._id,
+    classId: schoolClass._id,
+    groupIds: student.groupIds ?? [],
+    individualTeacherIds: student.individualPlan ? (student.individualTeacherIds ?? []) : [],
+    homeroomTeacherId: schoolClass.homeroomTeacherId ?? null,
+    fullName: student.fullName,
+    firstName: firstNameOf(student.fullName),
+    className: schoolClass.name,
+    timezone: school.timezone,
+    rules: gradingRules(school.settings),
+    periodKind: school.settings?.periodKind ?? "quarter",
+    today: schoolDay(now, school.timezone),
+    now,
+    via: child.via,
+  };
+}
+
+/** First names of several children in one query (the child switcher's buttons). */
+export async function firstNamesOf(studentIds: readonly Types.ObjectId[]): Promise<Map<string, string>> {
+  const students = await Student.find({ _id: { $in: studentIds } }, { fullName: 1 }).lean();
+  return new Map(students.map((s) => [String(s._id), firstNameOf(s.fullName)]));
+}
+
+/** Lessons and homework for the whole class or for one of the student's groups. */
+export function forStudentGroups(scope: StudentScope): Record<string, unknown> {
+  return { $or: [{ groupId: null }, { groupId: { $in: scope.groupIds } }] };
+}
