@@ -12,6 +12,7 @@ import { createI18n } from "./i18n";
 import { createHttpServer } from "./http/server";
 import { registerExchangeApi } from "./api/exchange";
 import { createQueueFactory } from "./queue/connection";
+import { startNotifier } from "./queue/notifier";
 import { resolveMongo, resolveRedis, safeUrl } from "./runtime/embedded";
 import { createBot, registerCommands } from "./bot/bot";
 import type { BotDeps } from "./bot/context";
@@ -50,10 +51,16 @@ export async function startService(config: Config, role: Role, logger: Logger): 
   // (api role) the exchange API routes are registered here.
   if (has("api")) registerExchangeApi(http, { config, logger, queues });
 
+  // (worker role) the notifier: delivery engine, domain events, schedulers (src/queue/notifier.ts).
+  if (has("worker")) {
+    const notifier = await startNotifier({ config, logger, i18n: createI18n(config.DEFAULT_LOCALE), queues });
+    stops.unshift({ name: "notifier", stop: () => notifier.stop() });
+  }
+
   let runner: RunnerHandle | undefined;
   const afterListen: Array<() => Promise<void>> = [];
   if (has("bot")) {
-    const deps: BotDeps = { config, logger, i18n: createI18n(config.DEFAULT_LOCALE), now: () => new Date(), metrics };
+    const deps: BotDeps = { config, logger, i18n: createI18n(config.DEFAULT_LOCALE), now: () => new Date(), metrics, queues };
     const bot = createBot(deps);
     await bot.init();
     await registerCommands(bot.api, deps);

@@ -4,8 +4,23 @@ export const QUEUES = {
   events: "domain-events",
   /** One job per message to one person on one channel. */
   deliveries: "deliveries",
-  /** Work on schedules: forecast broadcasts, weekly printouts, the 24-hour watchdog. */
+  /**
+   * Work on schedules and timers: forecast broadcasts, digests, grouped grade alerts, the 24-hour
+   * watchdog, the outbox sweep, admin broadcasts and recommendation receipts.
+   */
   scheduled: "scheduled",
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+/** Job names on QUEUES.scheduled. */
+export const SCHEDULED_JOBS = {
+  forecast: "forecast-broadcast",
+  digest: "daily-digest",
+  gradeBatch: "grade-batch",
+  watchdog: "finals-watchdog",
+  outbox: "outbox-sweep",
+  broadcast: "admin-broadcast",
+  receipt: "recommendation-receipt",
+} as const;
+export type ScheduledJobName = (typeof SCHEDULED_JOBS)[keyof typeof SCHEDULED_JOBS];

@@ -184,6 +184,8 @@ export type DeliveryKind = (typeof DELIVERY_KINDS)[number];
 
 export const DELIVERY_STATUSES = [
   "queued",
+  /** Claimed by a worker just before the channel call (see src/queue/delivery-engine.ts). */
+  "sending",
   "sent",
   "failed",
   "fell_back",

@@ -1,0 +1,189 @@
+/**
+ * `npm run bench:broadcast [-- --recipients 10000 --finals 200]`: the real worker (startNotifier)
+ * against the project's fake Bot API enforcing Telegram's limits (30/s, 1/s per chat, 429s).
+ * Part 1: an admin broadcast to N guardians (N chats); prints the sustained send rate, 429s received,
+ * the largest per-chat rate, duplicates, lost messages and the time from enqueue to the last send.
+ * Part 2: the latency of a final grade from `PUT /api/v1/finalGrades` to its Telegram send (p50, p99).
+ * MongoDB and Redis are started as in the tests. Stops by itself (limit: 40 minutes). Options:
+ * `--concurrency N`, `--gap MS --window MS` (pacing); BENCH_DEBUG=1 shows the window around each 429.
+ */
+import { randomBytes } from "node:crypto";
+import { Types } from "mongoose";
+import mongoose from "mongoose";
+import pino from "pino";
+import { Redis } from "ioredis";
+import { registerExchangeApi } from "../src/api/exchange";
+import { allModels, ConsentRecord, Guardian, GuardianLink, School, TelegramAccount } from "../src/db/models";
+import { consentVersionOf } from "../src/domain/consent";
+import { createHttpServer } from "../src/http/server";
+import { createI18n } from "../src/i18n";
+import { createMetrics } from "../src/metrics";
+import { createQueueFactory } from "../src/queue/connection";
+import { QUEUES } from "../src/queue/names";
+import { startNotifier } from "../src/queue/notifier";
+import { DEFAULT_PACING } from "../src/queue/rate-limits";
+import { requestBroadcast } from "../src/services/broadcast";
+import { createSchool } from "../src/services/schools";
+import { FakeTelegram } from "../test/support/fake-telegram";
+import { startTestMongo, startTestRedis } from "../test/support/services";
+
+const LIMIT_MS = 40 * 60_000;
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive whole number`);
+  return value;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+
+/** N guardians, each with one child, one Telegram account (chat) and consent; all inserted in bulk. */
+async function families(schoolId: Types.ObjectId, classId: Types.ObjectId, n: number, firstChat: number, studentIds?: Types.ObjectId[]) {
+  const school = (await School.findById(schoolId).lean())!;
+  const version = consentVersionOf(school);
+  const chats: number[] = [];
+  for (let start = 0; start < n; start += 1000) {
+    const size = Math.min(1000, n - start);
+    const students = studentIds?.slice(start, start + size) ?? Array.from({ length: size }, () => new Types.ObjectId());
+    if (!studentIds) {
+      await mongoose.connection.collection("students").insertMany(students.map((_id, i) => ({ _id, schoolId, externalId: `bst-${start + i}`, fullName: `Ученик ${start + i}`, classId, groupIds: [], individualPlan: false, individualTeacherIds: [] })));
+    }
+    const guardians = students.map((s) => ({ _id: new Types.ObjectId(), schoolId, studentIds: [s] }));
+    await Guardian.insertMany(guardians);
+    const accounts = guardians.map((_g, i) => ({ _id: new Types.ObjectId(), telegramId: firstChat + start + i, chatId: firstChat + start + i, roles: [{ role: "guardian", schoolId, guardianId: guardians[i]._id }] }));
+    await TelegramAccount.insertMany(accounts);
+    await GuardianLink.insertMany(accounts.map((a, i) => ({ accountId: a._id, guardianId: guardians[i]._id, studentId: students[i], schoolId })));
+    await ConsentRecord.insertMany(accounts.map((a) => ({ accountId: a._id, schoolId, decision: "granted", form: "telegram", textVersion: version, textHash: "0".repeat(64) })));
+    chats.push(...accounts.map((a) => a.chatId));
+  }
+  return chats;
+}
+
+async function main(): Promise<void> {
+  const recipients = arg("recipients", 10_000);
+  const finals = arg("finals", 200);
+  const guard = setTimeout(() => {
+    console.error(`bench:broadcast: stopped after ${LIMIT_MS / 60000} minutes`);
+    process.exit(1);
+  }, LIMIT_MS);
+  guard.unref();
+
+  const mongo = await startTestMongo();
+  const redis = await startTestRedis();
+  const fake = await FakeTelegram.start(); // 30/s in total, 1/s per chat, 429 with retry_after beyond
+  const dbName = `bench_${randomBytes(4).toString("hex")}`;
+  const prefix = `bench-${randomBytes(4).toString("hex")}`;
+  console.log(`MongoDB: ${mongo.description}; Redis: ${redis.description}`);
+  if (mongo.description.includes("stand-in")) console.log("note: the stand-in (mongomock) scans a collection for every query; set MONGODB_URI (TEST_MONGO=uri) to a real MongoDB for figures that measure the service");
+  await mongoose.connect(mongo.uri, { dbName });
+  await Promise.all(allModels.map((model) => model.init()));
+  const queues = createQueueFactory(redis.url, prefix);
+  const logger = pino({ level: "silent" });
+  const app = createHttpServer({ logger, metrics: createMetrics(), health: [], bodyLimitBytes: 10 * 1024 * 1024 });
+  registerExchangeApi(app, { config: { EXCHANGE_BODY_LIMIT_MB: 10, EXCHANGE_MAX_ITEMS: 5000 }, logger, queues });
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/api/v1`;
+  let rateLimited = 0;
+  const notifier = await startNotifier({
+    config: { BOT_TOKEN: fake.token, TELEGRAM_API_ROOT: fake.apiRoot, SMTP_URL: undefined, SMTP_FROM: undefined },
+    logger, i18n: createI18n("ru"), queues, schedulers: false, on429: () => rateLimited++,
+    ...(process.argv.includes("--gap") ? { pacing: { ...DEFAULT_PACING, minGapMs: arg("gap", DEFAULT_PACING.minGapMs), windowMs: arg("window", DEFAULT_PACING.windowMs) } } : {}),
+    ...(process.argv.includes("--concurrency") ? { concurrency: arg("concurrency", 40) } : {}),
+  });
+  try {
+    // ---- part 1: a broadcast to N families ----
+    const { schoolId } = await createSchool({ name: "Бенчмарк рассылки" });
+    const school = new Types.ObjectId(schoolId);
+    await School.updateOne({ _id: school }, { $set: { "settings.quietHours": { start: "00:00", end: "00:00" } } }); // any hour of the day
+    const classId = new Types.ObjectId();
+    await mongoose.connection.collection("classes").insertOne({ _id: classId, schoolId: school, externalId: "bc-1", name: "5А", grade: 5 });
+    console.log(`preparing ${recipients.toLocaleString("en")} families...`);
+    const chats = await families(school, classId, recipients, 100_000_000);
+    const admin = new Types.ObjectId();
+    fake.clear();
+    const enqueuedAt = Date.now();
+    await requestBroadcast(queues.queue(QUEUES.scheduled), school, admin, { kind: "school" }, "Бенчмарк: проверка рассылки");
+    const deadline = enqueuedAt + Math.max(120_000, recipients * 100);
+    let last = -1;
+    for (;;) {
+      const sent = fake.sent().length;
+      if (sent >= recipients || Date.now() > deadline) break;
+      if (sent !== last && Math.floor((Date.now() - enqueuedAt) / 10_000) !== Math.floor((Date.now() - enqueuedAt - 1000) / 10_000)) {
+        console.log(`  ${((Date.now() - enqueuedAt) / 1000).toFixed(0)} s: ${sent} sent`);
+      }
+      last = sent;
+      await sleep(1000);
+    }
+    await sleep(3000); // late duplicates would show up here
+    const sends = fake.sent().filter((m) => m.method === "sendMessage");
+    const perChat = new Map<number, number>();
+    for (const m of sends) perChat.set(m.chatId, (perChat.get(m.chatId) ?? 0) + 1);
+    const duplicates = [...perChat.values()].reduce((n, c) => n + c - 1, 0);
+    const lost = chats.filter((c) => !perChat.has(c)).length;
+    const first = sends[0]?.at ?? enqueuedAt;
+    const lastAt = sends.at(-1)?.at ?? enqueuedAt;
+    const sustained = sends.length > 1 ? ((sends.length - 1) / (lastAt - first)) * 1000 : 0;
+    console.log(`broadcast to ${recipients} chats:`);
+    console.log(`  sent: ${sends.length}, lost: ${lost}, duplicates: ${duplicates}`);
+    console.log(`  sustained rate: ${sustained.toFixed(1)} msg/s (first to last send)`);
+    console.log(`  429 received: ${fake.rateLimitHits} (worker saw ${rateLimited})`);
+    console.log(`  largest per-chat rate: ${fake.maxPerChatRate()} per second`);
+    if (process.env.BENCH_DEBUG) {
+      const calls = fake.calls.filter((c) => c.method === "sendMessage");
+      for (const c of calls.filter((x) => x.status === 429).slice(0, 5)) {
+        const win = calls.filter((x) => x.status === 200 && x.at > c.at - 1000 && x.at <= c.at);
+        console.log(`  429 at +${c.at - first}: ${win.length} sends in the last second, gaps ${win.slice(-8).map((x, i, a) => (i ? x.at - a[i - 1].at : 0)).join(",")}`);
+      }
+    }
+    console.log(`  enqueue to last send: ${((lastAt - enqueuedAt) / 1000).toFixed(1)} s`);
+
+    // ---- part 2: final grade latency through the exchange API ----
+    const { token, schoolId: examSchoolId } = await createSchool({ name: "Бенчмарк итоговых" });
+    await School.updateOne({ _id: examSchoolId }, { $set: { "settings.quietHours": { start: "00:00", end: "00:00" } } });
+    const put = async (resource: string, items: unknown[], query = "") => {
+      const response = await fetch(`${base}/${resource}${query}`, { method: "PUT", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ items }) });
+      if (response.status !== 200) throw new Error(`${resource}: HTTP ${response.status} ${(await response.text()).slice(0, 300)}`);
+    };
+    await put("classes", [{ externalId: "c1", name: "9А", grade: 9 }]);
+    await put("subjects", [{ externalId: "math", name: "Математика" }]);
+    await put("periods", [{ externalId: "q1", name: "1 четверть", kind: "quarter", start: "2026-09-01", end: "2026-10-25" }]);
+    await put("students", Array.from({ length: finals + 1 }, (_, i) => ({ externalId: `s${i}`, fullName: `Ученик ${i}`, classId: "c1" })));
+    await put("finalGrades", [{ externalId: "warm", studentId: `s${finals}`, subjectId: "math", periodId: "q1", value: "5", status: "final", resultsAt: new Date().toISOString() }]); // the first load is silent
+    const ids = (await mongoose.connection.collection("students").find({ schoolId: new Types.ObjectId(examSchoolId), externalId: { $ne: `s${finals}` } }).sort({ externalId: 1 }).toArray()).map((s) => s._id as Types.ObjectId);
+    const examChats = await families(new Types.ObjectId(examSchoolId), new Types.ObjectId(), finals, 200_000_000, ids);
+    const chatOf = new Map((await mongoose.connection.collection("students").find({ _id: { $in: ids } }).toArray()).map((s, i) => [s.externalId as string, examChats[ids.findIndex((id) => id.equals(s._id as Types.ObjectId))] ?? i]));
+    const latencies: number[] = [];
+    for (let i = 0; i < finals; i++) {
+      const chat = chatOf.get(`s${i}`)!;
+      const started = Date.now();
+      await put("finalGrades", [{ externalId: `f${i}`, studentId: `s${i}`, subjectId: "math", periodId: "q1", value: "4", status: "final", resultsAt: new Date().toISOString() }]);
+      const message = await fake.waitForMessage(chat, "Итоговая оценка", 60_000);
+      latencies.push(message.at - started);
+    }
+    latencies.sort((a, b) => a - b);
+    console.log(`final grade, PUT to Telegram send, over ${finals}: p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms, max ${latencies.at(-1)} ms`);
+    const ok = lost === 0 && duplicates === 0 && fake.maxPerChatRate() <= 1;
+    console.log(`target (>= 29 msg/s, no duplicate, no lost message): ${sustained >= 29 && ok ? "met" : "NOT met"}`);
+    if (!ok) process.exitCode = 1;
+  } finally {
+    await notifier.stop();
+    await app.close();
+    await queues.close();
+    await fake.stop();
+    await mongoose.connection.dropDatabase().catch(() => undefined);
+    await mongoose.disconnect();
+    const client = new Redis(redis.url);
+    const keys = await client.keys(`${prefix}*`);
+    if (keys.length) await client.del(...keys);
+    client.disconnect();
+    await redis.stop();
+    await mongo.stop();
+  }
+}
+
+main().catch((error) => {
+  console.error(`bench:broadcast: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

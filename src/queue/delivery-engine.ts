@@ -1,0 +1,199 @@
+/**
+ * The delivery engine: the processor of QUEUES.deliveries. One job = one message to one person on
+ * one channel; its `Delivery` record is the truth about what happened.
+ *
+ * Exactly-once as far as Telegram allows: the record is claimed atomically (queued → sending) right
+ * before the channel call and marked sent right after. A job found `sent` (a retry, a stalled job
+ * taken over after a worker died) is skipped. The one window left is a worker killed between
+ * Telegram's answer and the "sent" write (milliseconds): the claim then expires after
+ * SENDING_LEASE_MS and the message is sent again. We chose at-least-once there on purpose: a final
+ * grade that never arrives breaks regulation 6, a rare duplicate does not; the record's `attempts`
+ * shows it. The lease is longer than the request timeout, so two live workers never both send.
+ */
+import { DelayedError, UnrecoverableError, Worker, type Job, type Processor, type Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import { Types } from "mongoose";
+import type { i18n } from "i18next";
+import { Delivery, Guardian, GuardianLink, School, TelegramAccount, latestConsent } from "../db/models";
+import { consentVersionOf } from "../domain/consent";
+import type { Logger } from "../logger";
+import type { TelegramChannel } from "../channels/telegram";
+import { emailHtml, htmlToText, deliverableEmail, type EmailChannel } from "../channels/email";
+import type { SendOutcome } from "../channels/outcome";
+import { guardianMayReceive, accountsActingFor, refusedElectronic } from "../services/notify/consent";
+import { fallBack, SETTLED } from "../services/notify/deliveries";
+import { quietHoursOf, quietUntil } from "../services/notify/quiet-hours";
+import { renderNotice } from "../services/notify/render";
+import { isLanguage, type Language } from "../i18n";
+import type { DeliveryJobData } from "./jobs";
+import { DEFAULT_PACING, holdGlobal, reserveChat, waitForSendSlot, type Pacing } from "./rate-limits";
+
+/** A "sending" claim older than this is taken to be a dead worker's (request timeout is 20 s). */
+export const SENDING_LEASE_MS = 45_000;
+
+export interface EngineDeps {
+  queue: Queue;
+  redis: Redis;
+  prefix: string;
+  telegram: TelegramChannel;
+  email: EmailChannel | null;
+  i18n: i18n;
+  logger: Logger;
+  now?: () => Date;
+  pacing?: Pacing;
+  /** Called after each accepted Telegram send (benchmarks, metrics). */
+  onSent?: (data: DeliveryJobData) => void;
+  on429?: () => void;
+}
+
+type Target =
+  | { ok: true; chatId?: number; email?: string; lang: Language; timeZone: string; quiet: { start: string; end: string } }
+  | { ok: false; why: "consent" | "gone" | "unreachable"; error: string };
+
+/** The consent gate for a guardian's account, with the school and guardian already at hand (see services/notify/consent.ts). */
+async function accountConsents(
+  accountId: Types.ObjectId,
+  guardian: { _id: Types.ObjectId; delivery?: string | null; deliveryReason?: string | null },
+  school: { _id: Types.ObjectId; settings?: { consentTextVersion?: string | null } | null },
+): Promise<boolean> {
+  if (refusedElectronic(guardian as Parameters<typeof refusedElectronic>[0])) return false;
+  const [link, record] = await Promise.all([GuardianLink.exists({ accountId, guardianId: guardian._id }), latestConsent({ accountId, schoolId: school._id })]);
+  return !!link && record?.decision === "granted" && record.textVersion === consentVersionOf(school);
+}
+
+async function resolveTarget(data: DeliveryJobData, fallbackLang: Language): Promise<Target> {
+  const [school, guardian, account] = await Promise.all([
+    School.findById(data.schoolId, { timezone: 1, settings: 1 }).lean(),
+    data.guardianId ? Guardian.findById(data.guardianId, { notify: 1, contacts: 1, delivery: 1, deliveryReason: 1 }).lean() : null,
+    data.accountId ? TelegramAccount.findById(data.accountId, { chatId: 1, language: 1, active: 1 }).lean() : null,
+  ]);
+  if (!school || (data.guardianId && !guardian)) return { ok: false, why: "gone", error: "recipient or school removed" };
+  const base = { timeZone: school.timezone, quiet: quietHoursOf(guardian, school) };
+  if (data.channel === "telegram") {
+    if (!account) return { ok: false, why: "gone", error: "account removed" };
+    if (!account.active) return { ok: false, why: "unreachable", error: "account inactive (bot blocked)" };
+    if (data.guardianId && !(await accountConsents(account._id, guardian!, school))) return { ok: false, why: "consent", error: "no consent in force" };
+    return { ok: true, chatId: account.chatId, lang: account.language, ...base };
+  }
+  if (!data.guardianId || !guardian) return { ok: false, why: "gone", error: "e-mail needs a guardian" };
+  if (!(await guardianMayReceive(data.guardianId, data.schoolId))) return { ok: false, why: "consent", error: "no consent in force" };
+  const email = deliverableEmail(guardian.contacts ?? []);
+  if (!email) return { ok: false, why: "unreachable", error: "no e-mail address from the guardian or the school" };
+  const acting = await accountsActingFor(guardian._id);
+  const first = acting.length ? await TelegramAccount.findById(acting[0], { language: 1 }).lean() : null;
+  return { ok: true, email, lang: isLanguage(first?.language) ? first.language : fallbackLang, ...base };
+}
+
+export function deliveryProcessor(deps: EngineDeps): Processor<DeliveryJobData> {
+  const now = deps.now ?? (() => new Date());
+  const pacing = deps.pacing ?? DEFAULT_PACING;
+  const log = deps.logger.child({ component: "delivery" });
+  const defaultLang: Language = isLanguage(deps.i18n.language) ? deps.i18n.language : "ru";
+
+  async function delay(job: Job, token: string | undefined, until: number): Promise<never> {
+    await job.moveToDelayed(until, token);
+    throw new DelayedError();
+  }
+
+  return async (job, token) => {
+    const data = job.data;
+    const record = await Delivery.findOne({ idempotencyKey: data.key }, { status: 1 }).lean();
+    if (!record) {
+      log.warn({ key: data.key }, "delivery job without its record; skipped");
+      return "no-record";
+    }
+    if (SETTLED.has(record.status)) return `skipped:${record.status}`;
+
+    const target = await resolveTarget(data, defaultLang);
+    if (!target.ok) {
+      if (target.why === "unreachable") {
+        const next = await fallBack(deps.queue, data, target.error, now());
+        return `fell_back:${next ?? "none"}`;
+      }
+      await Delivery.updateOne({ idempotencyKey: data.key, status: { $in: ["queued", "failed"] } }, { $set: { status: "cancelled", lastError: target.error } });
+      return `cancelled:${target.why}`;
+    }
+
+    const quietEnd = quietUntil(now(), target.quiet, target.timeZone);
+    if (quietEnd) {
+      await Delivery.updateOne({ idempotencyKey: data.key }, { $set: { notBefore: quietEnd } });
+      await delay(job, token, quietEnd.getTime());
+    }
+    if (target.chatId !== undefined) {
+      const wait = await reserveChat(deps.redis, deps.prefix, target.chatId, pacing.perChatMs);
+      if (wait > 0) await delay(job, token, Date.now() + wait);
+    }
+
+    const claimed = await Delivery.findOneAndUpdate(
+      {
+        idempotencyKey: data.key,
+        $or: [{ status: { $in: ["queued", "failed"] } }, { status: "sending", updatedAt: { $lt: new Date(Date.now() - SENDING_LEASE_MS) } }],
+      },
+      { $set: { status: "sending", channel: data.channel }, $inc: { attempts: 1 } },
+      { returnDocument: "after", projection: { _id: 1, attempts: 1 } },
+    ).lean();
+    if (!claimed) {
+      const again = await Delivery.findOne({ idempotencyKey: data.key }, { status: 1 }).lean();
+      if (!again || SETTLED.has(again.status)) return `skipped:${again?.status ?? "gone"}`;
+      throw new Error("delivery is being sent by another worker"); // retried after backoff, once the lease is clear
+    }
+
+    const message = renderNotice(deps.i18n, target.lang, target.timeZone, data.notice);
+    let outcome: SendOutcome;
+    if (target.chatId !== undefined) {
+      await waitForSendSlot(deps.redis, deps.prefix, pacing);
+      outcome = await deps.telegram.sendMessage(target.chatId, message.html);
+    } else if (deps.email) {
+      outcome = await deps.email.send({ to: target.email!, subject: message.subject, text: htmlToText(message.html), html: emailHtml(message.html, target.lang) });
+    } else {
+      outcome = { ok: false, kind: "unreachable", error: "e-mail is not configured (SMTP_URL)" };
+    }
+    return settle(job, data, claimed._id, outcome);
+  };
+
+  async function settle(job: Job<DeliveryJobData>, data: DeliveryJobData, id: unknown, outcome: SendOutcome): Promise<string> {
+    if (outcome.ok) {
+      await Delivery.updateOne({ _id: id, status: "sending" }, { $set: { status: "sent", sentAt: now() }, $unset: { lastError: 1 } });
+      if (data.channel === "telegram") deps.onSent?.(data);
+      log.debug({ key: data.key, kind: data.kind, channel: data.channel }, "delivered");
+      return "sent";
+    }
+    const release = (status: "queued" | "failed") =>
+      Delivery.updateOne({ _id: id, status: "sending" }, { $set: { status, lastError: outcome.error, ...(status === "failed" ? { failedAt: now() } : {}) } });
+    switch (outcome.kind) {
+      case "rate-limited": {
+        // Not sent: back to queued, the whole bot waits retry_after, the job returns to "waiting" without using an attempt.
+        deps.on429?.();
+        log.warn({ key: data.key, retryAfterMs: outcome.retryAfterMs }, "telegram 429: obeying retry_after");
+        await release("queued");
+        await holdGlobal(deps.redis, deps.prefix, outcome.retryAfterMs);
+        await deps.queue.rateLimit(outcome.retryAfterMs);
+        throw Worker.RateLimitError();
+      }
+      case "unreachable": {
+        if (data.channel === "telegram") await markBlocked(data);
+        const next = await fallBack(deps.queue, data, outcome.error, now());
+        log.info({ key: data.key, channel: data.channel, next }, "recipient unreachable; fell back");
+        return `fell_back:${next ?? "none"}`;
+      }
+      case "permanent":
+        await release("failed");
+        log.error({ key: data.key, error: outcome.error }, "delivery refused for good");
+        throw new UnrecoverableError(outcome.error);
+      case "retry": {
+        const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        await release(last ? "failed" : "queued");
+        if (last) log.error({ key: data.key, error: outcome.error }, "delivery failed after the last attempt");
+        throw new Error(outcome.error);
+      }
+    }
+  }
+
+  async function markBlocked(data: DeliveryJobData): Promise<void> {
+    await TelegramAccount.updateOne({ _id: data.accountId }, { $set: { active: false, blockedAt: now() } });
+    if (!data.guardianId) return;
+    const acting = await accountsActingFor(new Types.ObjectId(data.guardianId));
+    const stillActive = await TelegramAccount.exists({ _id: { $in: acting }, active: true });
+    if (!stillActive) await Guardian.updateOne({ _id: data.guardianId }, { $set: { delivery: "paper", deliveryReason: "blocked" } });
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * The processor of QUEUES.events: turns one domain event (jobId = eventId, written by the exchange
+ * import or the bot) into deliveries. Running it twice plans the same deliveries (same keys).
+ */
+import type { Processor } from "bullmq";
+import { DomainEvent, type DomainEventType } from "../db/models";
+import type { NotifyEnv } from "../services/notify/env";
+import { notifyExam, notifyFinal } from "../services/notify/results";
+import { onGradeEvent, onHomeworkEvent } from "../services/notify/grade-alerts";
+import { onAssessmentEvent, onLessonEvent } from "../services/notify/timetable";
+import { onRecommendationEvent } from "../services/notify/recommendation-alerts";
+
+export interface EventJobData {
+  eventId: string;
+  type: DomainEventType;
+  schoolId: string;
+}
+
+export function eventsProcessor(env: NotifyEnv): Processor<EventJobData> {
+  const log = env.logger.child({ component: "notify-events" });
+  return async (job) => {
+    const event = await DomainEvent.findOne({ eventId: job.data.eventId }).lean();
+    if (!event) {
+      log.warn({ eventId: job.data.eventId }, "event job without its event; skipped");
+      return "missing";
+    }
+    let result: unknown;
+    switch (event.type) {
+      case "final.published":
+        result = await notifyFinal(env, event);
+        break;
+      case "exam.published":
+        result = await notifyExam(env, event);
+        break;
+      case "grade.created":
+      case "grade.changed":
+      case "grade.removed":
+        result = await onGradeEvent(env, event);
+        break;
+      case "homework.created":
+      case "homework.changed":
+        result = await onHomeworkEvent(env, event);
+        break;
+      case "lesson.cancelled":
+      case "lesson.substituted":
+      case "lesson.moved":
+        result = await onLessonEvent(env, event);
+        break;
+      case "assessment.scheduled":
+      case "assessment.moved":
+        result = await onAssessmentEvent(env, event);
+        break;
+      case "recommendation.created":
+        result = await onRecommendationEvent(env, event);
+        break;
+      case "holidays.changed":
+        result = "not notified"; // the holiday schedule is in /holidays and on printouts
+        break;
+    }
+    log.debug({ eventId: event.eventId, type: event.type, result }, "event planned");
+    return result;
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * Data of the jobs the worker runs. Everything is plain JSON (BullMQ stores it in Redis). A
+ * `Notice` carries what a message says as structured values; it is worded at send time in the
+ * recipient's language (src/services/notify/render.ts), so a fallback to e-mail reuses it.
+ */
+import type { Channel, DeliveryKind, FinalGradeStatus } from "../db/models";
+
+export interface GradeItem {
+  change: "created" | "changed" | "removed";
+  subject: string;
+  date: string;
+  value: string;
+  /** The previous value of a changed grade. */
+  before?: string;
+  workType?: string;
+}
+
+export interface HomeworkItem {
+  subject: string;
+  dueOn: string;
+}
+
+export interface ForecastLine {
+  subject: string;
+  average: string | null;
+  grade: number | null;
+  passFail: string | null;
+  atRisk: boolean;
+  risks: string[];
+  lift?: { count: number; toGrade: number } | null;
+  drop?: { value: number; count: number; toGrade: number } | null;
+}
+
+export interface OverdueItem {
+  student: string;
+  what: string;
+  resultsAt: string;
+}
+
+export type Notice =
+  | { template: "final"; student: string; subject: string; period: string; status: FinalGradeStatus; value?: string; deferredUntil?: string; reason?: string }
+  | { template: "exam"; student: string; name: string; date: string; score: number; maxScore?: number; value?: string }
+  | { template: "grades"; student: string; items: GradeItem[] }
+  | { template: "digest"; student: string; grades: GradeItem[]; homework: HomeworkItem[] }
+  | {
+      template: "lesson";
+      students: string[];
+      className: string;
+      change: "cancelled" | "substituted" | "moved";
+      subject: string;
+      date: string;
+      start: string;
+      substitute?: string;
+      movedTo?: { date: string; start: string };
+    }
+  | { template: "assessment"; students: string[]; className: string; change: "scheduled" | "moved"; subject: string; date: string; kind: string }
+  | { template: "forecast"; student: string; period: string; lines: ForecastLine[] }
+  | { template: "recommendation"; teacher: string; subject: string; className: string; student?: string; text: string }
+  | { template: "receipt"; delivered: number; total: number; paper: number; target: string }
+  | { template: "broadcast"; school: string; text: string }
+  | { template: "admin-alert"; limitHours: number; items: OverdueItem[] };
+
+export type NoticeTemplate = Notice["template"];
+
+/** One message to one person on one channel (QUEUES.deliveries); jobId = `key`. */
+export interface DeliveryJobData {
+  /** The idempotency key: `<source>/<recipient>/<channel>` (BullMQ ids may not contain ":"). */
+  key: string;
+  /** What the message is about (an eventId or a batch/broadcast id): the fallback keeps it. */
+  source: string;
+  schoolId: string;
+  kind: DeliveryKind;
+  channel: Channel;
+  guardianId?: string;
+  accountId?: string;
+  studentId?: string;
+  eventId?: string;
+  /** Finals and exams: when the result was obtained (ISO). */
+  resultsAt?: string;
+  notice: Notice;
+}
+
+/** Jobs of QUEUES.scheduled (see SCHEDULED_JOBS for the names). */
+export interface ScheduledJobData {
+  schoolId?: string;
+  /** grade-batch: whose batch. */
+  guardianId?: string;
+  studentId?: string;
+  /** recommendation-receipt: the event; how many times it has waited for deliveries to settle. */
+  eventId?: string;
+  round?: number;
+  /** admin-broadcast. */
+  broadcast?: { id: string; text: string; target: BroadcastTarget; authorAccountId: string };
+}
+
+export type BroadcastTarget = { kind: "school" } | { kind: "class"; classId: string } | { kind: "parallel"; grade: number };

@@ -1,0 +1,100 @@
+/**
+ * The worker role: the three BullMQ workers of the notifier and their schedulers. Any number of
+ * processes may run it; every limit and every piece of state that matters is in Redis or MongoDB.
+ */
+import type { i18n } from "i18next";
+import type { Config } from "../config";
+import type { Logger } from "../logger";
+import { createTelegramChannel, type TelegramChannel } from "../channels/telegram";
+import { createEmailChannel, type EmailChannel } from "../channels/email";
+import type { NotifyEnv } from "../services/notify/env";
+import type { QueueFactory } from "./connection";
+import { deliveryProcessor, type EngineDeps } from "./delivery-engine";
+import { eventsProcessor } from "./events-processor";
+import { scheduledProcessor } from "./scheduled-processor";
+import { registerSchedulers } from "./schedulers";
+import { registerPrintoutSchedulers } from "./printouts";
+import { Api } from "grammy";
+import { School } from "../db/models";
+import { QUEUES } from "./names";
+import type { Pacing } from "./rate-limits";
+
+export interface NotifierOptions {
+  config: Pick<Config, "BOT_TOKEN" | "TELEGRAM_API_ROOT" | "SMTP_URL" | "SMTP_FROM">;
+  logger: Logger;
+  i18n: i18n;
+  queues: QueueFactory;
+  now?: () => Date;
+  pacing?: Pacing;
+  /** Concurrent delivery jobs per process: most of a job's time is waiting for Telegram and the pacing slot. */
+  concurrency?: number;
+  /** Replace the channels (tests of the engine itself). */
+  telegram?: TelegramChannel;
+  email?: EmailChannel | null;
+  onSent?: EngineDeps["onSent"];
+  on429?: EngineDeps["on429"];
+  /** false: do not register the job schedulers (tests that drive the jobs by hand). */
+  schedulers?: boolean;
+}
+
+export interface Notifier {
+  env: NotifyEnv;
+  stop(): Promise<void>;
+}
+
+/** BullMQ's limiter caps jobs started per second across all workers (Telegram allows about 30 a second). */
+export const DELIVERY_LIMITER = { max: 30, duration: 1000 };
+
+export async function startNotifier(options: NotifierOptions): Promise<Notifier> {
+  const { queues, logger } = options;
+  const env: NotifyEnv = {
+    deliveries: queues.queue(QUEUES.deliveries),
+    scheduled: queues.queue(QUEUES.scheduled),
+    events: queues.queue(QUEUES.events),
+    redis: queues.redis,
+    prefix: queues.prefix,
+    now: options.now ?? (() => new Date()),
+    logger,
+  };
+  const email = options.email !== undefined ? options.email : createEmailChannel(options.config.SMTP_URL, options.config.SMTP_FROM);
+  const telegram = options.telegram ?? createTelegramChannel(options.config.BOT_TOKEN, options.config.TELEGRAM_API_ROOT);
+  const engine: EngineDeps = {
+    queue: env.deliveries,
+    redis: queues.redis,
+    prefix: queues.prefix,
+    telegram,
+    email,
+    i18n: options.i18n,
+    logger,
+    now: env.now,
+    pacing: options.pacing,
+    onSent: options.onSent,
+    on429: options.on429,
+  };
+  const workers = [
+    queues.worker(QUEUES.deliveries, deliveryProcessor(engine), { concurrency: options.concurrency ?? 20, limiter: DELIVERY_LIMITER }),
+    queues.worker(QUEUES.events, eventsProcessor(env), { concurrency: 4 }),
+    queues.worker(QUEUES.scheduled, scheduledProcessor(env, {
+      api: new Api(options.config.BOT_TOKEN, { apiRoot: options.config.TELEGRAM_API_ROOT }),
+      i18n: options.i18n,
+      logger,
+      now: env.now,
+    }), { concurrency: 2 }),
+  ];
+  for (const worker of workers) {
+    worker.on("failed", (job, error) => logger.warn({ queue: worker.name, jobId: job?.id, attemptsMade: job?.attemptsMade, err: { message: error.message } }, "job attempt failed"));
+    worker.on("error", (error) => logger.error({ queue: worker.name, err: { message: error.message } }, "worker error"));
+  }
+  if (options.schedulers !== false) {
+    await registerSchedulers(env.scheduled);
+    await registerPrintoutSchedulers(queues, await School.find({}, { timezone: 1, settings: 1 }).lean());
+  }
+  logger.info({ concurrency: options.concurrency ?? 20, email: !!email }, "notifier started");
+  return {
+    env,
+    async stop() {
+      await Promise.all(workers.map((w) => w.close()));
+      email?.close();
+    },
+  };
+}

@@ -1,0 +1,129 @@
+/**
+ * The weekly printouts on BullMQ (regulation 9): one job scheduler per school, on the school's
+ * printout weekday and time in its own time zone (default Friday 12:00), and the job that builds
+ * each class's PDF and sends it with the hand-over checklist to the homeroom teacher (the school's
+ * admins when the class has no homeroom teacher in the bot).
+ *
+ * The job is safe to retry: the Printout and its claimed items are the record (a rebuild gives the
+ * same slips), and each send to a teacher is a Delivery with a unique key, skipped once `sent`.
+ */
+import { GrammyError, InputFile, type Api } from "grammy";
+import type { Job, JobSchedulerTemplateOptions } from "bullmq";
+import type { i18n } from "i18next";
+import type { Types } from "mongoose";
+import { Delivery, School, SchoolClass, TelegramAccount } from "../db/models";
+import { printoutCron, type PrintoutSchedule } from "../domain/reports";
+import type { Language } from "../i18n";
+import type { Logger } from "../logger";
+import { checklistKeyboard, checklistText } from "../print/printout-checklist";
+import { buildClassPrintout, classesWithPaperGuardians, printoutRecipients } from "../services/printouts";
+import { byName } from "../services/reports/school-data";
+import type { QueueFactory } from "./connection";
+import { QUEUES } from "./names";
+
+/** The job's name on QUEUES.scheduled. */
+export const PRINTOUT_JOB = "weekly-printouts";
+
+export interface PrintoutJobData {
+  schoolId: string;
+}
+
+export const printoutSchedulerId = (schoolId: string) => `printouts-${schoolId}`;
+
+const JOB_OPTIONS: JobSchedulerTemplateOptions = {
+  attempts: 5,
+  backoff: { type: "exponential", delay: 60_000 },
+  removeOnComplete: { age: 30 * 24 * 3600 },
+  removeOnFail: { age: 90 * 24 * 3600 },
+};
+
+export interface SchedulableSchool {
+  _id: Types.ObjectId;
+  timezone: string;
+  settings: { printoutSchedule: PrintoutSchedule };
+}
+
+/**
+ * Creates or updates each school's scheduler. Idempotent and cheap when nothing changed (an
+ * unchanged scheduler is left alone): call it on every start and periodically for new schools and
+ * changed settings.
+ */
+export async function registerPrintoutSchedulers(queues: Pick<QueueFactory, "queue">, schools: readonly SchedulableSchool[]): Promise<void> {
+  const queue = queues.queue<PrintoutJobData>(QUEUES.scheduled);
+  const existing = new Map((await queue.getJobSchedulers(0, -1)).map((s) => [s.key, s]));
+  for (const school of schools) {
+    const schoolId = school._id.toHexString();
+    const pattern = printoutCron(school.settings.printoutSchedule);
+    const current = existing.get(printoutSchedulerId(schoolId));
+    if (current?.pattern === pattern && current.tz === school.timezone) continue;
+    await queue.upsertJobScheduler(printoutSchedulerId(schoolId), { pattern, tz: school.timezone }, { name: PRINTOUT_JOB, data: { schoolId }, opts: JOB_OPTIONS });
+  }
+}
+
+export interface PrintoutJobDeps {
+  api: Pick<Api, "sendDocument" | "sendMessage">;
+  i18n: i18n;
+  logger: Logger;
+  /** The language of the PDFs (the school's; default ru). */
+  language?: Language;
+  now?: () => Date;
+}
+
+export interface PrintoutJobResult {
+  classes: number;
+  slips: number;
+  sent: number;
+  failed: number;
+}
+
+/** The instant the run was scheduled for (a late or retried run still covers its own week). */
+export function scheduledInstant(job: Pick<Job, "opts" | "timestamp">): Date {
+  return new Date(job.opts.prevMillis ?? job.timestamp);
+}
+
+export async function processPrintoutJob(job: Pick<Job<PrintoutJobData>, "data" | "opts" | "timestamp">, deps: PrintoutJobDeps): Promise<PrintoutJobResult> {
+  const now = deps.now?.() ?? new Date();
+  const lang = deps.language ?? "ru";
+  const result: PrintoutJobResult = { classes: 0, slips: 0, sent: 0, failed: 0 };
+  const school = await School.findById(job.data.schoolId, { name: 1 }).lean();
+  if (!school) {
+    deps.logger.warn({ schoolId: job.data.schoolId }, "printouts: school not found");
+    return result;
+  }
+  const classes = await SchoolClass.find({ _id: { $in: await classesWithPaperGuardians(school._id) } }).lean();
+  for (const schoolClass of classes.sort((a, b) => a.grade - b.grade || byName(a.name, b.name))) {
+    const built = await buildClassPrintout({ schoolId: school._id, classId: schoolClass._id, now, runAt: scheduledInstant(job), t: deps.i18n.getFixedT(lang), lang });
+    if (!built) continue;
+    result.classes += 1;
+    result.slips += built.slips.length;
+    const { accounts, fallback } = await printoutRecipients(schoolClass);
+    if (!accounts.length) deps.logger.warn({ schoolId: String(school._id), classId: String(schoolClass._id) }, "printouts: nobody in the bot to send the class's printout to");
+    for (const account of accounts) {
+      const key = `printout-sent/${built.printoutId.toHexString()}/${account._id.toHexString()}`;
+      const record = await Delivery.findOneAndUpdate(
+        { idempotencyKey: key },
+        { $setOnInsert: { schoolId: school._id, kind: "printout", channel: "telegram", status: "queued", recipient: { accountId: account._id }, printoutId: built.printoutId, queuedAt: now } },
+        { upsert: true, returnDocument: "after" },
+      ).lean();
+      if (record?.status === "sent") continue;
+      const t = deps.i18n.getFixedT(account.language);
+      const checklist = { className: schoolClass.name, weekStart: built.view.week.start, slips: built.slips };
+      try {
+        await deps.api.sendDocument(account.chatId, new InputFile(built.pdf, built.fileName));
+        const text = checklistText(t, account.language, checklist) + (fallback ? `\n\n${t("printouts:checklist.fallback")}` : "");
+        await deps.api.sendMessage(account.chatId, text, { parse_mode: "HTML", reply_markup: checklistKeyboard(checklist) });
+      } catch (error) {
+        // A blocked bot or a deleted chat will not change on retry: record it and go on with the others.
+        if (!(error instanceof GrammyError && (error.error_code === 403 || error.error_code === 400))) throw error;
+        if (error.error_code === 403) await TelegramAccount.updateOne({ _id: account._id }, { $set: { active: false, blockedAt: new Date() } });
+        await Delivery.updateOne({ idempotencyKey: key }, { $set: { status: "failed", failedAt: new Date(), lastError: `${error.error_code} ${error.description}`.slice(0, 300) }, $inc: { attempts: 1 } });
+        result.failed += 1;
+        continue;
+      }
+      await Delivery.updateOne({ idempotencyKey: key }, { $set: { status: "sent", sentAt: new Date() }, $inc: { attempts: 1 } });
+      result.sent += 1;
+    }
+  }
+  deps.logger.info({ schoolId: String(school._id), ...result }, "weekly printouts produced");
+  return result;
+}

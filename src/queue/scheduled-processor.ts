@@ -1,0 +1,69 @@
+/** The processor of QUEUES.scheduled: one branch per job name (SCHEDULED_JOBS). */
+import { Types } from "mongoose";
+import type { Job, Processor } from "bullmq";
+import { DomainEvent } from "../db/models";
+import type { NotifyEnv } from "../services/notify/env";
+import { broadcastForecasts } from "../services/notify/forecast-broadcast";
+import { flushDigests, flushGradeBatch } from "../services/notify/grade-alerts";
+import { runWatchdog } from "../services/notify/watchdog";
+import { sendReceipt } from "../services/notify/recommendation-alerts";
+import { runBroadcast } from "../services/broadcast";
+import type { ScheduledJobData } from "./jobs";
+import { SCHEDULED_JOBS } from "./names";
+import { registerSchedulers } from "./schedulers";
+import { PRINTOUT_JOB, processPrintoutJob, type PrintoutJobData, type PrintoutJobDeps } from "./printouts";
+
+/** Events older than this without `enqueuedAt` were left by a crash between write and enqueue. */
+const OUTBOX_GRACE_MS = 60_000;
+
+/** One worker serves the whole queue: the weekly printouts (src/queue/printouts.ts) are dispatched here too. */
+export function scheduledProcessor(env: NotifyEnv, printouts?: PrintoutJobDeps): Processor<ScheduledJobData> {
+  return async (job) => {
+    if (job.name === PRINTOUT_JOB) {
+      if (!printouts) throw new Error("printouts are not configured in this worker");
+      return processPrintoutJob(job as unknown as Job<PrintoutJobData>, printouts);
+    }
+    const d = job.data;
+    const school = d.schoolId ? new Types.ObjectId(d.schoolId) : undefined;
+    switch (job.name) {
+      case SCHEDULED_JOBS.forecast:
+        return school ? broadcastForecasts(env, school) : null;
+      case SCHEDULED_JOBS.digest:
+        return d.schoolId ? flushDigests(env, d.schoolId) : null;
+      case SCHEDULED_JOBS.gradeBatch:
+        return d.schoolId && d.guardianId && d.studentId ? flushGradeBatch(env, d.schoolId, d.guardianId, d.studentId) : null;
+      case SCHEDULED_JOBS.watchdog: {
+        const report = await runWatchdog(env);
+        await registerSchedulers(env.scheduled); // picks up new schools and changed settings
+        return report;
+      }
+      case SCHEDULED_JOBS.outbox:
+        return sweepOutbox(env);
+      case SCHEDULED_JOBS.broadcast:
+        return school && d.broadcast ? runBroadcast(env, school, d.broadcast) : null;
+      case SCHEDULED_JOBS.receipt:
+        return d.eventId ? sendReceipt(env, d.eventId, d.round ?? 0) : null;
+      default:
+        env.logger.warn({ name: job.name }, "unknown scheduled job");
+        return null;
+    }
+  };
+}
+
+/** Enqueues domain events whose producer crashed before handing them to the queue (the outbox). */
+export async function sweepOutbox(env: NotifyEnv): Promise<number> {
+  const stale = await DomainEvent.find({ enqueuedAt: null, createdAt: { $lt: new Date(env.now().getTime() - OUTBOX_GRACE_MS) } }, { eventId: 1, type: 1, schoolId: 1 })
+    .sort({ createdAt: 1 })
+    .limit(500)
+    .lean();
+  if (!stale.length) return 0;
+  await env.events.addBulk(
+    stale.map((e) => ({
+      name: e.type,
+      data: { eventId: e.eventId, type: e.type, schoolId: String(e.schoolId) },
+      opts: { jobId: e.eventId, attempts: 5, backoff: { type: "exponential", delay: 5000 } },
+    })),
+  );
+  await DomainEvent.updateMany({ eventId: { $in: stale.map((e) => e.eventId) } }, { $set: { enqueuedAt: env.now() } });
+  return stale.length;
+}

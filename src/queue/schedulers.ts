@@ -1,0 +1,59 @@
+/**
+ * BullMQ job schedulers (never process timers): per school, in the school's time zone, the forecast
+ * check (daily at the forecast time: the job itself decides whether today is a forecast day — the
+ * weekly day, or one of the period's last days) and the daily digest; globally, the 15-minute
+ * watchdog and the one-minute outbox sweep. `upsertJobScheduler` with stable ids makes registering
+ * idempotent: every worker start (and every watchdog run) registers again, nothing doubles.
+ */
+import type { Queue } from "bullmq";
+import { School } from "../db/models";
+import type { ScheduledJobData } from "./jobs";
+import { SCHEDULED_JOBS } from "./names";
+
+const cron = (hhmm: string, weekdays = "*") => `${Number(hhmm.slice(3, 5))} ${Number(hhmm.slice(0, 2))} * * ${weekdays}`;
+
+export interface SchedulerSpec {
+  id: string;
+  name: string;
+  pattern: string;
+  tz?: string;
+  data: ScheduledJobData;
+}
+
+export async function schedulerSpecs(): Promise<SchedulerSpec[]> {
+  const specs: SchedulerSpec[] = [
+    { id: "watchdog", name: SCHEDULED_JOBS.watchdog, pattern: "*/15 * * * *", data: {} },
+    { id: "outbox-sweep", name: SCHEDULED_JOBS.outbox, pattern: "* * * * *", data: {} },
+  ];
+  for (const school of await School.find({}, { timezone: 1, settings: 1 }).lean()) {
+    const id = String(school._id);
+    const plan = school.settings.forecastSchedule;
+    if (plan.enabled) specs.push({ id: `forecast-${id}`, name: SCHEDULED_JOBS.forecast, pattern: cron(plan.weeklyTime), tz: school.timezone, data: { schoolId: id } });
+    specs.push({ id: `digest-${id}`, name: SCHEDULED_JOBS.digest, pattern: cron(school.settings.digestTime), tz: school.timezone, data: { schoolId: id } });
+  }
+  return specs;
+}
+
+/** Ids of the per-school schedulers this file owns (other features may add their own to the queue). */
+const OWN_PREFIXES = ["forecast-", "digest-"];
+
+/** Upserts every scheduler and removes ours that no longer apply (a school gone, forecasts turned off). */
+export async function registerSchedulers(queue: Queue): Promise<SchedulerSpec[]> {
+  const specs = await schedulerSpecs();
+  const existing = await queue.getJobSchedulers(0, -1);
+  const wanted = new Set(specs.map((s) => s.id));
+  for (const scheduler of existing) {
+    const ours = OWN_PREFIXES.some((p) => scheduler.key?.startsWith(p));
+    if (ours && !wanted.has(scheduler.key)) await queue.removeJobScheduler(scheduler.key);
+  }
+  for (const spec of specs) {
+    const current = existing.find((e) => e.key === spec.id);
+    if (current && current.pattern === spec.pattern && (current.tz ?? undefined) === spec.tz) continue;
+    await queue.upsertJobScheduler(
+      spec.id,
+      { pattern: spec.pattern, ...(spec.tz ? { tz: spec.tz } : {}) },
+      { name: spec.name, data: spec.data, opts: { removeOnComplete: { count: 50 }, removeOnFail: { count: 200 }, attempts: 3, backoff: { type: "exponential", delay: 10_000 } } },
+    );
+  }
+  return specs;
+}

@@ -1,0 +1,104 @@
+/**
+ * Forecast broadcasts (regulation 4): on the school's schedule (weekly, daily in the last days of a
+ * period), each guardian gets one message per child with the forecast per subject, the subjects at
+ * risk first (the forecast engine in src/domain/forecast.ts). Guardians opt out in /settings.
+ */
+import { Types } from "mongoose";
+import { Curriculum, Grade, Period, School, Student, Subject } from "../../db/models";
+import { forecastStudent, type SubjectGrades } from "../../domain/forecast";
+import { gradingRules } from "../../domain/grading";
+import { daysBetween, isoWeekday, periodOn } from "../../domain/school-calendar";
+import { schoolDay } from "../../domain/time";
+import type { ForecastLine } from "../../queue/jobs";
+import { enqueueDeliveries, planForGuardian, type EnqueueCounts, type PlannedDelivery } from "./deliveries";
+import type { NotifyEnv } from "./env";
+import { guardianTargets } from "./recipients";
+
+/** Students planned per round: a big school starts sending while the rest is still being planned. */
+const STUDENTS_PER_CHUNK = 250;
+
+type PeriodLean = { _id: Types.ObjectId; name: string; kind: string; start: string; end: string };
+
+/** The current period if today is a forecast day of the school (its weekday, or one of the period's last days). */
+type ScheduleSchool = {
+  _id: Types.ObjectId;
+  timezone: string;
+  settings: { periodKind: string; forecastSchedule: { enabled: boolean; weeklyDay: number; dailyLastDays: number } };
+};
+
+export async function forecastPeriodToday(school: ScheduleSchool, now: Date): Promise<PeriodLean | null> {
+  const plan = school.settings.forecastSchedule;
+  if (!plan.enabled) return null;
+  const day = schoolDay(now, school.timezone);
+  const periods = (await Period.find({ schoolId: school._id }, { name: 1, kind: 1, start: 1, end: 1 }).lean()) as PeriodLean[];
+  const found = periodOn(day, periods, school.settings.periodKind);
+  if (!found || found.relation !== "current") return null;
+  const lastDays = daysBetween(day, found.period.end) < plan.dailyLastDays;
+  return lastDays || isoWeekday(day) === plan.weeklyDay ? found.period : null;
+}
+
+export interface BroadcastOptions {
+  /** Broadcast for this period whatever the day (admins, benchmarks). */
+  period?: PeriodLean;
+}
+
+export async function broadcastForecasts(env: NotifyEnv, schoolId: Types.ObjectId, options: BroadcastOptions = {}): Promise<EnqueueCounts> {
+  const total: EnqueueCounts = { planned: 0, created: 0, jobs: 0, paper: 0 };
+  const school = await School.findById(schoolId).lean();
+  if (!school) return total;
+  const now = env.now();
+  const period = options.period ?? (await forecastPeriodToday(school, now));
+  if (!period) return total;
+  const day = schoolDay(now, school.timezone);
+  const rules = gradingRules(school.settings);
+  const [students, curriculum, subjects] = await Promise.all([
+    Student.find({ schoolId }, { fullName: 1, classId: 1 }).sort({ _id: 1 }).lean(),
+    Curriculum.find({ schoolId, periodId: period._id }, { classId: 1, subjectId: 1 }).lean(),
+    Subject.find({ schoolId }, { name: 1 }).lean(),
+  ]);
+  const subjectName = new Map(subjects.map((s) => [String(s._id), s.name]));
+  const planOf = new Map<string, string[]>();
+  for (const c of curriculum) planOf.set(String(c.classId), [...(planOf.get(String(c.classId)) ?? []), String(c.subjectId)]);
+
+  for (let i = 0; i < students.length; i += STUDENTS_PER_CHUNK) {
+    const chunk = students.slice(i, i + STUDENTS_PER_CHUNK);
+    const ids = chunk.map((s) => s._id);
+    const [targets, grades] = await Promise.all([
+      guardianTargets(schoolId, ids),
+      Grade.find({ schoolId, studentId: { $in: ids }, date: { $gte: period.start, $lte: period.end } }, { studentId: 1, subjectId: 1, value: 1, weight: 1, workType: 1, date: 1 }).lean(),
+    ]);
+    const planned: PlannedDelivery[] = [];
+    for (const student of chunk) {
+      const wanted = (targets.get(String(student._id)) ?? []).filter((t) => t.electronic && t.notify.forecast);
+      if (!wanted.length) continue;
+      const mine = grades.filter((g) => g.studentId.equals(student._id));
+      const subjectIds = new Set([...(planOf.get(String(student.classId)) ?? []), ...mine.map((g) => String(g.subjectId))]);
+      const input: SubjectGrades[] = [...subjectIds].map((id) => ({
+        subjectId: id,
+        subjectName: subjectName.get(id),
+        grades: mine.filter((g) => String(g.subjectId) === id).map((g) => ({ value: g.value, weight: g.weight, workType: g.workType, date: g.date })),
+      }));
+      const lines: ForecastLine[] = forecastStudent(input, rules).map((f) => ({
+        subject: f.subjectName ?? "",
+        average: f.averageText,
+        grade: f.grade,
+        passFail: f.passFail,
+        atRisk: f.atRisk,
+        risks: f.riskReasons,
+        lift: f.lift.weight1 ? { count: f.lift.weight1.count, toGrade: f.lift.weight1.toGrade } : null,
+      }));
+      const base = {
+        source: `forecast-${day}-${student._id}`,
+        schoolId,
+        kind: "forecast" as const,
+        studentId: student._id,
+        notice: { template: "forecast" as const, student: student.fullName, period: period.name, lines },
+      };
+      for (const target of wanted) planned.push(...planForGuardian(target, base));
+    }
+    const counts = await enqueueDeliveries(env.deliveries, planned, now);
+    for (const key of Object.keys(total) as Array<keyof EnqueueCounts>) total[key] += counts[key];
+  }
+  env.logger.info({ schoolId: String(schoolId), periodId: String(period._id), ...total }, "forecast broadcast planned");
+  return total;
+}

@@ -1,0 +1,94 @@
+/**
+ * Teachers' recommendations (regulation 2): who may address what, and posting one. A teacher may
+ * address a class in a subject when they teach that subject there: a lesson of theirs (or one they
+ * substitute) for that class and subject, or — for the subjects on their record — their own
+ * homeroom class or any class they have lessons with. A posted recommendation is stored, recorded
+ * as a domain event and pushed by the worker to the consenting guardians.
+ */
+import { createHash } from "node:crypto";
+import { Types } from "mongoose";
+import type { Queue } from "bullmq";
+import { DomainEvent, Lesson, Recommendation, SchoolClass, Student, Subject, Teacher } from "../db/models";
+
+export interface TeacherScope {
+  classId: Types.ObjectId;
+  className: string;
+  subjectId: Types.ObjectId;
+  subjectName: string;
+}
+
+/** Every (class, subject) pair the teacher may address, sorted by class and subject name. */
+export async function teachingScope(schoolId: Types.ObjectId, teacherId: Types.ObjectId): Promise<TeacherScope[]> {
+  const teacher = await Teacher.findOne({ _id: teacherId, schoolId }, { subjectIds: 1 }).lean();
+  if (!teacher) return [];
+  const [lessons, homeroom] = await Promise.all([
+    Lesson.find({ schoolId, $or: [{ teacherId }, { substituteTeacherId: teacherId }] }, { classId: 1, subjectId: 1 }).lean(),
+    SchoolClass.find({ schoolId, homeroomTeacherId: teacherId }, { _id: 1 }).lean(),
+  ]);
+  const pairs = new Map<string, { classId: Types.ObjectId; subjectId: Types.ObjectId }>();
+  const add = (classId: Types.ObjectId, subjectId: Types.ObjectId) => pairs.set(`${classId}:${subjectId}`, { classId, subjectId });
+  for (const l of lessons) add(l.classId, l.subjectId);
+  const ownClasses = new Set([...lessons.map((l) => String(l.classId)), ...homeroom.map((c) => String(c._id))]);
+  for (const classId of ownClasses) for (const subjectId of teacher.subjectIds) add(new Types.ObjectId(classId), subjectId);
+  const list = [...pairs.values()];
+  const [classes, subjects] = await Promise.all([
+    SchoolClass.find({ _id: { $in: [...new Set(list.map((p) => String(p.classId)))] } }, { name: 1 }).lean(),
+    Subject.find({ _id: { $in: [...new Set(list.map((p) => String(p.subjectId)))] } }, { name: 1 }).lean(),
+  ]);
+  const className = new Map(classes.map((c) => [String(c._id), c.name]));
+  const subjectName = new Map(subjects.map((s) => [String(s._id), s.name]));
+  return list
+    .filter((p) => className.has(String(p.classId)) && subjectName.has(String(p.subjectId)))
+    .map((p) => ({ ...p, className: className.get(String(p.classId))!, subjectName: subjectName.get(String(p.subjectId))! }))
+    .sort((a, b) => a.className.localeCompare(b.className, "ru") || a.subjectName.localeCompare(b.subjectName, "ru"));
+}
+
+export async function mayAddress(schoolId: Types.ObjectId, teacherId: Types.ObjectId, classId: Types.ObjectId, subjectId: Types.ObjectId): Promise<boolean> {
+  return (await teachingScope(schoolId, teacherId)).some((s) => s.classId.equals(classId) && s.subjectId.equals(subjectId));
+}
+
+export interface NewRecommendation {
+  schoolId: Types.ObjectId;
+  teacherId: Types.ObjectId;
+  authorAccountId: Types.ObjectId;
+  classId: Types.ObjectId;
+  studentId?: Types.ObjectId;
+  subjectId: Types.ObjectId;
+  text: string;
+}
+
+export class NotAllowedError extends Error {}
+
+/** Stores it, records `recommendation.created` and hands it to the worker (or leaves it for the outbox sweep). */
+export async function postRecommendation(input: NewRecommendation, events?: Queue): Promise<{ id: Types.ObjectId; eventId: string }> {
+  if (!(await mayAddress(input.schoolId, input.teacherId, input.classId, input.subjectId))) throw new NotAllowedError("not a class/subject of this teacher");
+  if (input.studentId && !(await Student.exists({ _id: input.studentId, schoolId: input.schoolId, classId: input.classId }))) {
+    throw new NotAllowedError("the student is not in this class");
+  }
+  const rec = await Recommendation.create({ ...input, text: input.text.trim() });
+  const eventId = `recommendation.created-${createHash("sha256").update(String(rec._id)).digest("hex")}`;
+  await DomainEvent.create({
+    schoolId: input.schoolId,
+    eventId,
+    type: "recommendation.created",
+    entity: { resource: "recommendations", id: rec._id },
+    studentIds: input.studentId ? [input.studentId] : [],
+    classIds: [input.classId],
+    payload: { recommendationId: String(rec._id) },
+  });
+  if (events) {
+    await events.add("recommendation.created", { eventId, type: "recommendation.created", schoolId: String(input.schoolId) }, { jobId: eventId, attempts: 5, backoff: { type: "exponential", delay: 5000 } });
+    await DomainEvent.updateOne({ eventId }, { $set: { enqueuedAt: new Date() } });
+  }
+  return { id: rec._id, eventId };
+}
+
+/** Students of a class whose name matches the words given ("Иванова Мария", "Иванова"). */
+export async function findStudents(schoolId: Types.ObjectId, classId: Types.ObjectId, name: string) {
+  const words = name.toLowerCase().replace(/ё/g, "е").split(/\s+/).filter(Boolean);
+  const students = await Student.find({ schoolId, classId }, { fullName: 1 }).lean();
+  return students.filter((s) => {
+    const full = s.fullName.toLowerCase().replace(/ё/g, "е").split(/\s+/);
+    return words.every((w) => full.some((part) => part.startsWith(w)));
+  });
+}
