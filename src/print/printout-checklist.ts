@@ -1,0 +1,39 @@
+/**
+ * The hand-over checklist sent with a class's printout in the bot: a message after the PDF with one
+ * toggle button per slip. The button's data is the slip's id only; who may press it is checked on the server.
+ */
+import type { InlineKeyboardButton, InlineKeyboardMarkup } from "grammy/types";
+import type { Translate } from "../i18n";
+import { escapeHtml } from "../domain/html";
+import { addDays } from "../domain/time";
+import { dayRange, shortName } from "./layout-text";
+
+/** Callback data prefix of the hand-over buttons: `ph:<printoutId>.<n>` (at most 31 bytes). */
+export const HANDOVER_CALLBACK = "ph:";
+/** Telegram allows 100 buttons per message; the rest of a huge class is handed over on paper. */
+const MAX_BUTTONS = 100;
+
+export interface ChecklistInput {
+  className: string;
+  weekStart: string;
+  slips: ReadonlyArray<{ id: string; studentName: string; guardianName: string; handed: boolean }>;
+}
+
+/** The checklist message (Telegram HTML), sent after the PDF and edited on every press. */
+export function checklistText(t: Translate, lang: string, input: ChecklistInput): string {
+  const handed = input.slips.filter((s) => s.handed).length;
+  return [
+    t("printouts:checklist.title", { className: escapeHtml(input.className) }),
+    t("printouts:checklist.week", { week: dayRange(input.weekStart, addDays(input.weekStart, 4), lang) }),
+    t("printouts:checklist.count", { count: input.slips.length, handed }),
+    "",
+    t("printouts:checklist.howTo"),
+  ].join("\n");
+}
+
+export function checklistKeyboard(input: ChecklistInput): InlineKeyboardMarkup {
+  const rows: InlineKeyboardButton[][] = input.slips.slice(0, MAX_BUTTONS).map((s) => [
+    { text: `${s.handed ? "✅" : "⬜"} ${shortName(s.studentName)} — ${shortName(s.guardianName)}`, callback_data: `${HANDOVER_CALLBACK}${s.id}` },
+  ]);
+  return { inline_keyboard: rows };
+}
