@@ -1,18 +1,34 @@
 /**
- * createBot(deps) builds the grammY bot: the error boundary, the account/language middleware, the
- * features in order, and "unhandled" last. It does not start polling or set a webhook: main does.
+ * createBot(deps) builds the grammY bot: the error boundary, one update at a time per chat, the
+ * account/language middleware, session and dialog state (MongoDB), the dialogs, the features in
+ * order, and "unhandled" last. It does not start polling or set a webhook: main does.
  */
-import { Bot, type Api, type RawApi } from "grammy";
+import { Bot, type Api, type MiddlewareFn, type RawApi } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import { autoRetry } from "@grammyjs/auto-retry";
+import { sequentialize } from "@grammyjs/runner";
 import type { BotContext, BotDeps } from "./context";
 import type { BotFeature } from "./feature";
 import { errorBoundary } from "./middleware/error-boundary";
 import { accountMiddleware } from "./middleware/account";
+import { dialogsMiddleware, privateChatKey, sessionMiddleware } from "./session";
 import { startFeature } from "./features/start";
+import { linkFeature } from "./features/link";
+import { consentGateFeature, onboardingDialogs } from "./features/onboarding";
+import { privacyFeature } from "./features/privacy";
+import { settingsDialogs, settingsFeature } from "./features/settings";
+import { codesFeature } from "./features/codes";
+import { paperConsentDialogs, paperConsentFeature } from "./features/paper-consent";
+import { adminFeature } from "./features/admin";
+import { recommendDialogs, recommendFeature } from "./features/recommend";
+import { broadcastDialogs, broadcastFeature } from "./features/broadcast";
+import { deliveriesFeature } from "./features/deliveries";
+import { printoutsFeature } from "./features/printouts";
+import { reportsFeature } from "./features/reports";
 import { helpFeature } from "./features/help";
 import { languageFeature } from "./features/language";
 import { unhandledFeature } from "./features/unhandled";
+import { viewFeatures } from "./features/views";
 import { LANGUAGES } from "../i18n";
 
 export interface CreateBotOptions {
@@ -23,9 +39,37 @@ export interface CreateBotOptions {
 }
 
 export function botFeatures(): BotFeature[] {
-  const features: BotFeature[] = [startFeature, languageFeature];
+  const features: BotFeature[] = [
+    startFeature,
+    linkFeature,
+    languageFeature,
+    privacyFeature,
+    settingsFeature,
+    codesFeature,
+    paperConsentFeature,
+    adminFeature,
+    // Staff tools of the notifier: teachers' recommendations, admin broadcasts, failed deliveries.
+    recommendFeature,
+    broadcastFeature,
+    deliveriesFeature,
+    // Paper and reports for staff: weekly printouts with their hand-over, the school's reports.
+    printoutsFeature,
+    reportsFeature,
+    // Everything below shows a child's data: the gate asks for a changed consent text first.
+    consentGateFeature,
+    // The diary views, their buttons, "more", and free-text questions (takes any text left).
+    ...viewFeatures(),
+  ];
   const help = helpFeature(() => [...features, help].flatMap((f) => f.commands ?? []));
   return [...features, help];
+}
+
+/**
+ * The dialogs (conversations). They run before the features so that a dialog in progress sees the
+ * user's next message first; commands, menu buttons and other buttons pass through (dialog.ts).
+ */
+export function botDialogs(deps: BotDeps): Array<MiddlewareFn<BotContext>> {
+  return [...onboardingDialogs(deps), ...settingsDialogs(deps), ...paperConsentDialogs(deps), ...recommendDialogs(deps), ...broadcastDialogs(deps)];
 }
 
 export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<BotContext> {
@@ -37,7 +81,12 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
   bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 10 }));
 
   bot.use(errorBoundary(deps));
+  // The runner handles updates concurrently; one chat's updates must not race over its dialog state.
+  bot.use(sequentialize<BotContext>((ctx) => privateChatKey(ctx) ?? ctx.chat?.id.toString()));
   bot.use(accountMiddleware(deps));
+  bot.use(sessionMiddleware());
+  bot.use(dialogsMiddleware());
+  for (const dialog of botDialogs(deps)) bot.use(dialog);
   for (const feature of botFeatures()) bot.use(feature.composer);
   bot.use(unhandledFeature.composer);
 
