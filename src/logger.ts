@@ -7,9 +7,11 @@ import pino from "pino";
 
 export type Logger = pino.Logger;
 
+const SENSITIVE_KEYS = ["text", "fullName", "first_name", "last_name", "username", "phone", "phone_number", "email", "code", "token", "password", "authorization"];
+
+/** The keys at the top, one and two levels down (pino's paths have no deep wildcard). */
 export const REDACTED_FIELDS = [
-  "*.text", "*.fullName", "*.first_name", "*.last_name", "*.username", "*.phone", "*.phone_number",
-  "*.email", "*.code", "*.token", "*.password", "*.authorization", "*.headers.authorization",
+  ...SENSITIVE_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]),
   "req.headers.authorization", "req.headers[\"x-telegram-bot-api-secret-token\"]",
 ];
 

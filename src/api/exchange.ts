@@ -91,7 +91,7 @@ function sendError(error: FastifyError, request: FastifyRequest, reply: FastifyR
   }
   if (error instanceof ExchangeTooLargeError) return reply.status(413).send({ error: error.message });
   if (error instanceof ExchangeUnavailableError) {
-    log.error({ schoolId, err: { message: error.message } }, "exchange batch failed");
+    log.error({ schoolId, err: { message: error.detail } }, "exchange batch failed");
     return reply.status(503).header("retry-after", "30").send({ error: error.message });
   }
   switch (error.code) {

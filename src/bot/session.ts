@@ -25,16 +25,29 @@ export interface SessionData {
  */
 export const DIALOG_STATE_VERSION = 1;
 
-/** grammY storage on the `sessions` collection; writes go through the model so the TTL moves. */
+/**
+ * Dialog state replays every update of the dialog, including what the user typed (an invite code
+ * while it waits for the confirmation): it lives two hours, not the sessions' 90 days.
+ */
+export const DIALOG_TTL_MS = 2 * 60 * 60 * 1000;
+
+/**
+ * grammY storage on the `sessions` collection; writes go through the model so the TTL moves. With
+ * `ttlMs`, a record is forgotten that long after its last write (read ignores it at once; MongoDB's
+ * TTL monitor deletes it within a minute or so).
+ */
 export class MongoSessionStorage<T> implements StorageAdapter<T> {
+  constructor(private readonly ttlMs?: number) {}
+
   async read(key: string): Promise<T | undefined> {
-    const doc = await Session.findOne({ key }, { value: 1 }).lean();
+    const doc = await Session.findOne({ key, $or: [{ expiresAt: { $exists: false } }, { expiresAt: { $gt: new Date() } }] }, { value: 1 }).lean();
     return (doc?.value ?? undefined) as T | undefined;
   }
 
   async write(key: string, value: T): Promise<void> {
     // JSON semantics, as the plugins expect: no undefined, no class instances.
-    await Session.updateOne({ key }, { $set: { value: JSON.parse(JSON.stringify(value)) } }, { upsert: true });
+    const expiry = this.ttlMs ? { expiresAt: new Date(Date.now() + this.ttlMs) } : {};
+    await Session.updateOne({ key }, { $set: { value: JSON.parse(JSON.stringify(value)), ...expiry } }, { upsert: true });
   }
 
   async delete(key: string): Promise<void> {
@@ -64,7 +77,7 @@ export function dialogsMiddleware(): MiddlewareFn<BotContext> {
       version: DIALOG_STATE_VERSION,
       prefix: "dialog:",
       getStorageKey: privateChatKey,
-      adapter: new MongoSessionStorage(),
+      adapter: new MongoSessionStorage(DIALOG_TTL_MS),
     },
   }) as MiddlewareFn<BotContext>;
 }

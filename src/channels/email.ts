@@ -28,7 +28,8 @@ export function createEmailChannel(smtpUrl: string | undefined, from: string | u
         return { ok: true };
       } catch (error) {
         const code = (error as { responseCode?: number }).responseCode;
-        const text = `smtp ${code ?? (error as { code?: string }).code ?? "error"}: ${short((error as Error).message ?? "")}`;
+        // The server's words often quote the address: they go to logs and /deliveries masked.
+        const text = `smtp ${code ?? (error as { code?: string }).code ?? "error"}: ${short(maskEmails((error as Error).message ?? ""))}`;
         // 5xx: the server refuses this mailbox for good; anything else (4xx, network) may pass later.
         return code !== undefined && code >= 500 ? { ok: false, kind: "unreachable", error: text } : { ok: false, kind: "retry", error: text };
       }
@@ -37,6 +38,11 @@ export function createEmailChannel(smtpUrl: string | undefined, from: string | u
       transport.close();
     },
   };
+}
+
+/** "550 <ivanova@mail.ru>: rejected" → "550 <***@***>: rejected". */
+export function maskEmails(text: string): string {
+  return text.replace(/[^\s<>"'(),;:]+@[^\s<>"'(),;:]+/g, "***@***");
 }
 
 /** Sources that count (regulation 7): the guardian's own (confirmed) or the school's written/edoc ones. */

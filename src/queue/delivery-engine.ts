@@ -139,9 +139,15 @@ export function deliveryProcessor(deps: EngineDeps): Processor<DeliveryJobData> 
     }
 
     const message = renderNotice(deps.i18n, target.lang, target.timeZone, data.notice);
+    if (target.chatId !== undefined) await waitForSendSlot(deps.redis, deps.prefix, pacing);
+    // The wait for a send slot can be long (a 429 hold): a consent withdrawn meanwhile still stops the message.
+    const current = data.guardianId ? await resolveTarget(data, defaultLang) : target;
+    if (!current.ok && current.why === "consent") {
+      await Delivery.updateOne({ _id: claimed._id, status: "sending" }, { $set: { status: "cancelled", lastError: "no consent in force at send time" } });
+      return "cancelled:consent";
+    }
     let outcome: SendOutcome;
     if (target.chatId !== undefined) {
-      await waitForSendSlot(deps.redis, deps.prefix, pacing);
       outcome = await deps.telegram.sendMessage(target.chatId, message.html);
     } else if (deps.email) {
       outcome = await deps.email.send({ to: target.email!, subject: message.subject, text: htmlToText(message.html), html: emailHtml(message.html, target.lang) });

@@ -5,6 +5,7 @@
  * version asks again before the next data view.
  */
 import { ConsentRecord, GuardianLink, InviteCode, School, Session, TelegramAccount } from "../../src/db/models";
+import { DIALOG_TTL_MS } from "../../src/bot/session";
 import { revokeCode } from "../../src/services/codes";
 import { clearDb, useTestDb } from "../support/db";
 import { startBotHarness, type BotHarness } from "../support/bot-harness";
@@ -35,6 +36,10 @@ describe("onboarding resilience", () => {
     const parent = harness.user();
     const consent = withButtons(await parent.send("/start"));
     expect(await Session.countDocuments({ key: `dialog:${parent.profile.id}` })).toBe(1);
+    // Dialog state may hold what the user typed (a code): it is kept for hours, not months.
+    const state = await Session.findOne({ key: `dialog:${parent.profile.id}` }).lean();
+    expect(state?.expiresAt!.getTime()).toBeGreaterThan(Date.now() + DIALOG_TTL_MS - 60_000);
+    expect(state?.expiresAt!.getTime()).toBeLessThanOrEqual(Date.now() + DIALOG_TTL_MS);
 
     // The first bot is gone; a new one (new fake Telegram, same MongoDB) takes the next updates.
     const restarted = await startBotHarness({ now: NOW });

@@ -60,3 +60,17 @@ test("an e-mail that only came from the journal is not used: the final goes on p
   await h.waitForStatus({ eventId, "recipient.guardianId": guardian._id }, "pending_paper");
   expect(h.mails.some((m) => m.to.includes("journal@example.org"))).toBe(false);
 });
+
+test("a mailbox the server refuses: the final falls back to paper and the address never reaches the record", async () => {
+  const guardian = await Guardian.create({
+    schoolId: fx.school._id, studentIds: [fx.students.maria._id], channelOrder: ["email", "paper", "telegram"],
+    contacts: [{ kind: "email", value: "nobody@example.org", source: "school-paper" }],
+  });
+  await ConsentRecord.create({ guardianId: guardian._id, schoolId: fx.school._id, decision: "granted", form: "paper", textVersion: "2026-11", textHash: "c".repeat(64) });
+  const { eventId } = await publishFinal(h.queues, fx, fx.students.maria, { value: "3", subject: "hist" });
+  await h.waitForStatus({ eventId, "recipient.guardianId": guardian._id, channel: "paper" }, "pending_paper");
+  const refused = await Delivery.findOne({ eventId, "recipient.guardianId": guardian._id, channel: "email" }).lean();
+  expect(refused?.status).toBe("fell_back");
+  expect(refused?.lastError).toMatch(/^smtp 550/);
+  expect(refused?.lastError).not.toContain("nobody@example.org");
+});

@@ -47,6 +47,14 @@ export function useNotifyHarness(): NotifyHarness {
     smtp = new SMTPServer({
       authOptional: true,
       disabledCommands: ["STARTTLS"],
+      // Mailboxes named "nobody@..." do not exist: the server refuses them for good, quoting the address as real servers do.
+      onRcptTo(address, _session, callback) {
+        if (address.address.startsWith("nobody@")) {
+          const error = Object.assign(new Error(`<${address.address}>: Recipient address rejected: User unknown`), { responseCode: 550 });
+          return callback(error);
+        }
+        callback();
+      },
       onData(stream, session, callback) {
         const chunks: Buffer[] = [];
         stream.on("data", (c: Buffer) => chunks.push(c));

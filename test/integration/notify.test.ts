@@ -12,6 +12,7 @@ import { flushDigests } from "../../src/services/notify/grade-alerts";
 import { broadcastForecasts } from "../../src/services/notify/forecast-broadcast";
 import { quietUntil } from "../../src/services/notify/quiet-hours";
 import { withdrawConsent } from "../../src/services/privacy";
+import { holdGlobal } from "../../src/queue/rate-limits";
 import { schoolDay, addDays } from "../../src/domain/time";
 import { createSchoolFixture, guardianAccount, type SchoolFixture } from "../support/fixtures";
 import { useNotifyHarness, sleep } from "./notify-harness";
@@ -80,6 +81,24 @@ describe("consent gate", () => {
     await sleep(500);
     expect(h.fake.sent(first.chatId)).toHaveLength(0);
     expect(h.fake.sent(second.chatId)).toHaveLength(0);
+    await h.stopNotifier();
+  });
+
+  test("a withdrawal while a message waits for its send slot (a 429 hold) still stops it", async () => {
+    const guardian = await Guardian.create({ schoolId: fx.school._id, studentIds: [fx.students.maria._id] });
+    const account = await guardianAccount(fx, ++tgId, guardian, [fx.students.maria]);
+    await h.start();
+    // Telegram told the bot to wait: the job claims its record, then waits for the slot.
+    await holdGlobal(h.queues.redis, h.queues.prefix, 2500);
+    const key = `hold-${account._id}/a${account._id}/telegram`;
+    await enqueueDeliveries(h.queues.queue(QUEUES.deliveries), [{
+      source: `hold-${account._id}`, schoolId: fx.school._id, kind: "broadcast", channel: "telegram", accountId: account._id,
+      guardianId: guardian._id, studentId: fx.students.maria._id, notice: { template: "broadcast", school: "Школа", text: "секрет" },
+    }], new Date());
+    await h.waitForStatus({ idempotencyKey: key }, "sending");
+    await withdrawConsent({ accountId: account._id, schoolId: fx.school._id, now: new Date() });
+    await h.waitForStatus({ idempotencyKey: key }, "cancelled");
+    expect(h.fake.sent(account.chatId)).toHaveLength(0);
     await h.stopNotifier();
   });
 

@@ -1,4 +1,7 @@
+import { Writable } from "node:stream";
+import pino from "pino";
 import { ConfigError, loadConfig } from "../../src/config";
+import { REDACTED_FIELDS } from "../../src/logger";
 
 const TOKEN = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZabc";
 
@@ -76,5 +79,17 @@ describe("configuration", () => {
   test("the error line never echoes the secret value", () => {
     const message = errorOf({ BOT_TOKEN: "secret-but-malformed" });
     expect(message).not.toContain("secret-but-malformed");
+  });
+});
+
+describe("logger redaction", () => {
+  test("personal fields are redacted at the top and nested", () => {
+    const lines: string[] = [];
+    const log = pino({ redact: { paths: REDACTED_FIELDS, censor: "[redacted]" } }, new Writable({ write: (c, _e, done) => (lines.push(String(c)), done()) }));
+    log.info({ email: "a@b.ru", user: { fullName: "Иванова", id: 7 }, deep: { x: { code: "ABCD-EFGH-JK" } }, schoolId: "s1" }, "x");
+    const out = lines.join("");
+    expect(out).not.toMatch(/a@b\.ru|Иванова|ABCD-EFGH-JK/);
+    expect(out).toContain('"id":7');
+    expect(out).toContain('"schoolId":"s1"');
   });
 });

@@ -16,7 +16,9 @@ import type { BotFeature } from "../feature";
 import { mainMenu } from "../menu";
 import { sendMyData } from "./privacy-mydata";
 
-const composer = new Composer<BotContext>();
+const root = new Composer<BotContext>();
+// Personal data and contacts are shown in private chats only, never in a group the bot was added to.
+const composer = root.chatType("private");
 const ID = "([0-9a-f]{24})";
 
 async function showPrivacy(ctx: BotContext): Promise<void> {
@@ -93,4 +95,4 @@ composer.callbackQuery(new RegExp(`^pv:wdy:${ID}$`), async (ctx) => {
   await ctx.reply(ctx.t(remaining.length ? "privacy:withdraw.stillLinked" : "privacy:withdraw.howToReturn"), { reply_markup: markup });
 });
 
-export const privacyFeature: BotFeature = { name: "privacy", composer, commands: ["privacy", "mydata"] };
+export const privacyFeature: BotFeature = { name: "privacy", composer: root, commands: ["privacy", "mydata"] };

@@ -8,12 +8,15 @@ export const sessionSchema = new Schema(
   {
     key: { type: String, required: true, maxlength: 300 },
     value: { type: Schema.Types.Mixed },
+    /** A shorter life for state that may hold what a user typed (a dialog waiting for a code). */
+    expiresAt: { type: Date },
   },
   { collection: "sessions", timestamps: { createdAt: false, updatedAt: true }, minimize: false },
 );
 
 sessionSchema.index({ key: 1 }, { unique: true });
 sessionSchema.index({ updatedAt: 1 }, { expireAfterSeconds: SESSION_TTL_SECONDS });
+sessionSchema.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
 
 export const Session = model("Session", sessionSchema);
 export type Session = InferSchemaType<typeof sessionSchema>;

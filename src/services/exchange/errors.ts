@@ -37,7 +37,14 @@ export class ExchangeTooLargeError extends Error {}
  * same batch is safe and completes it.
  */
 export class ExchangeUnavailableError extends Error {
-  constructor(cause: string) {
-    super(`The database failed while applying the batch (${cause}); nothing or part of the batch was applied; the batch is idempotent, send it again`);
+  /**
+   * `detail` is for the log only: a driver's message can name hosts, ports or values, so the caller
+   * sees it only when `shown` (our own words, like "concurrent imports kept changing...").
+   */
+  constructor(
+    readonly detail: string,
+    options: { shown?: boolean } = {},
+  ) {
+    super(`The database failed while applying the batch${options.shown ? ` (${detail})` : ""}; nothing or part of the batch was applied; the batch is idempotent, send it again`);
   }
 }

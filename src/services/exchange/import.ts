@@ -123,7 +123,7 @@ async function apply(school: ImportSchool, input: InputSection[], options: Impor
   const silent = (resource: ExchangeResource) => options.notify === false || !school.loadedResources.includes(resource) || !producesEvents(resource);
   const eventIds: string[] = [];
   for (let round = 1; sections.some((s) => s.items.length); round++) {
-    if (round > MAX_ROUNDS) throw new ExchangeUnavailableError("concurrent imports kept changing the same records");
+    if (round > MAX_ROUNDS) throw new ExchangeUnavailableError("concurrent imports kept changing the same records", { shown: true });
     const plans = sections.map((s) => planSection(schoolId, s, index, school.timezone));
     eventIds.push(...(await recordPlanEvents(schoolId, plans.filter((p) => !silent(p.resource)), index, now())));
     const unsettled = await writePlans(schoolId, plans, counts, now());

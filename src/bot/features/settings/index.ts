@@ -33,7 +33,9 @@ async function showSettings(ctx: BotContext, edit: boolean): Promise<void> {
   else await ctx.reply(ctx.t("settings:title"), { parse_mode: "HTML", reply_markup: keyboard });
 }
 
-const composer = new Composer<BotContext>();
+const root = new Composer<BotContext>();
+// Personal data and contacts are shown in private chats only, never in a group the bot was added to.
+const composer = root.chatType("private");
 composer.command("settings", (ctx) => showSettings(ctx, false));
 composer.callbackQuery("st:menu", async (ctx) => {
   await ctx.answerCallbackQuery();
@@ -41,7 +43,7 @@ composer.callbackQuery("st:menu", async (ctx) => {
 });
 composer.use(contactsComposer, channelsComposer, notificationsComposer);
 
-export const settingsFeature: BotFeature = { name: "settings", composer, commands: ["settings"] };
+export const settingsFeature: BotFeature = { name: "settings", composer: root, commands: ["settings"] };
 
 export function settingsDialogs(deps: BotDeps): Array<MiddlewareFn<BotContext>> {
   return [createConversation<BotContext, Context>(emailDialog(deps), EMAIL_DIALOG) as MiddlewareFn<BotContext>];
