@@ -15,12 +15,13 @@ import { scheduledProcessor } from "./scheduled-processor";
 import { registerSchedulers } from "./schedulers";
 import { registerPrintoutSchedulers } from "./printouts";
 import { Api } from "grammy";
+import { autoRetry } from "@grammyjs/auto-retry";
 import { School } from "../db/models";
 import { QUEUES } from "./names";
 import type { Pacing } from "./rate-limits";
 
 export interface NotifierOptions {
-  config: Pick<Config, "BOT_TOKEN" | "TELEGRAM_API_ROOT" | "SMTP_URL" | "SMTP_FROM">;
+  config: Pick<Config, "BOT_TOKEN" | "TELEGRAM_API_ROOT" | "SMTP_URL" | "SMTP_FROM"> & Partial<Pick<Config, "DEFAULT_LOCALE">>;
   logger: Logger;
   i18n: i18n;
   queues: QueueFactory;
@@ -40,6 +41,13 @@ export interface NotifierOptions {
 export interface Notifier {
   env: NotifyEnv;
   stop(): Promise<void>;
+}
+
+/** The printouts job sends a few documents to teachers: a 429 there waits its retry_after in place. */
+function printoutApi(config: Pick<Config, "BOT_TOKEN" | "TELEGRAM_API_ROOT">): Api {
+  const api = new Api(config.BOT_TOKEN, { apiRoot: config.TELEGRAM_API_ROOT });
+  api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60 }));
+  return api;
 }
 
 /** BullMQ's limiter caps jobs started per second across all workers (Telegram allows about 30 a second). */
@@ -75,9 +83,10 @@ export async function startNotifier(options: NotifierOptions): Promise<Notifier>
     queues.worker(QUEUES.deliveries, deliveryProcessor(engine), { concurrency: options.concurrency ?? 20, limiter: DELIVERY_LIMITER }),
     queues.worker(QUEUES.events, eventsProcessor(env), { concurrency: 4 }),
     queues.worker(QUEUES.scheduled, scheduledProcessor(env, {
-      api: new Api(options.config.BOT_TOKEN, { apiRoot: options.config.TELEGRAM_API_ROOT }),
+      api: printoutApi(options.config),
       i18n: options.i18n,
       logger,
+      language: options.config.DEFAULT_LOCALE,
       now: env.now,
     }), { concurrency: 2 }),
   ];
@@ -87,7 +96,7 @@ export async function startNotifier(options: NotifierOptions): Promise<Notifier>
   }
   if (options.schedulers !== false) {
     await registerSchedulers(env.scheduled);
-    await registerPrintoutSchedulers(queues, await School.find({}, { timezone: 1, settings: 1 }).lean());
+    await registerPrintoutSchedulers(env.scheduled, await School.find({}, { timezone: 1, settings: 1 }).lean());
   }
   logger.info({ concurrency: options.concurrency ?? 20, email: !!email }, "notifier started");
   return {

@@ -1,7 +1,7 @@
 /** The processor of QUEUES.scheduled: one branch per job name (SCHEDULED_JOBS). */
 import { Types } from "mongoose";
 import type { Job, Processor } from "bullmq";
-import { DomainEvent } from "../db/models";
+import { DomainEvent, School } from "../db/models";
 import type { NotifyEnv } from "../services/notify/env";
 import { broadcastForecasts } from "../services/notify/forecast-broadcast";
 import { flushDigests, flushGradeBatch } from "../services/notify/grade-alerts";
@@ -11,7 +11,7 @@ import { runBroadcast } from "../services/broadcast";
 import type { ScheduledJobData } from "./jobs";
 import { SCHEDULED_JOBS } from "./names";
 import { registerSchedulers } from "./schedulers";
-import { PRINTOUT_JOB, processPrintoutJob, type PrintoutJobData, type PrintoutJobDeps } from "./printouts";
+import { PRINTOUT_JOB, processPrintoutJob, registerPrintoutSchedulers, type PrintoutJobData, type PrintoutJobDeps } from "./printouts";
 
 /** Events older than this without `enqueuedAt` were left by a crash between write and enqueue. */
 const OUTBOX_GRACE_MS = 60_000;
@@ -34,7 +34,9 @@ export function scheduledProcessor(env: NotifyEnv, printouts?: PrintoutJobDeps):
         return d.schoolId && d.guardianId && d.studentId ? flushGradeBatch(env, d.schoolId, d.guardianId, d.studentId) : null;
       case SCHEDULED_JOBS.watchdog: {
         const report = await runWatchdog(env);
-        await registerSchedulers(env.scheduled); // picks up new schools and changed settings
+        // Picks up new schools and changed settings (both registrations skip unchanged schedulers).
+        await registerSchedulers(env.scheduled);
+        await registerPrintoutSchedulers(env.scheduled, await School.find({}, { timezone: 1, settings: 1 }).lean());
         return report;
       }
       case SCHEDULED_JOBS.outbox:

@@ -1,7 +1,7 @@
 import mongoose from "mongoose";
 import { useTestDb } from "../support/db";
 import { startBotHarness, type BotHarness } from "../support/bot-harness";
-import { TelegramAccount } from "../../src/db/models";
+import { Guardian, School, TelegramAccount } from "../../src/db/models";
 import { registerCommands } from "../../src/bot/bot";
 
 const db = useTestDb();
@@ -108,5 +108,56 @@ describe("bot shell", () => {
     expect(all).not.toContain("Петрова");
     expect(all).not.toContain("Мариванна");
     expect(all).not.toContain("secret_parent");
+  });
+});
+
+describe("a user who had blocked the bot writes again", () => {
+  let harness: BotHarness;
+  beforeAll(async () => {
+    harness = await startBotHarness();
+  });
+  afterAll(async () => {
+    await harness.stop();
+  });
+
+  test("the account is reachable again and a paper switch caused only by the block is undone", async () => {
+    const school = await School.create({ name: "Школа" });
+    const blockedOnly = await Guardian.create({ schoolId: school._id, studentIds: [], delivery: "paper", deliveryReason: "blocked" });
+    const declined = await Guardian.create({ schoolId: school._id, studentIds: [], delivery: "paper", deliveryReason: "declined" });
+    const parent = harness.user();
+    await TelegramAccount.create({
+      telegramId: parent.profile.id, chatId: parent.profile.id, active: false, blockedAt: new Date(),
+      roles: [{ role: "guardian", schoolId: school._id, guardianId: blockedOnly._id }, { role: "guardian", schoolId: school._id, guardianId: declined._id }],
+    });
+    await parent.send("/help");
+    expect(await TelegramAccount.findOne({ telegramId: parent.profile.id }).lean()).toMatchObject({ active: true });
+    expect((await TelegramAccount.findOne({ telegramId: parent.profile.id }).lean())?.blockedAt).toBeUndefined();
+    expect(await Guardian.findById(blockedOnly._id).lean()).toMatchObject({ delivery: "electronic" });
+    expect((await Guardian.findById(blockedOnly._id).lean())?.deliveryReason).toBeUndefined();
+    expect(await Guardian.findById(declined._id).lean()).toMatchObject({ delivery: "paper", deliveryReason: "declined" });
+  });
+});
+
+describe("in a group chat", () => {
+  let harness: BotHarness;
+  beforeAll(async () => {
+    harness = await startBotHarness();
+  });
+  afterAll(async () => {
+    await harness.stop();
+  });
+
+  test("/mydata, /privacy and /settings show nothing: personal data stays in private chats", async () => {
+    const user = { id: 8_100_001, first_name: "Ольга", language_code: "ru" };
+    const school = await School.create({ name: "Школа" });
+    const guardian = await Guardian.create({ schoolId: school._id, fullName: "Смирнова Ольга Ивановна", studentIds: [], contacts: [{ kind: "email", value: "olga@example.org", source: "guardian" }] });
+    await TelegramAccount.create({ telegramId: user.id, chatId: user.id, roles: [{ role: "guardian", schoolId: school._id, guardianId: guardian._id }] });
+    const group = { id: -100777, type: "group" as const, title: "Родители 7Б" };
+    for (const command of ["/mydata", "/privacy", "/settings"]) {
+      await harness.bot.handleUpdate(harness.fake.injectMessage(user, command, { chat: group }));
+    }
+    const toGroup = harness.fake.sent(group.id);
+    expect(toGroup.map((m) => m.text ?? m.caption ?? "").join("\n")).not.toMatch(/Смирнова|olga@example\.org/);
+    expect(toGroup.filter((m) => m.document)).toEqual([]);
   });
 });

@@ -112,6 +112,9 @@ describe("with the notifier running", () => {
     const { eventId } = await publishFinal(h.queues, fx, fx.students.petya, { value: "3", subject: "hist" });
     await h.waitForStatus({ eventId, channel: "paper", "recipient.guardianId": guardian._id }, "pending_paper");
     expect(await Delivery.findOne({ eventId, "recipient.accountId": account._id }).lean()).toMatchObject({ status: "fell_back" });
+    // The paper item keeps what it says, for the weekly printout.
+    const paper = await Delivery.findOne({ eventId, channel: "paper", "recipient.guardianId": guardian._id }).lean();
+    expect(paper?.notice).toMatchObject({ template: "final", value: "3" });
   });
 });
 

@@ -41,7 +41,7 @@ describe("job schedulers", () => {
   test("one per school, Friday 12:00 on the school's own clock: 09:00 UTC in Moscow, 02:00 UTC in Vladivostok", async () => {
     const moscow = await School.create({ name: "Москва", timezone: "Europe/Moscow" });
     const vladivostok = await School.create({ name: "Владивосток", timezone: "Asia/Vladivostok" });
-    await registerPrintoutSchedulers(queues, [moscow, vladivostok]);
+    await registerPrintoutSchedulers(queues.queue(QUEUES.scheduled), [moscow, vladivostok]);
     const queue = queues.queue(QUEUES.scheduled);
     for (const [school, utcHour] of [[moscow, 9], [vladivostok, 2]] as const) {
       const scheduler = (await queue.getJobScheduler(printoutSchedulerId(school._id.toHexString())))!;
@@ -53,10 +53,10 @@ describe("job schedulers", () => {
     }
 
     // Registering again changes nothing; a new time in the settings moves the scheduler.
-    await registerPrintoutSchedulers(queues, [moscow, vladivostok]);
+    await registerPrintoutSchedulers(queues.queue(QUEUES.scheduled), [moscow, vladivostok]);
     expect(await queue.getJobSchedulersCount()).toBe(2);
     moscow.settings.printoutSchedule = { weekday: 4, time: "15:30" };
-    await registerPrintoutSchedulers(queues, [moscow]);
+    await registerPrintoutSchedulers(queues.queue(QUEUES.scheduled), [moscow]);
     const moved = (await queue.getJobScheduler(printoutSchedulerId(moscow._id.toHexString())))!;
     expect(moved.pattern).toBe("30 15 * * 4");
     expect(inZone(new Date(moved.next!), "Europe/Moscow").format("dddd HH:mm")).toBe("Thursday 15:30");

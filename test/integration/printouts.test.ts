@@ -182,6 +182,8 @@ describe("pending paper items", () => {
       await pending(fixture, "g1", "grade", { eventId: await event(fixture, "grade.created", "grades", await gradeId(fixture, "gr1")) }), // a grade of 07.09, outside the week
       await pending(fixture, "g1", "final", { eventId: await event(fixture, "final.published", "finalGrades", final._id) }), // a result older than the window
       await pending(fixture, "g1", "grade", { eventId: await event(fixture, "grade.created", "grades", removedGrade, { before: { value: "2", date: "2026-09-09" } }) }),
+      // A school broadcast that fell back to paper keeps its words on the record.
+      await pending(fixture, "g1", "broadcast", { notice: { template: "broadcast", school: "Школа", text: "Родительское собрание в четверг в 18:00" } }),
     ];
     const otherClass = await pending(fixture, "g6", "broadcast");
 
@@ -192,10 +194,12 @@ describe("pending paper items", () => {
     expect(slip.messages).toEqual([
       { date: "2026-09-15", kind: "broadcast", text: null, params: {} },
       { date: "2026-09-15", kind: "grade_created", text: null, params: { value: "2", date: "2026-09-09" } },
+      { date: "2026-09-15", kind: "broadcast", text: "Родительское собрание в четверг в 18:00" },
     ]);
     const text = pdfText(built.pdf).replace(/\s+/g, " ");
     expect(text).toContain("объявление школы; текст — у классного руководителя");
     expect(text).toContain("аттестация отложена до 30.09.2026 (болезнь)");
+    expect(text).toContain("Родительское собрание в четверг в 18:00");
 
     const stored = await Delivery.find({ _id: { $in: items.map((d) => d._id) } }).lean();
     expect(stored.map((d) => [d.status, String(d.printoutId)])).toEqual(items.map(() => ["printed", String(built.printoutId)]));
@@ -205,7 +209,7 @@ describe("pending paper items", () => {
     const late = await pending(fixture, "g1", "broadcast", { queuedAt: new Date("2026-09-18T10:00:00Z") });
     const again = (await build(fixture, classId, new Date("2026-09-18T11:00:00Z")))!;
     expect(again.printoutId).toEqual(built.printoutId);
-    expect(again.view.slips[0].messages).toHaveLength(3);
+    expect(again.view.slips[0].messages).toHaveLength(4);
     expect((await Delivery.findById(late._id).lean())!.status).toBe("printed");
     expect(await Printout.countDocuments({ schoolId: fixture.schoolId })).toBe(1);
     expect((await Printout.findById(built.printoutId).lean())!.slips).toHaveLength(1);

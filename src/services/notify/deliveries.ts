@@ -92,6 +92,8 @@ export async function enqueueDeliveries(queue: Queue, planned: PlannedDelivery[]
               ...(p.eventId ? { eventId: p.eventId } : {}),
               ...(p.resultsAt ? { resultsAt: p.resultsAt } : {}),
               ...(notBefore ? { notBefore } : {}),
+              // Electronic jobs carry their notice in the job; a paper item has only this record.
+              ...(p.channel === "paper" ? { notice: p.notice } : {}),
             },
           },
           upsert: true,
