@@ -7,34 +7,20 @@
  * MongoDB and Redis are started as in the tests. Stops by itself (limit: 40 minutes). Options:
  * `--concurrency N`, `--gap MS --window MS` (pacing); BENCH_DEBUG=1 shows the window around each 429.
  */
-import { randomBytes } from "node:crypto";
 import { Types } from "mongoose";
 import mongoose from "mongoose";
-import pino from "pino";
-import { Redis } from "ioredis";
-import { registerExchangeApi } from "../src/api/exchange";
-import { allModels, ConsentRecord, Guardian, GuardianLink, School, TelegramAccount } from "../src/db/models";
+import { ConsentRecord, Guardian, GuardianLink, School, TelegramAccount } from "../src/db/models";
 import { consentVersionOf } from "../src/domain/consent";
-import { createHttpServer } from "../src/http/server";
 import { createI18n } from "../src/i18n";
-import { createMetrics } from "../src/metrics";
-import { createQueueFactory } from "../src/queue/connection";
 import { QUEUES } from "../src/queue/names";
 import { startNotifier } from "../src/queue/notifier";
 import { DEFAULT_PACING } from "../src/queue/rate-limits";
 import { requestBroadcast } from "../src/services/broadcast";
 import { createSchool } from "../src/services/schools";
 import { FakeTelegram } from "../test/support/fake-telegram";
-import { startTestMongo, startTestRedis } from "../test/support/services";
+import { exchangePut, runBench, startBenchServices, startExchangeApi, stopAfter, wholeArg } from "./lib/bench-env";
 
 const LIMIT_MS = 40 * 60_000;
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive whole number`);
-  return value;
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
@@ -62,35 +48,22 @@ async function families(schoolId: Types.ObjectId, classId: Types.ObjectId, n: nu
 }
 
 async function main(): Promise<void> {
-  const recipients = arg("recipients", 10_000);
-  const finals = arg("finals", 200);
-  const guard = setTimeout(() => {
-    console.error(`bench:broadcast: stopped after ${LIMIT_MS / 60000} minutes`);
-    process.exit(1);
-  }, LIMIT_MS);
-  guard.unref();
+  const recipients = wholeArg("recipients", 10_000);
+  const finals = wholeArg("finals", 200);
+  stopAfter("bench:broadcast", LIMIT_MS);
 
-  const mongo = await startTestMongo();
-  const redis = await startTestRedis();
+  const services = await startBenchServices(
+    "note: the stand-in (mongomock) scans a collection for every query; set MONGODB_URI (TEST_MONGO=uri) to a real MongoDB for figures that measure the service",
+  );
   const fake = await FakeTelegram.start(); // 30/s in total, 1/s per chat, 429 with retry_after beyond
-  const dbName = `bench_${randomBytes(4).toString("hex")}`;
-  const prefix = `bench-${randomBytes(4).toString("hex")}`;
-  console.log(`MongoDB: ${mongo.description}; Redis: ${redis.description}`);
-  if (mongo.description.includes("stand-in")) console.log("note: the stand-in (mongomock) scans a collection for every query; set MONGODB_URI (TEST_MONGO=uri) to a real MongoDB for figures that measure the service");
-  await mongoose.connect(mongo.uri, { dbName });
-  await Promise.all(allModels.map((model) => model.init()));
-  const queues = createQueueFactory(redis.url, prefix);
-  const logger = pino({ level: "silent" });
-  const app = createHttpServer({ logger, metrics: createMetrics(), health: [], bodyLimitBytes: 10 * 1024 * 1024 });
-  registerExchangeApi(app, { config: { EXCHANGE_BODY_LIMIT_MB: 10, EXCHANGE_MAX_ITEMS: 5000 }, logger, queues });
-  await app.listen({ port: 0, host: "127.0.0.1" });
-  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/api/v1`;
+  const { queues } = services;
+  const { app, logger, base } = await startExchangeApi(queues, 5000);
   let rateLimited = 0;
   const notifier = await startNotifier({
     config: { BOT_TOKEN: fake.token, TELEGRAM_API_ROOT: fake.apiRoot, SMTP_URL: undefined, SMTP_FROM: undefined },
     logger, i18n: createI18n("ru"), queues, schedulers: false, on429: () => rateLimited++,
-    ...(process.argv.includes("--gap") ? { pacing: { ...DEFAULT_PACING, minGapMs: arg("gap", DEFAULT_PACING.minGapMs), windowMs: arg("window", DEFAULT_PACING.windowMs) } } : {}),
-    ...(process.argv.includes("--concurrency") ? { concurrency: arg("concurrency", 40) } : {}),
+    ...(process.argv.includes("--gap") ? { pacing: { ...DEFAULT_PACING, minGapMs: wholeArg("gap", DEFAULT_PACING.minGapMs), windowMs: wholeArg("window", DEFAULT_PACING.windowMs) } } : {}),
+    ...(process.argv.includes("--concurrency") ? { concurrency: wholeArg("concurrency", 40) } : {}),
   });
   try {
     // ---- part 1: a broadcast to N families ----
@@ -142,10 +115,7 @@ async function main(): Promise<void> {
     // ---- part 2: final grade latency through the exchange API ----
     const { token, schoolId: examSchoolId } = await createSchool({ name: "Бенчмарк итоговых" });
     await School.updateOne({ _id: examSchoolId }, { $set: { "settings.quietHours": { start: "00:00", end: "00:00" } } });
-    const put = async (resource: string, items: unknown[], query = "") => {
-      const response = await fetch(`${base}/${resource}${query}`, { method: "PUT", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ items }) });
-      if (response.status !== 200) throw new Error(`${resource}: HTTP ${response.status} ${(await response.text()).slice(0, 300)}`);
-    };
+    const put = exchangePut(base, token);
     await put("classes", [{ externalId: "c1", name: "9А", grade: 9 }]);
     await put("subjects", [{ externalId: "math", name: "Математика" }]);
     await put("periods", [{ externalId: "q1", name: "1 четверть", kind: "quarter", start: "2026-09-01", end: "2026-10-25" }]);
@@ -170,20 +140,9 @@ async function main(): Promise<void> {
   } finally {
     await notifier.stop();
     await app.close();
-    await queues.close();
     await fake.stop();
-    await mongoose.connection.dropDatabase().catch(() => undefined);
-    await mongoose.disconnect();
-    const client = new Redis(redis.url);
-    const keys = await client.keys(`${prefix}*`);
-    if (keys.length) await client.del(...keys);
-    client.disconnect();
-    await redis.stop();
-    await mongo.stop();
+    await services.stop();
   }
 }
 
-main().catch((error) => {
-  console.error(`bench:broadcast: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
-});
+runBench("bench:broadcast", main);

@@ -23,6 +23,7 @@ import { buildClassPrintout } from "../src/services/printouts";
 import { renderPrintout, type PrintoutView } from "../src/print/printout";
 import { reportData, reportFile } from "../src/services/reports/report-files";
 import { startTestMongo } from "../test/support/services";
+import { stopAfter } from "./lib/bench-env";
 
 const TODAY = "2027-05-21";
 const RUN_AT = zonedInstant(TODAY, "12:00", "Europe/Moscow");
@@ -118,7 +119,7 @@ const mb = (bytes: number) => (bytes < 10 * 1024 * 1024 ? `${(bytes / 1024 / 102
 async function main(): Promise<void> {
   const students = arg("students", 1000);
   const paperShare = arg("paper", 0.1);
-  setTimeout(() => { console.error(`bench:print: stopped after ${LIMIT_MS / 60000} minutes`); process.exit(1); }, LIMIT_MS).unref();
+  stopAfter("bench:print", LIMIT_MS);
   const mongo = await startTestMongo();
   console.log(`MongoDB: ${mongo.description}`);
   if (mongo.description.includes("stand-in")) console.log("note: the stand-in scans whole collections for every query; with MONGODB_URI (TEST_MONGO=uri) the query share shrinks to what the indexes cost");

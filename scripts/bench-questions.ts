@@ -20,6 +20,7 @@ import { parseQuestion } from "../src/domain/question";
 import { CONTEXT, PHRASINGS } from "../test/unit/question-phrasings";
 import { createSchoolFixture, guardianAccount } from "../test/support/fixtures";
 import { startTestMongo } from "../test/support/services";
+import { runBench, wholeArg } from "./lib/bench-env";
 
 export interface ParserBench {
   phrasings: number;
@@ -168,13 +169,6 @@ function table(rows: [string, string][]): void {
   for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`);
 }
 
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive whole number`);
-  return value;
-}
-
 async function main(): Promise<void> {
   const positional = process.argv.slice(2).find((a, i, all) => !a.startsWith("--") && all[i - 1] !== "--rounds");
   const seconds = Number(positional ?? 2);
@@ -192,7 +186,7 @@ async function main(): Promise<void> {
   ]);
   if (process.argv.includes("--parser-only")) return;
 
-  const views = await benchViews(option("rounds", 30));
+  const views = await benchViews(wholeArg("rounds", 30));
   console.log(`\nAnswering the five most used views (a guardian with two children, a year of data; MongoDB: ${views.mongo})`);
   if (views.mongo.includes("stand-in")) {
     console.log("  note: the stand-in (mongomock) scans whole collections; set MONGODB_URI (TEST_MONGO=uri) to a real MongoDB for meaningful numbers");
@@ -203,9 +197,4 @@ async function main(): Promise<void> {
   ]);
 }
 
-if (require.main === module) {
-  main().catch((error) => {
-    console.error(`bench:questions: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  });
-}
+if (require.main === module) runBench("bench:questions", main);

@@ -9,7 +9,8 @@ import path from "node:path";
 import { isCalendarDay, schoolDay } from "../domain/time";
 import { createI18n, isLanguage } from "../i18n";
 import { REPORT_FORMATS, REPORT_KINDS, reportData, reportFile, type ReportData, type ReportFormat, type ReportKind } from "../services/reports/report-files";
-import { ReportInputError, findClassByName, loadSchool } from "../services/reports/school-data";
+import { ReportInputError, loadSchool } from "../services/reports/school-data";
+import { findClassByName } from "../services/schools";
 import { markText } from "../print/layout-text";
 import { InputError, formatTable, option, runCli, UsageError } from "./common";
 

@@ -5,9 +5,9 @@
  */
 import { Types } from "mongoose";
 import { DEFAULT_TIMEZONE, Student, type ExchangeResource } from "../db/models";
-import { findClassByName, issueStudentCode } from "../services/codes";
+import { issueStudentCode } from "../services/codes";
 import { isCalendarDay, schoolDay } from "../domain/time";
-import { createSchool, findSchool } from "../services/schools";
+import { createSchool, findClassByName, findSchool } from "../services/schools";
 import { importBundle } from "../services/exchange/import";
 import { formatTable, option, runCli, UsageError } from "./common";
 import { demoSchool } from "./demo-data";

@@ -1,17 +1,10 @@
 /**
  * Printable invite-code slips for a class (`/codes 7Б`): A4 pages of 2 × 5 slips with cut lines,
  * one per student, each with the code, the bot's @username and two lines of instructions; plus the
- * same list as CSV. DejaVu (npm `dejavu-fonts-ttf`) covers Cyrillic and keeps the text extractable.
+ * same list as CSV. The DejaVu fonts of `./fonts` cover Cyrillic and keep the text extractable.
  */
-import path from "node:path";
 import PDFDocument from "pdfkit";
-
-const FONT_DIR = path.join(path.dirname(require.resolve("dejavu-fonts-ttf/package.json")), "ttf");
-export const FONTS = {
-  regular: path.join(FONT_DIR, "DejaVuSans.ttf"),
-  bold: path.join(FONT_DIR, "DejaVuSans-Bold.ttf"),
-  mono: path.join(FONT_DIR, "DejaVuSansMono-Bold.ttf"),
-};
+import { FONTS, type FontName, registerFonts } from "./fonts";
 
 export interface Slip {
   studentName: string;
@@ -46,7 +39,7 @@ export function renderCodeSlips(input: { schoolName: string; slips: Slip[]; text
     doc.on("end", () => resolve(Buffer.concat(chunks)));
     doc.on("error", reject);
   });
-  doc.registerFont("regular", FONTS.regular).registerFont("bold", FONTS.bold).registerFont("mono", FONTS.mono);
+  registerFonts(doc);
 
   const perPage = COLUMNS * ROWS;
   input.slips.forEach((slip, index) => {
@@ -60,19 +53,19 @@ export function renderCodeSlips(input: { schoolName: string; slips: Slip[]; text
     doc.save().lineWidth(0.5).dash(3, { space: 3 }).strokeColor("#999999").rect(x, y, width, height).stroke().restore();
     const inner = width - 2 * PAD;
     let cursor = y + PAD;
-    const line = (font: string, size: number, text: string, gap = 3) => {
+    const line = (font: FontName, size: number, text: string, gap = 3) => {
       doc.font(font).fontSize(size).fillColor("#000000").text(text, x + PAD, cursor, { width: inner, lineBreak: true });
       cursor = doc.y + gap;
     };
-    line("regular", 7.5, input.schoolName, 2);
-    line("bold", 8.5, input.texts.title, 4);
-    line("bold", 11, `${slip.studentName}, ${slip.className}`, 5);
-    line("mono", 17, slip.code, 5);
-    line("bold", 9, input.texts.bot, 4);
-    line("regular", 7.5, input.texts.line1(slip), 2);
-    line("regular", 7.5, input.texts.line2(slip), 0);
+    line(FONTS.regular, 7.5, input.schoolName, 2);
+    line(FONTS.bold, 8.5, input.texts.title, 4);
+    line(FONTS.bold, 11, `${slip.studentName}, ${slip.className}`, 5);
+    line(FONTS.mono, 17, slip.code, 5);
+    line(FONTS.bold, 9, input.texts.bot, 4);
+    line(FONTS.regular, 7.5, input.texts.line1(slip), 2);
+    line(FONTS.regular, 7.5, input.texts.line2(slip), 0);
   });
-  if (!input.slips.length) doc.addPage().font("regular").fontSize(12).text(input.title);
+  if (!input.slips.length) doc.addPage().font(FONTS.regular).fontSize(12).text(input.title);
   doc.end();
   return done;
 }

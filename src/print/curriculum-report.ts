@@ -4,11 +4,12 @@
  */
 import type { Translate } from "../i18n";
 import type { CurriculumReport } from "../services/reports/curriculum";
+import { shortNameOf } from "../domain/format";
+import { startClassReport } from "./class-report";
 import { FONTS } from "./fonts";
-import { COLORS, fields, heading, paragraph, signatureLines, table, title } from "./layout";
+import { COLORS, fields, heading, paragraph, signatureLines, table } from "./layout";
 import { toCsv } from "./layout-csv";
-import { decimal, longDay, numericDay, percent, shortName } from "./layout-text";
-import { createPdf } from "./pdf";
+import { decimal, longDay, percent } from "./layout-text";
 import { csvNumber } from "./summary-sheet";
 
 type Row = CurriculumReport["rows"][number];
@@ -21,13 +22,7 @@ const dash = (n: number | null) => (n === null ? "—" : String(n));
 const done = (row: Row) => (row.planned ? Math.round((row.held * 1000) / row.planned) / 10 : null);
 
 export async function renderCurriculumReport(report: CurriculumReport, t: Translate, lang: string, createdAt?: Date): Promise<Buffer> {
-  const k = (key: string, options?: Record<string, unknown>) => t(`reports:curriculum.${key}`, options);
-  const pdf = createPdf({ title: k("documentTitle", { className: report.className, period: report.period.name }), author: report.schoolName, landscape: true, ...(createdAt ? { createdAt } : {}) });
-  const { doc } = pdf;
-  paragraph(doc, report.schoolName, { size: 9, color: COLORS.muted, align: "center" });
-  title(doc, k("title"));
-  paragraph(doc, k("subtitle", { className: report.className, period: report.period.name, start: numericDay(report.period.start, lang), end: numericDay(report.period.end, lang) }), { align: "center" });
-  doc.moveDown(0.4);
+  const { pdf, doc, k } = startClassReport("curriculum", report, t, lang, createdAt);
   fields(doc, [
     [k("date"), longDay(report.today, lang)],
     [k("days"), k("daysValue", { elapsed: report.elapsedDays, all: report.schoolDays })],
@@ -87,7 +82,7 @@ export async function renderCurriculumReport(report: CurriculumReport, t: Transl
   });
 
   paragraph(doc, k("rules"), { size: 8, color: COLORS.muted });
-  signatureLines(doc, [k("signature", { teacher: report.homeroomTeacher ? shortName(report.homeroomTeacher) : "____________________" })]);
+  signatureLines(doc, [k("signature", { teacher: report.homeroomTeacher ? shortNameOf(report.homeroomTeacher) : "____________________" })]);
   return pdf.finish((page) => `${report.schoolName} · ${k("title")} · ${report.className} · ${report.period.name} · ${t("reports:page", { n: page.page, of: page.pages })}`);
 }
 

@@ -13,6 +13,8 @@ export const FONTS = {
   /** Narrower letters for dense tables (the summary sheet, the curriculum report). */
   condensed: "DejaVuSansCondensed",
   condensedBold: "DejaVuSansCondensed-Bold",
+  /** Fixed-width letters for codes that are typed in by hand (the invite-code slips). */
+  mono: "DejaVuSansMono-Bold",
 } as const;
 export type FontName = (typeof FONTS)[keyof typeof FONTS];
 

@@ -63,11 +63,3 @@ export function markText(t: Translate, mark: SheetMark): string {
       return t(`reports:marks.${mark.kind}`);
   }
 }
-
-/**
- * A person's name as "Иванова М. П." (surname and initials), for narrow places.
- */
-export function shortName(fullName: string): string {
-  const [surname, ...rest] = fullName.trim().split(/\s+/);
-  return [surname, ...rest.map((part) => `${part[0]}.`)].join(" ");
-}

@@ -6,7 +6,8 @@ import type { InlineKeyboardButton, InlineKeyboardMarkup } from "grammy/types";
 import type { Translate } from "../i18n";
 import { escapeHtml } from "../domain/html";
 import { addDays } from "../domain/time";
-import { dayRange, shortName } from "./layout-text";
+import { shortNameOf } from "../domain/format";
+import { dayRange } from "./layout-text";
 
 /** Callback data prefix of the hand-over buttons: `ph:<printoutId>.<n>` (at most 31 bytes). */
 export const HANDOVER_CALLBACK = "ph:";
@@ -33,7 +34,7 @@ export function checklistText(t: Translate, lang: string, input: ChecklistInput)
 
 export function checklistKeyboard(input: ChecklistInput): InlineKeyboardMarkup {
   const rows: InlineKeyboardButton[][] = input.slips.slice(0, MAX_BUTTONS).map((s) => [
-    { text: `${s.handed ? "✅" : "⬜"} ${shortName(s.studentName)} — ${shortName(s.guardianName)}`, callback_data: `${HANDOVER_CALLBACK}${s.id}` },
+    { text: `${s.handed ? "✅" : "⬜"} ${shortNameOf(s.studentName)} — ${shortNameOf(s.guardianName)}`, callback_data: `${HANDOVER_CALLBACK}${s.id}` },
   ]);
   return { inline_keyboard: rows };
 }

@@ -8,9 +8,10 @@
 import type { Translate } from "../i18n";
 import type { PrintoutWeek } from "../domain/reports";
 import { addDays } from "../domain/time";
+import { shortNameOf } from "../domain/format";
 import { FONTS } from "./fonts";
 import { COLORS, bullets, fields, heading, paragraph, signatureLines, table, title } from "./layout";
-import { dayRange, longDay, numericDay, shortDay, shortName } from "./layout-text";
+import { dayRange, longDay, numericDay, shortDay } from "./layout-text";
 import { createPdf } from "./pdf";
 
 export interface WeekGrade {
@@ -190,7 +191,7 @@ function renderSlip(doc: Doc, view: PrintoutView, slip: SlipView, t: Translate, 
   }
   if (slip.recommendations.length) {
     heading(doc, k("recommendations.heading"));
-    bullets(doc, slip.recommendations.map((r) => `${numericDay(r.date, lang)}, ${r.subject}, ${shortName(r.teacher)}: ${r.text}`));
+    bullets(doc, slip.recommendations.map((r) => `${numericDay(r.date, lang)}, ${r.subject}, ${shortNameOf(r.teacher)}: ${r.text}`));
   }
   if (slip.holidays.length) {
     heading(doc, k("holidays.heading"));
@@ -201,7 +202,7 @@ function renderSlip(doc: Doc, view: PrintoutView, slip: SlipView, t: Translate, 
     bullets(doc, slip.messages.map((m) => `${numericDay(m.date, lang)}: ${m.text ?? t([`printouts:pdf.messages.kinds.${m.kind}`, "printouts:pdf.messages.kinds.other"], { ...m.params, date: m.params?.date ? numericDay(m.params.date, lang) : "" })}`));
   }
 
-  signatureLines(doc, [k("signature.guardian"), k("signature.teacher", { teacher: view.homeroomTeacher ? shortName(view.homeroomTeacher) : "____________________" })]);
+  signatureLines(doc, [k("signature.guardian"), k("signature.teacher", { teacher: view.homeroomTeacher ? shortNameOf(view.homeroomTeacher) : "____________________" })]);
 }
 
 function weekGrades(grades: WeekGrade[], t: Translate, lang: string): string {

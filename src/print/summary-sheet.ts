@@ -5,11 +5,12 @@
 import type { Translate } from "../i18n";
 import { MARK_KEYS, type MarkKey, type MarkSummary, type SheetMark } from "../domain/reports";
 import type { SummarySheetReport } from "../services/reports/summary-sheet";
+import { shortNameOf } from "../domain/format";
+import { startClassReport } from "./class-report";
 import { FONTS } from "./fonts";
-import { COLORS, fields, paragraph, signatureLines, table, title } from "./layout";
+import { COLORS, fields, paragraph, signatureLines, table } from "./layout";
 import { toCsv } from "./layout-csv";
-import { decimal, longDay, markText, numericDay, percent, shortName } from "./layout-text";
-import { createPdf } from "./pdf";
+import { decimal, longDay, markText, numericDay, percent } from "./layout-text";
 
 /** Distribution rows always shown; the rarer ones only when some subject has them. */
 const ALWAYS: readonly MarkKey[] = ["5", "4", "3", "2"];
@@ -33,13 +34,7 @@ function markOf(report: SummarySheetReport, studentId: string, subjectId: string
 }
 
 export async function renderSummarySheet(report: SummarySheetReport, t: Translate, lang: string, createdAt?: Date): Promise<Buffer> {
-  const k = (key: string, options?: Record<string, unknown>) => t(`reports:sheet.${key}`, options);
-  const pdf = createPdf({ title: k("documentTitle", { className: report.className, period: report.period.name }), author: report.schoolName, landscape: true, ...(createdAt ? { createdAt } : {}) });
-  const { doc } = pdf;
-  paragraph(doc, report.schoolName, { size: 9, color: COLORS.muted, align: "center" });
-  title(doc, k("title"));
-  paragraph(doc, k("subtitle", { className: report.className, period: report.period.name, start: numericDay(report.period.start, lang), end: numericDay(report.period.end, lang) }), { align: "center" });
-  doc.moveDown(0.4);
+  const { pdf, doc, k } = startClassReport("sheet", report, t, lang, createdAt);
   fields(doc, [
     [k("teacher"), report.homeroomTeacher ?? "—"],
     [k("date"), longDay(report.today, lang)],
@@ -83,13 +78,13 @@ export async function renderSummarySheet(report: SummarySheetReport, t: Translat
   const deferred = report.students.flatMap((s) =>
     report.subjects.flatMap((sub) => {
       const mark = markOf(report, s.id, sub.id);
-      return mark.kind === "deferred" ? [k("deferredLine", { student: shortName(s.name), subject: sub.name, until: mark.until ? numericDay(mark.until, lang) : "—" })] : [];
+      return mark.kind === "deferred" ? [k("deferredLine", { student: shortNameOf(s.name), subject: sub.name, until: mark.until ? numericDay(mark.until, lang) : "—" })] : [];
     }),
   );
   if (deferred.length) paragraph(doc, `${k("deferredHeading")} ${deferred.join("; ")}.`, { size: 8.5 });
   paragraph(doc, k("legend"), { size: 8, color: COLORS.muted });
   paragraph(doc, k("rules"), { size: 8, color: COLORS.muted });
-  signatureLines(doc, [k("signature.teacher", { teacher: report.homeroomTeacher ? shortName(report.homeroomTeacher) : "____________________" }), k("signature.deputy")]);
+  signatureLines(doc, [k("signature.teacher", { teacher: report.homeroomTeacher ? shortNameOf(report.homeroomTeacher) : "____________________" }), k("signature.deputy")]);
   return pdf.finish((page) => `${report.schoolName} · ${k("title")} · ${report.className} · ${report.period.name} · ${t("reports:page", { n: page.page, of: page.pages })}`);
 }
 

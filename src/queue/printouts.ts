@@ -8,7 +8,7 @@
  * same slips), and each send to a teacher is a Delivery with a unique key, skipped once `sent`.
  */
 import { GrammyError, InputFile, type Api } from "grammy";
-import type { Job, JobSchedulerTemplateOptions } from "bullmq";
+import type { Job, JobSchedulerTemplateOptions, Queue } from "bullmq";
 import type { i18n } from "i18next";
 import type { Types } from "mongoose";
 import { Delivery, School, SchoolClass, TelegramAccount } from "../db/models";
@@ -18,8 +18,6 @@ import type { Logger } from "../logger";
 import { checklistKeyboard, checklistText } from "../print/printout-checklist";
 import { buildClassPrintout, classesWithPaperGuardians, printoutRecipients } from "../services/printouts";
 import { byName } from "../services/reports/school-data";
-import type { QueueFactory } from "./connection";
-import { QUEUES } from "./names";
 
 /** The job's name on QUEUES.scheduled. */
 export const PRINTOUT_JOB = "weekly-printouts";
@@ -48,8 +46,7 @@ export interface SchedulableSchool {
  * unchanged scheduler is left alone): call it on every start and periodically for new schools and
  * changed settings.
  */
-export async function registerPrintoutSchedulers(queues: Pick<QueueFactory, "queue">, schools: readonly SchedulableSchool[]): Promise<void> {
-  const queue = queues.queue<PrintoutJobData>(QUEUES.scheduled);
+export async function registerPrintoutSchedulers(queue: Queue, schools: readonly SchedulableSchool[]): Promise<void> {
   const existing = new Map((await queue.getJobSchedulers(0, -1)).map((s) => [s.key, s]));
   for (const school of schools) {
     const schoolId = school._id.toHexString();

@@ -8,6 +8,7 @@ import { Types } from "mongoose";
 import { Guardian, InviteCode, School, SchoolClass, Student, Teacher, TelegramAccount, type Role, type TelegramAccountDocument } from "../db/models";
 import { formatCode, generateCode, hashCode, isWellFormedCode, normalizeCode } from "../domain/codes";
 import type { Logger } from "../logger";
+import { findClassByName } from "./schools";
 
 export const MAX_WRONG_CODES = 5;
 export const WRONG_CODE_WINDOW_MS = 60 * 60 * 1000;
@@ -61,17 +62,6 @@ async function issueOne(input: IssueInput, ttlDays: number): Promise<{ code: str
       if ((error as { code?: number }).code !== 11000 || attempt >= 3) throw error;
     }
   }
-}
-
-/** "7б", " 7 Б " and "7Б" name the same class. */
-export function sameClassName(a: string, b: string): boolean {
-  const norm = (s: string) => s.toUpperCase().replace(/\s+/g, "");
-  return norm(a) === norm(b);
-}
-
-export async function findClassByName(schoolId: Types.ObjectId, name: string) {
-  const classes = await SchoolClass.find({ schoolId }, { name: 1 }).lean();
-  return classes.find((c) => sameClassName(c.name, name)) ?? null;
 }
 
 export interface IssueCommon {

@@ -1,11 +1,12 @@
 /**
- * Schools and their exchange tokens. A token is 32 random bytes (base64url), shown once to whoever
+ * Schools, their classes by name, and their exchange tokens. A token is 32 random bytes (base64url), shown once to whoever
  * creates or rotates it; only its sha256 is stored. Authentication looks the school up by that hash
  * and then compares the hashes in constant time.
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { Types } from "mongoose";
-import { DEFAULT_TIMEZONE, School, type SchoolDocument } from "../db/models";
+import { DEFAULT_TIMEZONE, School, SchoolClass, type SchoolDocument } from "../db/models";
+import { classNameKey } from "../domain/class-name";
 
 export interface NewSchool {
   name: string;
@@ -73,4 +74,11 @@ export async function findSchool(schoolId: string): Promise<SchoolDocument> {
   const school = Types.ObjectId.isValid(schoolId) ? await School.findById(schoolId) : null;
   if (!school) throw new SchoolNotFoundError(schoolId);
   return school;
+}
+
+/** The school's class as a person typed its name ("7 б", "7B"), or null. */
+export async function findClassByName(schoolId: Types.ObjectId, name: string) {
+  const wanted = classNameKey(name);
+  const classes = await SchoolClass.find({ schoolId }).lean();
+  return classes.find((c) => classNameKey(c.name) === wanted) ?? null;
 }

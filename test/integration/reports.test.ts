@@ -11,7 +11,7 @@ import { School } from "../../src/db/models";
 import { createI18n } from "../../src/i18n";
 import { importBundle } from "../../src/services/exchange/import";
 import { reportData, reportFile } from "../../src/services/reports/report-files";
-import { findClassByName } from "../../src/services/reports/school-data";
+import { findClassByName } from "../../src/services/schools";
 import { curriculumReport } from "../../src/services/reports/curriculum";
 import { missingFinalsReport } from "../../src/services/reports/missing-finals";
 import { summarySheetReport } from "../../src/services/reports/summary-sheet";

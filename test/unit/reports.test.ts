@@ -1,6 +1,5 @@
 /** The school's reports as pure computations, against cases computed by hand (numbers in comments). */
 import {
-  classNameKey,
   curriculumStats,
   expectedByNow,
   lastScheduledRun,
@@ -246,15 +245,5 @@ describe("the week a printout covers", () => {
     expect(run.toISOString()).toBe("2026-09-20T22:00:00.000Z");
     expect(schoolDay(run, "Asia/Vladivostok")).toBe("2026-09-21");
     expect(printoutWeek(schoolDay(run, "Asia/Vladivostok")).start).toBe("2026-09-14");
-  });
-});
-
-describe("class names as people type them", () => {
-  test.each([["7Б", "7б"], ["7Б", " 7 Б "], ["10А", "10A"], ["11Е", "11ё"], ["5В", "5B"]])("%s = %s", (a, b) => {
-    expect(classNameKey(a)).toBe(classNameKey(b));
-  });
-  test("different classes stay different", () => {
-    expect(classNameKey("7Б")).not.toBe(classNameKey("7В"));
-    expect(classNameKey("1А")).not.toBe(classNameKey("11А"));
   });
 });

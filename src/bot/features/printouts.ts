@@ -6,7 +6,7 @@
 import { Composer, GrammyError, InputFile } from "grammy";
 import { adminSchoolIds } from "../../services/access";
 import { buildClassPrintout, managedClasses, printoutChecklist, staffFrom, toggleHandover, type Staff } from "../../services/printouts";
-import { classNameKey } from "../../domain/reports";
+import { sameClassName } from "../../domain/class-name";
 import { HANDOVER_CALLBACK, checklistKeyboard, checklistText } from "../../print/printout-checklist";
 import type { BotContext } from "../context";
 import type { BotFeature } from "../feature";
@@ -28,7 +28,7 @@ export async function pickClass(ctx: BotContext, staff: Staff, name: string, ns:
     await ctx.reply(ns === "printouts" ? ctx.t("printouts:bot.chooseClass", { classes: classes.map((c) => c.name).join(", ") }) : ctx.t("reports:bot.usage"));
     return null;
   }
-  const found = classes.find((c) => classNameKey(c.name) === classNameKey(name));
+  const found = classes.find((c) => sameClassName(c.name, name));
   // Not found and not allowed get the same answer: a teacher learns nothing about other classes.
   if (!found) await ctx.reply(ctx.t(`${ns}:bot.notAvailable`, { name }));
   return found ?? null;

@@ -9,6 +9,7 @@ import { createConversation } from "@grammyjs/conversations";
 import { Composer, InlineKeyboard, type Context, type MiddlewareFn } from "grammy";
 import { Types } from "mongoose";
 import { Teacher } from "../../db/models";
+import { sameClassName } from "../../domain/class-name";
 import { escapeHtml } from "../../domain/html";
 import { QUEUES } from "../../queue/names";
 import { findStudents, NotAllowedError, postRecommendation, teachingScope } from "../../services/recommendations";
@@ -79,8 +80,7 @@ composer.command("recommend", async (ctx) => {
   const words = (colon >= 0 ? line.slice(0, colon) : line).trim().split(/\s+/).filter(Boolean);
   if (!text || !words.length) return ctx.reply(ctx.t("recommend:usage"), { parse_mode: "HTML" });
   if (text.length > MAX_TEXT) return ctx.reply(ctx.t("recommend:tooLong", { max: MAX_TEXT }));
-  const className = words[0].toUpperCase().replace(/[-\s]/g, "");
-  const inClass = who.scope.filter((s) => s.className.toUpperCase().replace(/[-\s]/g, "") === className);
+  const inClass = who.scope.filter((s) => sameClassName(s.className, words[0]));
   if (!inClass.length) return ctx.reply(ctx.t("recommend:notYourClass", { className: escapeHtml(words[0]) }), { parse_mode: "HTML" });
   let rest = words.slice(1);
   let subjects = inClass;

@@ -11,7 +11,7 @@ import { DEFAULT_TIMEZONE, Period, School } from "../../db/models";
 import { percent } from "../../print/layout-text";
 import { managedClasses } from "../../services/printouts";
 import { REPORT_FORMATS, REPORT_KINDS, reportData, reportFile, type ReportData, type ReportFormat, type ReportKind } from "../../services/reports/report-files";
-import { classNameKey } from "../../domain/reports";
+import { classNameKey } from "../../domain/class-name";
 import { schoolDay } from "../../domain/time";
 import type { BotContext } from "../context";
 import type { BotFeature } from "../feature";

@@ -1,7 +1,7 @@
 /**
  * Curriculum statistics of a class and period (regulation 5): lessons planned by the curriculum
  * against those held, cancelled, substituted and moved, by lesson kind, with the grades given at
- * the lessons held; subjects behind the plan flagged (rule in src/domain/reports.ts).
+ * the lessons held; subjects behind the plan flagged (rule in src/domain/reports/curriculum.ts).
  */
 import { Curriculum, Grade, Group, Holiday, Lesson, Student } from "../../db/models";
 import { curriculumStats, expectedByNow, schoolDaysBetween, type CurriculumRow } from "../../domain/reports";

@@ -1,19 +1,12 @@
 /**
- * What every report of a school needs to look up: the school, a class by its name, periods,
+ * What every report of a school needs to look up: the school, periods,
  * subject and teacher names (a school has a few dozen: loaded whole, once per report).
  */
 import { Types } from "mongoose";
-import { Period, School, SchoolClass, Subject, Teacher, type PeriodKind } from "../../db/models";
-import { classNameKey } from "../../domain/reports";
+import { Period, School, Subject, Teacher, type PeriodKind } from "../../db/models";
 import { periodOn } from "../../domain/school-calendar";
 
 export class ReportInputError extends Error {}
-
-export async function findClassByName(schoolId: Types.ObjectId, name: string) {
-  const wanted = classNameKey(name);
-  const classes = await SchoolClass.find({ schoolId }).lean();
-  return classes.find((c) => classNameKey(c.name) === wanted) ?? null;
-}
 
 export async function loadSchool(schoolId: Types.ObjectId | string) {
   const school = Types.ObjectId.isValid(String(schoolId)) ? await School.findById(schoolId).lean() : null;

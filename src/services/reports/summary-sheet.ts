@@ -1,7 +1,7 @@
 /**
  * The summary sheet (сводная ведомость) of a class and period (regulation 5): every student's final
  * grade per subject, with deferred and not-attested marked, and per subject the distribution and
- * the quality and success rates (the rules are in src/domain/reports.ts).
+ * the quality and success rates (the rules are in src/domain/reports/summary-sheet.ts).
  */
 import type { Types } from "mongoose";
 import { Curriculum, FinalGrade, Student, Teacher } from "../../db/models";
