@@ -25,11 +25,14 @@ export const URL_RE = /^https?:\/\/\S+$/;
 
 // ---- exchange API ----------------------------------------------------------------------------
 
-/** Resources of the exchange API v1 (`PUT /api/v1/<resource>`), in dependency order. */
+/**
+ * Resources of the exchange API v1 (`PUT /api/v1/<resource>`), in dependency order: a resource comes
+ * after those it refers to (classes name their homeroom teacher), the order imports write in.
+ */
 export const EXCHANGE_RESOURCES = [
-  "classes",
   "subjects",
   "teachers",
+  "classes",
   "groups",
   "students",
   "guardians",

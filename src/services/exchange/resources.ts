@@ -4,6 +4,7 @@
  */
 import type { Model, Types } from "mongoose";
 import {
+  EXCHANGE_RESOURCES,
   Assessment,
   Curriculum,
   ExamResult,
@@ -135,23 +136,7 @@ const DEFS: ResourceDef[] = [
 export const RESOURCES = Object.fromEntries(DEFS.map((def) => [def.resource, def])) as Record<ExchangeResource, ResourceDef>;
 
 /** Referenced resources before the ones that refer to them: the order upserts are written in. */
-export const WRITE_ORDER: ExchangeResource[] = [
-  "subjects",
-  "teachers",
-  "classes",
-  "groups",
-  "students",
-  "guardians",
-  "periods",
-  "curriculum",
-  "lessons",
-  "assessments",
-  "grades",
-  "homework",
-  "holidays",
-  "finalGrades",
-  "exams",
-];
+export const WRITE_ORDER: readonly ExchangeResource[] = EXCHANGE_RESOURCES;
 
 /** Every (resource, field) that refers to `target`: what a deletion of a `target` record must check. */
 export function referrersOf(target: ExchangeResource): Array<{ resource: ExchangeResource; reference: Reference }> {
