@@ -2,63 +2,14 @@
  * The built service as a user runs it: `node dist/src/main.js` with the bot pointed at the fake Bot
  * API (TELEGRAM_API_ROOT), real MongoDB and Redis; stopped with SIGTERM. `npm test` builds first.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import path from "node:path";
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import { randomBytes } from "node:crypto";
 import mongoose from "mongoose";
 import { FakeTelegram } from "../support/fake-telegram";
 import { testMongoUriFor } from "../support/db";
-import { testRedisUrl } from "../support/redis";
-import { freePort, waitUntil } from "../../src/runtime/net";
-
-const ROOT = path.resolve(__dirname, "../..");
-const MAIN = path.join(ROOT, "dist/src/main.js");
-const TOKEN = "424242:E2E-token-for-the-fake-bot-api-000";
-
-interface Started {
-  child: ChildProcess;
-  port: number;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-async function startService(extraEnv: Record<string, string>, fake: FakeTelegram, port?: number): Promise<Started> {
-  port ??= await freePort();
-  const env = {
-    PATH: process.env.PATH ?? "",
-    HOME: process.env.HOME ?? "",
-    BOT_TOKEN: TOKEN,
-    TELEGRAM_API_ROOT: fake.apiRoot,
-    MONGODB_URI: testMongoUriFor(`e2e_${randomBytes(4).toString("hex")}`),
-    REDIS_URL: testRedisUrl(),
-    HTTP_PORT: String(port),
-    HTTP_HOST: "127.0.0.1",
-    EMBEDDED_SERVICES: "false",
-    ...extraEnv,
-  };
-  const child = spawn(process.execPath, [MAIN, "all"], { env, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  child.stdout!.on("data", (chunk) => (output += chunk));
-  child.stderr!.on("data", (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const healthy = await waitUntil(async () => {
-    if (child.exitCode !== null) return true;
-    return fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status === 200, () => false);
-  }, 20000, 100);
-  if (!healthy || child.exitCode !== null) {
-    child.kill("SIGKILL");
-    throw new Error(`service did not become healthy:\n${output}`);
-  }
-  return { child, port, output: () => output, exited };
-}
-
-async function stopWithSigterm(service: Started): Promise<{ code: number | null; ms: number }> {
-  const started = Date.now();
-  service.child.kill("SIGTERM");
-  const code = await service.exited;
-  return { code, ms: Date.now() - started };
-}
+import { freePort } from "../../src/runtime/net";
+import { E2E_TOKEN as TOKEN, MAIN, serviceEnv, startService, stopWithSigterm } from "./service-process";
 
 beforeAll(() => {
   if (!fs.existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build (npm test does it first)`);
@@ -88,7 +39,7 @@ describe("the built service", () => {
   });
 
   test("long polling: answers /start in Russian and English, then stops on SIGTERM with exit 0", async () => {
-    const service = await startService({}, fake);
+    const service = await startService(serviceEnv(fake));
     try {
       expect(service.output()).toMatch(/using MongoDB at mongodb:\/\/127\.0\.0\.1:\d+\/e2e_\w+ and Redis at/);
       fake.injectMessage({ id: 5001, first_name: "Анна", language_code: "ru" }, "/start");
@@ -110,11 +61,7 @@ describe("the built service", () => {
   test("webhook mode: updates arrive by webhook, a wrong secret is refused", async () => {
     const port = await freePort();
     const secret = "e2e-webhook-secret-" + randomBytes(8).toString("hex");
-    const service = await startService(
-      { WEBHOOK_URL: `http://127.0.0.1:${port}/telegram/webhook`, WEBHOOK_SECRET: secret },
-      fake,
-      port,
-    );
+    const service = await startService(serviceEnv(fake, { WEBHOOK_URL: `http://127.0.0.1:${port}/telegram/webhook`, WEBHOOK_SECRET: secret }), port);
     try {
       const setWebhook = fake.calls.find((c) => c.method === "setWebhook");
       expect(setWebhook?.params).toMatchObject({ url: `http://127.0.0.1:${port}/telegram/webhook`, secret_token: secret });
