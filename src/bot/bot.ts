@@ -24,6 +24,7 @@ import { recommendDialogs, recommendFeature } from "./features/recommend";
 import { broadcastDialogs, broadcastFeature } from "./features/broadcast";
 import { deliveriesFeature } from "./features/deliveries";
 import { printoutsFeature } from "./features/printouts";
+import { consentsFeature } from "./features/consents";
 import { reportsFeature } from "./features/reports";
 import { helpFeature } from "./features/help";
 import { languageFeature } from "./features/language";
@@ -52,8 +53,9 @@ export function botFeatures(): BotFeature[] {
     recommendFeature,
     broadcastFeature,
     deliveriesFeature,
-    // Paper and reports for staff: weekly printouts with their hand-over, the school's reports.
+    // Paper and reports for staff: weekly printouts with their hand-over, the classes' consent status, the school's reports.
     printoutsFeature,
+    consentsFeature,
     reportsFeature,
     // Everything below shows a child's data: the gate asks for a changed consent text first.
     consentGateFeature,

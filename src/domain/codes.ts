@@ -4,6 +4,7 @@
  * only thing stored, and the masked name a guardian sees before confirming a link. Pure: the random
  * source is passed in.
  */
+import { surnameInitialOf } from "./format";
 import { createHmac } from "node:crypto";
 
 /** 31 characters: digits and Latin capitals without 0/O, 1/I/L (they look alike on paper). */
@@ -52,11 +53,7 @@ export function hashCode(pepper: string, normalized: string): string {
  * "Иванова Мария Петровна" → "Иванова М.": enough for a parent to recognise their child, little
  * for anyone else. A single word stays as it is.
  */
-export function maskName(fullName: string): string {
-  const parts = fullName.trim().split(/\s+/).filter(Boolean);
-  if (parts.length <= 1) return parts[0] ?? "";
-  return `${parts[0]} ${parts[1][0].toUpperCase()}.`;
-}
+export const maskName = surnameInitialOf;
 
 /** An e-mail for display without revealing it all: "anna.petrova@mail.ru" → "a***@mail.ru". */
 export function maskEmail(email: string): string {

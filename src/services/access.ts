@@ -4,7 +4,7 @@
  * text is in force; a student sees only themselves. Callback data never carries a permission.
  */
 import type { Types } from "mongoose";
-import { GuardianLink, School, latestConsent, type TelegramAccountDocument } from "../db/models";
+import { GuardianLink, School, latestConsent, type ConsentRecord, type TelegramAccountDocument } from "../db/models";
 import { consentVersionOf } from "../domain/consent";
 
 export interface AccessibleChild {
@@ -20,9 +20,15 @@ export type ConsentState = "granted" | "declined" | "withdrawn" | "outdated" | "
 /** The account's consent to the school's current text: only "granted" lets data through. */
 export async function consentState(accountId: Types.ObjectId, schoolId: Types.ObjectId): Promise<ConsentState> {
   const [record, school] = await Promise.all([latestConsent({ accountId, schoolId }), School.findById(schoolId, { settings: 1 }).lean()]);
-  if (!record || !school) return "none";
+  if (!school) return "none";
+  return consentStateOf(record, consentVersionOf(school));
+}
+
+/** The same answer for a record already read (the newest of the account in the school), for batch readers. */
+export function consentStateOf(record: Pick<ConsentRecord, "decision" | "textVersion"> | null | undefined, currentVersion: string): ConsentState {
+  if (!record) return "none";
   if (record.decision !== "granted") return record.decision;
-  return record.textVersion === consentVersionOf(school) ? "granted" : "outdated";
+  return record.textVersion === currentVersion ? "granted" : "outdated";
 }
 
 export async function accessibleChildren(account: TelegramAccountDocument | null): Promise<AccessibleChild[]> {

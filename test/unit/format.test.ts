@@ -1,5 +1,5 @@
 import { htmlToPlain } from "../support/fake-telegram";
-import { firstNameOf, formatDay, formatDecimal, formatScore, shortNameOf, splitLine, splitMessage, TELEGRAM_TEXT_LIMIT } from "../../src/domain/format";
+import { firstNameOf, formatDay, formatDecimal, formatScore, shortNameOf, splitLine, surnameInitialOf, splitMessage, TELEGRAM_TEXT_LIMIT } from "../../src/domain/format";
 
 describe("splitMessage", () => {
   test("short sections stay together, joined by blank lines", () => {
@@ -56,14 +56,15 @@ describe("splitMessage", () => {
 
 describe("names", () => {
   test.each([
-    ["Иванова Мария Сергеевна", "Мария", "Иванова М. С."],
-    ["Смирнов Пётр", "Пётр", "Смирнов П."],
-    ["Мария", "Мария", "Мария"],
-    ["  Кузнецов   Дмитрий  Олегович ", "Дмитрий", "Кузнецов Д. О."],
-    ["", "", ""],
-  ])("%s -> %s, %s", (full, first, short) => {
+    ["Иванова Мария Сергеевна", "Мария", "Иванова М. С.", "Иванова М."],
+    ["Смирнов Пётр", "Пётр", "Смирнов П.", "Смирнов П."],
+    ["Мария", "Мария", "Мария", "Мария"],
+    ["  Кузнецов   Дмитрий  Олегович ", "Дмитрий", "Кузнецов Д. О.", "Кузнецов Д."],
+    ["", "", "", ""],
+  ])("%s -> %s, %s, %s", (full, first, short, surnameInitial) => {
     expect(firstNameOf(full)).toBe(first);
     expect(shortNameOf(full)).toBe(short);
+    expect(surnameInitialOf(full)).toBe(surnameInitial);
   });
 });
 

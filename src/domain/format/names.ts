@@ -20,3 +20,10 @@ export function shortNameOf(fullName: string): string {
   const initials = rest.map((w) => `${w[0].toUpperCase()}.`).join(" ");
   return initials ? `${surname} ${initials}` : surname;
 }
+
+/** "Иванова Мария Петровна" -> "Иванова М." (a student in a class list); "Мария" -> "Мария". */
+export function surnameInitialOf(fullName: string): string {
+  const [surname, first] = words(fullName);
+  if (!surname) return "";
+  return first ? `${surname} ${first[0].toUpperCase()}.` : surname;
+}
