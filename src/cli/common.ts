@@ -25,9 +25,20 @@ export interface Args {
   json: boolean;
 }
 
-/** `--name value`, `--name=value`, boolean `--flag`; anything else starting with "--" is refused. */
-export function parseArgs(argv: string[], spec: { values?: string[]; flags?: string[] }): Args {
+export interface ArgSpec {
+  values?: string[];
+  flags?: string[];
+  /** `--name [value]`: takes the next argument unless it is another option; alone it is `true`. */
+  optionalValues?: string[];
+}
+
+/**
+ * `--name value`, `--name=value`, boolean `--flag`, `--name [value]`; anything else starting with
+ * "--" is refused.
+ */
+export function parseArgs(argv: string[], spec: ArgSpec): Args {
   const values = new Set(spec.values ?? []);
+  const optionalValues = new Set(spec.optionalValues ?? []);
   const flags = new Set([...(spec.flags ?? []), "json", "help"]);
   const options = new Map<string, string | true>();
   const positional: string[] = [];
@@ -39,7 +50,14 @@ export function parseArgs(argv: string[], spec: { values?: string[]; flags?: str
     }
     const [name, inline] = arg.slice(2).split(/=(.*)/s, 2);
     if (flags.has(name) && inline === undefined) options.set(name, true);
-    else if (values.has(name)) {
+    else if (optionalValues.has(name)) {
+      const next = inline ?? argv[i + 1];
+      if (inline === undefined && (next === undefined || next.startsWith("--"))) options.set(name, true);
+      else {
+        if (inline === undefined) i++;
+        options.set(name, next);
+      }
+    } else if (values.has(name)) {
       const value = inline ?? argv[++i];
       if (value === undefined || (inline === undefined && value.startsWith("--"))) throw new UsageError(`--${name} needs a value`);
       options.set(name, value);
@@ -81,7 +99,7 @@ export interface CliOutput {
 }
 
 /** Runs a tool: prints its output, or one error line (and for invalid data the error list), and sets the exit code. */
-export async function runCli(usage: string, spec: { values?: string[]; flags?: string[] }, main: (ctx: CliContext) => Promise<CliOutput>): Promise<void> {
+export async function runCli(usage: string, spec: ArgSpec, main: (ctx: CliContext) => Promise<CliOutput>): Promise<void> {
   const stops: Array<() => Promise<unknown>> = [];
   let json = false;
   try {

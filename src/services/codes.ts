@@ -1,6 +1,7 @@
 /**
- * Invite codes: issuing (per class, student, teacher, admin), revoking, and checking what a user
- * typed, with the brute-force lockout. The clear code exists only in the return value of the
+ * Invite codes: issuing (per class, student, teacher, admin; a new guardian or student code revokes
+ * the earlier unused ones it replaces), revoking (one code, or all of a student or class), and
+ * checking what a user typed, with the brute-force lockout. The clear code exists only in the return value of the
  * issuing functions; the database keeps HMAC(CODE_PEPPER, code). Redeeming is in linking.ts.
  */
 import { randomInt } from "node:crypto";
@@ -27,6 +28,11 @@ export interface IssuedCode {
   studentName?: string;
   className?: string;
   teacherExternalId?: string;
+  /**
+   * Guardian and student codes: how many earlier unused, unexpired codes of the same student, role
+   * and guardian binding this one replaced (they are revoked: a lost slip stops working).
+   */
+  revokedEarlier?: number;
 }
 
 interface IssueInput {
@@ -47,21 +53,46 @@ async function schoolTtlDays(schoolId: Types.ObjectId): Promise<number> {
   return school.settings?.codeTtlDays ?? 30;
 }
 
-async function issueOne(input: IssueInput, ttlDays: number): Promise<{ code: string; expiresAt: Date }> {
+/** What still lets someone in: neither used nor revoked, and not expired at `now`. */
+const redeemable = (now: Date) => ({ usedAt: null, revokedAt: null, expiresAt: { $gt: now } });
+
+async function issueOne(input: IssueInput, ttlDays: number): Promise<{ code: string; expiresAt: Date; revokedEarlier: number }> {
   const expiresAt = new Date(input.now.getTime() + ttlDays * DAY_MS);
   // A collision of two random 10-character codes is next to impossible; the unique index decides.
   for (let attempt = 0; ; attempt++) {
     const code = generateCode(randomInt);
     try {
-      await InviteCode.create({
+      const created = await InviteCode.create({
         schoolId: input.schoolId, codeHash: hashCode(input.pepper, code), role: input.role, studentId: input.studentId,
         guardianId: input.guardianId, teacherId: input.teacherId, expiresAt, issuedBy: input.issuedBy, batch: input.batch,
       });
-      return { code: formatCode(code), expiresAt };
+      const revokedEarlier = await revokeReplaced(input, created);
+      return { code: formatCode(code), expiresAt, revokedEarlier };
     } catch (error) {
       if ((error as { code?: number }).code !== 11000 || attempt >= 3) throw error;
     }
   }
+}
+
+/**
+ * A new guardian or student code replaces the student's earlier unused ones of the same role and
+ * guardian binding (a lost slip stops working once a replacement is printed). Only codes created
+ * before this one are revoked (by `createdAt`, the id breaking a tie: ids alone are not ordered
+ * across processes within a second), so of two issued at once exactly one stays valid.
+ * Used codes stay as they are (the record of who gained access), and other bindings are untouched
+ * (a second parent's code stays valid).
+ */
+async function revokeReplaced(input: IssueInput, created: { _id: Types.ObjectId; createdAt: Date }): Promise<number> {
+  if ((input.role !== "guardian" && input.role !== "student") || !input.studentId) return 0;
+  const result = await InviteCode.updateMany(
+    {
+      schoolId: input.schoolId, role: input.role, studentId: input.studentId, guardianId: input.guardianId ?? null,
+      $or: [{ createdAt: { $lt: created.createdAt } }, { createdAt: created.createdAt, _id: { $lt: created._id } }],
+      ...redeemable(input.now),
+    },
+    { $set: { revokedAt: input.now } },
+  );
+  return result.modifiedCount;
 }
 
 export interface IssueCommon {
@@ -84,11 +115,11 @@ export async function issueClassCodes(input: IssueCommon & { className: string }
   const issued: IssuedCode[] = [];
   for (const student of students) {
     const own = guardians.filter((g) => g.studentIds.some((id) => id.equals(student._id)));
-    const { code, expiresAt } = await issueOne(
+    const { code, expiresAt, revokedEarlier } = await issueOne(
       { ...input, role: "guardian", studentId: student._id, guardianId: own.length === 1 ? own[0]._id : undefined, batch: schoolClass.name },
       ttl,
     );
-    issued.push({ role: "guardian", code, expiresAt, studentExternalId: student.externalId, studentName: student.fullName, className: schoolClass.name });
+    issued.push({ role: "guardian", code, expiresAt, studentExternalId: student.externalId, studentName: student.fullName, className: schoolClass.name, revokedEarlier });
   }
   return issued;
 }
@@ -112,8 +143,8 @@ export async function issueStudentCode(
     guardianId = guardian._id;
   }
   const schoolClass = await SchoolClass.findById(student.classId, { name: 1 }).lean();
-  const { code, expiresAt } = await issueOne({ ...input, role: input.role, studentId: student._id, guardianId }, await schoolTtlDays(input.schoolId));
-  return { role: input.role, code, expiresAt, studentExternalId: student.externalId, studentName: student.fullName, className: schoolClass?.name };
+  const { code, expiresAt, revokedEarlier } = await issueOne({ ...input, role: input.role, studentId: student._id, guardianId }, await schoolTtlDays(input.schoolId));
+  return { role: input.role, code, expiresAt, studentExternalId: student.externalId, studentName: student.fullName, className: schoolClass?.name, revokedEarlier };
 }
 
 export async function issueTeacherCode(input: IssueCommon & { teacherExternalId: string }): Promise<IssuedCode> {
@@ -139,6 +170,30 @@ export async function revokeCode(input: { code: string; pepper: string; now: Dat
   const existing = await InviteCode.findOne({ codeHash, ...scope }, { usedAt: 1, revokedAt: 1 }).lean();
   if (!existing) return "unknown";
   return existing.usedAt ? "used" : "already-revoked";
+}
+
+/**
+ * Revokes every unused, unexpired code of one student (guardian and student codes, any binding):
+ * when the slips went astray or the family asks for it. Returns how many were revoked.
+ */
+export async function revokeStudentCodes(input: { schoolId: Types.ObjectId; studentExternalId: string; now: Date }): Promise<number> {
+  const student = await Student.findOne({ schoolId: input.schoolId, externalId: input.studentExternalId }, { _id: 1 }).lean();
+  if (!student) throw new CodeRequestError(`Student "${input.studentExternalId}" not found`);
+  const result = await InviteCode.updateMany({ schoolId: input.schoolId, studentId: student._id, ...redeemable(input.now) }, { $set: { revokedAt: input.now } });
+  return result.modifiedCount;
+}
+
+/** The same for every student of a class (e.g. a whole batch of slips was lost). */
+export async function revokeClassCodes(input: { schoolId: Types.ObjectId; className: string; now: Date }): Promise<number> {
+  const schoolClass = await findClassByName(input.schoolId, input.className);
+  if (!schoolClass) throw new CodeRequestError(`Class "${input.className}" not found`);
+  const students = await Student.find({ schoolId: input.schoolId, classId: schoolClass._id }, { _id: 1 }).lean();
+  if (!students.length) return 0;
+  const result = await InviteCode.updateMany(
+    { schoolId: input.schoolId, studentId: { $in: students.map((s) => s._id) }, ...redeemable(input.now) },
+    { $set: { revokedAt: input.now } },
+  );
+  return result.modifiedCount;
 }
 
 /** The outcome of checking a typed code, before anything is redeemed. Plain data (dialogs store it). */

@@ -54,9 +54,9 @@ export interface PaperDecision {
 }
 
 /**
- * Records the decision and applies it: a refusal or withdrawal switches the guardian to paper and
- * cancels queued electronic messages (a withdrawal also unlinks the accounts that act for this
- * guardian record); a consent switches back a guardian who was on paper only because of a refusal.
+ * Records the decision and applies it: a refusal or withdrawal switches the guardian to paper,
+ * unlinks the accounts that act for this guardian record and cancels queued electronic messages;
+ * a consent switches back a guardian who was on paper only because of a refusal or withdrawal.
  */
 export async function registerPaperDecision(input: PaperDecision): Promise<{ recordId: string; unlinkedAccounts: number }> {
   const guardian = await Guardian.findOne({ _id: input.guardianId, schoolId: input.schoolId }).lean();
@@ -82,18 +82,33 @@ export async function registerPaperDecision(input: PaperDecision): Promise<{ rec
       await Guardian.updateOne({ _id: guardian._id }, { $push: { contacts: { ...c, source, verifiedAt: input.now } } });
     }
   } else {
+    // A written refusal and a written withdrawal both mean: no electronic processing for this
+    // guardian record. The accounts acting for it are unlinked even if they gave their own consent
+    // in the bot; the reason stays apart, since a later consent switches back only a refusal's or
+    // a withdrawal's paper.
     const reason = input.decision === "declined" ? "paper-refusal" : "withdrawn";
     await Guardian.updateOne({ _id: guardian._id }, { $set: { delivery: "paper", deliveryReason: reason } });
-    if (input.decision === "withdrawn") {
-      const links = await GuardianLink.find({ guardianId: guardian._id }, { accountId: 1 }).lean();
-      unlinkedAccounts = new Set(links.map((l) => String(l.accountId))).size;
-      await GuardianLink.deleteMany({ guardianId: guardian._id });
-      await TelegramAccount.updateMany({ "roles.guardianId": guardian._id }, { $pull: { roles: { role: "guardian", guardianId: guardian._id } } });
-      await Guardian.updateOne({ _id: guardian._id }, { $pull: { contacts: { source: "guardian" } } });
-    }
+    unlinkedAccounts = await unlinkAccountsActingFor(guardian._id);
     await cancelElectronicDeliveries(ids);
   }
   return { recordId: String(record._id), unlinkedAccounts };
+}
+
+/**
+ * Disconnects every Telegram account acting for the guardian record (links and guardian roles) and
+ * forgets the contacts the guardian entered for electronic delivery; the school's paper/e-document
+ * contacts stay. Returns how many accounts were disconnected.
+ */
+async function unlinkAccountsActingFor(guardianId: Types.ObjectId): Promise<number> {
+  const [links, withRole] = await Promise.all([
+    GuardianLink.find({ guardianId }, { accountId: 1 }).lean(),
+    TelegramAccount.find({ "roles.guardianId": guardianId }, { _id: 1 }).lean(),
+  ]);
+  const accounts = new Set([...links.map((l) => String(l.accountId)), ...withRole.map((a) => String(a._id))]);
+  await GuardianLink.deleteMany({ guardianId });
+  await TelegramAccount.updateMany({ "roles.guardianId": guardianId }, { $pull: { roles: { role: "guardian", guardianId } } });
+  await Guardian.updateOne({ _id: guardianId }, { $pull: { contacts: { source: "guardian" } } });
+  return accounts.size;
 }
 
 function normalizedContacts(input: PaperDecision["contacts"]): Array<{ kind: "email" | "phone"; value: string }> {

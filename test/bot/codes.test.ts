@@ -82,6 +82,30 @@ describe("/codes in the bot", () => {
     for (const [, , code] of rows.slice(1)) expect(log).not.toContain(code);
   });
 
+  test("issuing again revokes the earlier unused slips and says so; a used code stays, the old slip is refused", async () => {
+    const admin = harness.user({ id: ADMIN_ID });
+    const codesOf = (messages: SentMessage[]) =>
+      documents(messages)[1].bytes.toString("utf8").replace(/^\uFEFF/, "").trim().split("\r\n").slice(1).map((line) => line.split(",")[2]);
+    const first = await admin.send("/codes 7Б");
+    expect(texts(first)).not.toContain("Отозван");
+    const [mashaOld, petyaOld] = codesOf(first);
+    const pepper = harness.deps.config.codePepper;
+    const stored = async (code: string) => (await InviteCode.findOne({ codeHash: hashCode(pepper, normalizeCode(code)) }).lean())!;
+    await InviteCode.updateOne({ _id: (await stored(mashaOld))._id }, { $set: { usedAt: NOW } });
+
+    const second = await admin.send("/codes 7Б");
+    expect(texts(second)).toContain("Раздайте их лично.\nОтозван 1 прежний неиспользованный код этих учеников: листки, напечатанные раньше, больше не действуют.");
+    expect((await stored(petyaOld)).revokedAt).toEqual(NOW);
+    expect((await stored(mashaOld)).revokedAt).toBeUndefined();
+    for (const code of codesOf(second)) expect((await stored(code)).revokedAt).toBeUndefined();
+    // The replaced slip does not work any more.
+    const parent = harness.user();
+    await parent.press(`cs:yes:${school.school._id}`, withButtons(await parent.send("/start")));
+    expect(texts(await parent.send(petyaOld))).toContain("Этот код отозван школой");
+    // /codes alone tells the admin beforehand.
+    expect(texts(await admin.send("/codes"))).toContain("старые листки перестают действовать");
+  });
+
   test("an unknown class lists the classes; /codes alone explains itself", async () => {
     const admin = harness.user({ id: ADMIN_ID });
     expect(texts(await admin.send("/codes 12Я"))).toContain("Класс 12Я не найден. Классы: 7Б");

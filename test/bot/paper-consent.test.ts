@@ -1,9 +1,11 @@
 /**
  * /paperconsent: an admin registers a decision given on paper or through an electronic document
  * system (class → student → guardian → decision → form → confirm); ids in the buttons are checked
- * against the admin's school, so a forged one is "not available".
+ * against the admin's school, so a forged one is "not available". A written refusal or withdrawal
+ * disconnects the Telegram accounts acting for that guardian record.
  */
-import { ConsentRecord, Guardian, GuardianLink, SchoolClass, Student } from "../../src/db/models";
+import { Types } from "mongoose";
+import { ConsentRecord, Delivery, Guardian, GuardianLink, SchoolClass, Student, TelegramAccount } from "../../src/db/models";
 import { clearDb, useTestDb } from "../support/db";
 import { startBotHarness, type BotHarness } from "../support/bot-harness";
 import { buttonData, inlineButtons, linkedParent, makeSchool, texts, withButtons, type TestSchool } from "./onboarding-support";
@@ -63,6 +65,30 @@ describe("/paperconsent", () => {
     expect(texts(await admin.press("pc:ok:yes", summary))).toContain("Отключён 1 аккаунт Telegram");
     expect(await GuardianLink.countDocuments({ guardianId: school.annaGuardian })).toBe(0);
     expect(await ConsentRecord.findOne({ guardianId: school.annaGuardian }).lean()).toMatchObject({ decision: "withdrawn", form: "edoc" });
+  });
+
+  test("a paper refusal disconnects the accounts acting for that guardian record, queued messages cancelled", async () => {
+    const parent = await linkedParent(harness, school);
+    expect(texts(await parent.send("/grades"))).toContain("Оценки · Мария, 7Б");
+    const queue = (channel: "telegram" | "email" | "paper") =>
+      Delivery.create({ schoolId: school.school._id, idempotencyKey: `k-${new Types.ObjectId()}`, kind: "grade", recipient: { guardianId: school.annaGuardian }, channel });
+    const [telegram, email, paper] = [await queue("telegram"), await queue("email"), await queue("paper")];
+    const admin = harness.user({ id: ADMIN_ID });
+    const students = withButtons(await admin.press(`pc:c:${school.classId}`, withButtons(await admin.send("/paperconsent"))));
+    const guardians = withButtons(await admin.press(`pc:s:${school.masha}`, students));
+    const decision = withButtons(await admin.press(`pc:g:${school.annaGuardian}`, guardians));
+    const summary = withButtons(await admin.press("pc:f:paper", withButtons(await admin.press("pc:d:declined", decision))));
+    expect(texts(await admin.press("pc:ok:yes", summary))).toContain("Отключён 1 аккаунт Telegram");
+
+    expect(await GuardianLink.countDocuments({ guardianId: school.annaGuardian })).toBe(0);
+    expect((await TelegramAccount.findOne({ telegramId: parent.profile.id }).lean())!.roles).toEqual([]);
+    expect(await Guardian.findById(school.annaGuardian).lean()).toMatchObject({ delivery: "paper", deliveryReason: "paper-refusal" });
+    const statuses = await Promise.all([telegram, email, paper].map(async (d) => (await Delivery.findById(d._id).lean())!.status));
+    expect(statuses).toEqual(["cancelled", "cancelled", "queued"]);
+    // The parent's own consent in the bot does not bring the child back.
+    const after = texts(await parent.send("/grades"));
+    expect(after).toContain("Здесь пока нет привязанных детей");
+    expect(after).not.toContain("Мария");
   });
 
   test("a guardian the journal does not know: created with the name from the statement", async () => {

@@ -47,8 +47,8 @@ describe("codes CLI", () => {
   test("--class: the documented JSON, codes stored only as peppered hashes", async () => {
     const codes = await json(cli("codes", ["--school", schoolId, "--class", "7б", "--json"]));
     expect(codes).toEqual([
-      { role: "guardian", code: expect.stringMatching(/^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{2}$/), expiresAt: expect.any(String), studentExternalId: "s2", studentName: "Волков Ян", className: "7Б" },
-      { role: "guardian", code: expect.any(String), expiresAt: expect.any(String), studentExternalId: "s1", studentName: "Зайцева Ева", className: "7Б" },
+      { role: "guardian", code: expect.stringMatching(/^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{2}$/), expiresAt: expect.any(String), studentExternalId: "s2", studentName: "Волков Ян", className: "7Б", revokedEarlier: 0 },
+      { role: "guardian", code: expect.any(String), expiresAt: expect.any(String), studentExternalId: "s1", studentName: "Зайцева Ева", className: "7Б", revokedEarlier: 0 },
     ]);
     expect(new Date(codes[0].expiresAt).getTime() - Date.now()).toBeGreaterThan(29 * 24 * 3600 * 1000);
     for (const c of codes) expect(await InviteCode.countDocuments({ codeHash: hashCode(PEPPER, normalizeCode(c.code)) })).toBe(1);
@@ -76,6 +76,33 @@ describe("codes CLI", () => {
     expect((await cli("codes", ["--school", schoolId, "--admin", "--role", "student"])).code).toBe(2);
     expect(await cli("codes", ["--school", "5f0000000000000000000000", "--admin"])).toMatchObject({ code: 1, stderr: "School 5f0000000000000000000000 not found\n" });
   }, 60_000);
+
+  test("re-issuing says how many earlier codes it revoked; --revoke --student / --class revoke every unused one", async () => {
+    const stored = async (code: string) => (await InviteCode.findOne({ codeHash: hashCode(PEPPER, normalizeCode(code)) }).lean())!;
+    const [, first] = await json(cli("codes", ["--school", schoolId, "--class", "7Б", "--json"]));
+    await InviteCode.updateOne({ _id: (await stored(first.code))._id }, { $set: { usedAt: new Date() } });
+    const again = await json(cli("codes", ["--school", schoolId, "--class", "7Б", "--json"]));
+    expect(again.map((r: { studentExternalId: string; revokedEarlier: number }) => [r.studentExternalId, r.revokedEarlier])).toEqual([["s2", 1], ["s1", 0]]);
+    expect((await stored(first.code)).revokedAt).toBeUndefined();
+    const table = await cli("codes", ["--school", schoolId, "--class", "7Б"]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toContain("2 earlier unused codes of the same students (same role and guardian) revoked: slips printed before no longer work.");
+    for (const old of again) expect(await cli("codes", ["--school", schoolId, "--revoke", old.code])).toMatchObject({ code: 0, stdout: "The code was already revoked.\n" });
+
+    const s1 = (await Student.findOne({ externalId: "s1" }).lean())!;
+    const redeemable = (filter: object) => InviteCode.countDocuments({ ...filter, usedAt: null, revokedAt: null, expiresAt: { $gt: new Date() } });
+    expect(await redeemable({ studentId: s1._id })).toBeGreaterThan(0);
+    expect(await json(cli("codes", ["--school", schoolId, "--revoke", "--student", "s1", "--json"]))).toEqual({ student: "s1", revokedCount: 1 });
+    expect(await redeemable({ studentId: s1._id })).toBe(0);
+    const inClass = await redeemable({ studentId: { $in: (await Student.find({}, { _id: 1 }).lean()).map((s) => s._id) } });
+    expect(inClass).toBeGreaterThan(0);
+    expect(await cli("codes", ["--school", schoolId, "--revoke", "--class", "7б"])).toMatchObject({ code: 0, stdout: `Revoked ${inClass} unused code${inClass === 1 ? "" : "s"} of class 7б.\n` });
+    expect(await json(cli("codes", ["--school", schoolId, "--class", "7Б", "--revoke", "--json"]))).toEqual({ class: "7Б", revokedCount: 0 });
+    expect(await cli("codes", ["--school", schoolId, "--revoke", "--student", "nobody"])).toMatchObject({ code: 1, stderr: 'Student "nobody" not found\n' });
+    for (const wrong of [["--revoke"], ["--revoke", "--teacher", "t1"], ["--revoke", "--student", "s1", "--class", "7Б"], ["--revoke", "ZZZZ-ZZZZ-ZZ", "--student", "s1"], ["--revoke", "--admin"]]) {
+      expect((await cli("codes", ["--school", schoolId, ...wrong])).code).toBe(2);
+    }
+  }, 120_000);
 });
 
 describe("paper-consent CLI", () => {

@@ -1,13 +1,18 @@
 /**
  * The invite-code service against MongoDB: issuing per class (one per student, bound to the sole
- * journal guardian), only hashes stored, the school's TTL, revoking, checking what was typed, and
- * the lockout counting.
+ * journal guardian), only hashes stored, the school's TTL, revoking (one code, a student's, a
+ * class's, and the earlier ones a re-issue replaces), checking what was typed, and the lockout
+ * counting.
  */
 import { Types } from "mongoose";
 import pino from "pino";
-import { Guardian, InviteCode, School, SchoolClass, Student, Teacher, TelegramAccount } from "../../src/db/models";
+import { ConsentRecord, Guardian, InviteCode, School, SchoolClass, Student, Teacher, TelegramAccount } from "../../src/db/models";
 import { hashCode, normalizeCode } from "../../src/domain/codes";
-import { checkCode, issueAdminCode, issueClassCodes, issueStudentCode, issueTeacherCode, revokeCode, CodeRequestError } from "../../src/services/codes";
+import { CONSENT_TEXT_VERSION } from "../../src/domain/consent";
+import {
+  checkCode, issueAdminCode, issueClassCodes, issueStudentCode, issueTeacherCode, revokeClassCodes, revokeCode, revokeStudentCodes, CodeRequestError,
+} from "../../src/services/codes";
+import { redeemCode } from "../../src/services/linking";
 import { useTestDb } from "../support/db";
 
 useTestDb();
@@ -24,6 +29,15 @@ async function school(ttl?: number) {
   await Guardian.create({ schoolId: s._id, externalId: "gb1", fullName: "Антонова Галина", studentIds: [b._id] });
   await Guardian.create({ schoolId: s._id, externalId: "gb2", fullName: "Антонов Дмитрий", studentIds: [b._id] });
   return { s, c, a, b, mom };
+}
+
+const stored = async (code: string) => (await InviteCode.findOne({ codeHash: hashCode(PEPPER, normalizeCode(code)) }).lean())!;
+
+/** A parent account with the school's consent, so guardian codes can be redeemed. */
+async function consentingParent(schoolId: Types.ObjectId, telegramId: number) {
+  const account = await TelegramAccount.create({ telegramId, chatId: telegramId });
+  await ConsentRecord.create({ accountId: account._id, schoolId, decision: "granted", form: "telegram", textVersion: CONSENT_TEXT_VERSION, textHash: "b".repeat(64), recordedAt: NOW });
+  return account;
 }
 
 describe("codes service", () => {
@@ -74,6 +88,63 @@ describe("codes service", () => {
     expect(await check(three.code)).toEqual({ status: "revoked" });
     expect(await check("hello")).toEqual({ status: "malformed" });
     expect(await revokeCode({ code: "ZZZZ-ZZZZ-ZZ", pepper: PEPPER, now: NOW })).toBe("unknown");
+  });
+
+  test("re-issuing revokes the older unused code of the same student, role and binding; not a used one, nor another student's", async () => {
+    const { s } = await school();
+    const parent = await consentingParent(s._id, 601);
+    const redeem = async (code: string, now = NOW) => redeemCode({ accountId: parent._id, codeId: String((await stored(code))._id), now });
+    const [boris1, asya1] = await issueClassCodes({ schoolId: s._id, className: "5А", pepper: PEPPER, now: NOW });
+    expect([boris1.revokedEarlier, asya1.revokedEarlier]).toEqual([0, 0]);
+    // Asya's code is used by her mother; Boris's and Asya's student code are other codes.
+    expect(await redeem(asya1.code)).toMatchObject({ status: "linked" });
+    const asyaOwn = await issueStudentCode({ schoolId: s._id, studentExternalId: "a", role: "student", pepper: PEPPER, now: NOW });
+    const borisDad = await issueStudentCode({ schoolId: s._id, studentExternalId: "b", role: "guardian", guardianExternalId: "gb2", pepper: PEPPER, now: NOW });
+    expect(borisDad.revokedEarlier).toBe(0);
+
+    const later = new Date(NOW.getTime() + 86_400_000);
+    const asya2 = await issueStudentCode({ schoolId: s._id, studentExternalId: "a", role: "guardian", pepper: PEPPER, now: later });
+    expect(asya2.revokedEarlier).toBe(0);
+    expect((await stored(asya1.code)).revokedAt).toBeUndefined();
+    const [boris2, asya3] = await issueClassCodes({ schoolId: s._id, className: "5А", pepper: PEPPER, now: later });
+    expect([boris2.revokedEarlier, asya3.revokedEarlier]).toEqual([1, 1]);
+
+    expect((await stored(boris1.code)).revokedAt).toEqual(later);
+    expect((await stored(asya2.code)).revokedAt).toEqual(later);
+    expect((await stored(asya1.code)).revokedAt).toBeUndefined();
+    for (const kept of [asyaOwn, borisDad, boris2, asya3]) expect((await stored(kept.code)).revokedAt).toBeUndefined();
+    // The replaced slip cannot be redeemed any more; the new one can.
+    const stranger = await consentingParent(s._id, 602);
+    expect(await checkCode({ account: stranger, typed: boris1.code, pepper: PEPPER, now: later })).toEqual({ status: "revoked" });
+    expect(await redeemCode({ accountId: stranger._id, codeId: String((await stored(boris1.code))._id), now: later })).toEqual({ status: "gone" });
+    expect(await redeemCode({ accountId: stranger._id, codeId: String((await stored(boris2.code))._id), now: later })).toMatchObject({ status: "linked" });
+  });
+
+  test("revoking all unused, unexpired codes of a student or of a class; a revoked code cannot be redeemed", async () => {
+    const { s } = await school();
+    const other = await SchoolClass.create({ schoolId: s._id, externalId: "c6", name: "6В", grade: 6 });
+    await Student.create({ schoolId: s._id, externalId: "x", fullName: "Ершов Илья", classId: other._id });
+    const parent = await consentingParent(s._id, 603);
+    const [boris, asya] = await issueClassCodes({ schoolId: s._id, className: "5А", pepper: PEPPER, now: NOW });
+    const borisDad = await issueStudentCode({ schoolId: s._id, studentExternalId: "b", role: "guardian", guardianExternalId: "gb2", pepper: PEPPER, now: NOW });
+    const borisOwn = await issueStudentCode({ schoolId: s._id, studentExternalId: "b", role: "student", pepper: PEPPER, now: NOW });
+    const ilya = await issueStudentCode({ schoolId: s._id, studentExternalId: "x", role: "guardian", pepper: PEPPER, now: NOW });
+    const admin = await issueAdminCode({ schoolId: s._id, pepper: PEPPER, now: NOW });
+    expect(await redeemCode({ accountId: parent._id, codeId: String((await stored(borisDad.code))._id), now: NOW })).toMatchObject({ status: "linked" });
+
+    expect(await revokeStudentCodes({ schoolId: s._id, studentExternalId: "b", now: NOW })).toBe(2);
+    expect((await stored(borisDad.code)).revokedAt).toBeUndefined();
+    for (const gone of [boris, borisOwn]) {
+      expect(await redeemCode({ accountId: parent._id, codeId: String((await stored(gone.code))._id), now: NOW })).toEqual({ status: "gone" });
+    }
+    expect(await revokeStudentCodes({ schoolId: s._id, studentExternalId: "b", now: NOW })).toBe(0);
+    // An expired code is left as it is.
+    expect(await revokeClassCodes({ schoolId: s._id, className: "5а", now: asya.expiresAt })).toBe(0);
+    expect(await revokeClassCodes({ schoolId: s._id, className: "5а", now: NOW })).toBe(1);
+    expect(await checkCode({ account: parent, typed: asya.code, pepper: PEPPER, now: NOW })).toEqual({ status: "revoked" });
+    for (const kept of [ilya, admin]) expect((await stored(kept.code)).revokedAt).toBeUndefined();
+    await expect(revokeClassCodes({ schoolId: s._id, className: "11Я", now: NOW })).rejects.toThrow('Class "11Я" not found');
+    await expect(revokeStudentCodes({ schoolId: s._id, studentExternalId: "zz", now: NOW })).rejects.toThrow(CodeRequestError);
   });
 
   test("the fifth wrong code within an hour locks for an hour; the log names the account, never the code", async () => {

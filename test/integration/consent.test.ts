@@ -1,13 +1,14 @@
 /**
  * Consent decisions against MongoDB: Telegram decisions per account and school (declining switches
  * to paper and cancels queued electronic messages), records stay append-only, and decisions given
- * on paper or by e-document name the guardian record and may hand over contacts.
+ * on paper or by e-document name the guardian record and may hand over contacts; a written refusal
+ * or withdrawal unlinks the accounts acting for that record.
  */
 import { Types } from "mongoose";
-import { ConsentRecord, Delivery, Guardian, GuardianLink, School, TelegramAccount } from "../../src/db/models";
+import { ConsentRecord, Delivery, Guardian, GuardianLink, School, SchoolClass, Student, TelegramAccount } from "../../src/db/models";
 import { consentTextHash } from "../../src/domain/consent";
 import { createI18n, translator } from "../../src/i18n";
-import { consentState } from "../../src/services/access";
+import { accessibleChildren, childIfAccessible, consentState } from "../../src/services/access";
 import { consentFullText, consentSchool, recordTelegramDecision } from "../../src/services/consent";
 import { PaperConsentError, registerPaperDecision } from "../../src/services/paper-consent";
 import { cancelElectronicDeliveries, consentOverview, withdrawConsent } from "../../src/services/privacy";
@@ -61,6 +62,47 @@ describe("consent", () => {
     expect(result.guardianIds).toHaveLength(1);
     expect(await consentState(account._id, school._id)).toBe("withdrawn");
     expect(await cancelElectronicDeliveries([])).toBe(0);
+  });
+
+  test("a paper refusal unlinks the accounts acting for that guardian record, even one with its own consent", async () => {
+    const { guardian, account, school, consent, delivery } = await setup();
+    const c = await SchoolClass.create({ schoolId: school._id, externalId: "c", name: "3А", grade: 3 });
+    const child = await Student.create({ schoolId: school._id, externalId: "s", fullName: "Орлов Лев", classId: c._id });
+    await Guardian.updateOne({ _id: guardian._id }, { $set: { studentIds: [child._id] }, $push: { contacts: { $each: [
+      { kind: "email", value: "nina@example.ru", source: "guardian", verifiedAt: NOW },
+      { kind: "phone", value: "+79160000000", source: "school-paper", verifiedAt: NOW },
+    ] } } });
+    await recordTelegramDecision({ accountId: account._id, school: consent, decision: "granted", t: ru, now: NOW });
+    await GuardianLink.create({ accountId: account._id, guardianId: guardian._id, studentId: child._id, schoolId: school._id });
+    await TelegramAccount.updateOne({ _id: account._id }, { $set: { selectedStudentId: child._id } });
+    // The second parent has their own guardian record: the refusal is not theirs.
+    const father = await Guardian.create({ schoolId: school._id, fullName: "Орлов Пётр", studentIds: [child._id] });
+    const fatherAccount = await TelegramAccount.create({ telegramId: Math.floor(Math.random() * 1e9), chatId: 2, roles: [{ role: "guardian", schoolId: school._id, guardianId: father._id }] });
+    await recordTelegramDecision({ accountId: fatherAccount._id, school: consent, decision: "granted", t: ru, now: NOW });
+    await GuardianLink.create({ accountId: fatherAccount._id, guardianId: father._id, studentId: child._id, schoolId: school._id });
+    const fatherMessage = await Delivery.create({ schoolId: school._id, idempotencyKey: `k-${new Types.ObjectId()}`, kind: "final", recipient: { guardianId: father._id }, channel: "telegram" });
+    const [telegram, email, paper] = [await delivery("telegram"), await delivery("email"), await delivery("paper")];
+    expect((await accessibleChildren(await TelegramAccount.findById(account._id))).map((x) => String(x.studentId))).toEqual([String(child._id)]);
+
+    const result = await registerPaperDecision({ schoolId: school._id, guardianId: guardian._id, decision: "declined", form: "paper", t: ru, now: NOW });
+    expect(result.unlinkedAccounts).toBe(1);
+    const after = (await TelegramAccount.findById(account._id))!;
+    expect(after.roles).toHaveLength(0);
+    expect(await GuardianLink.countDocuments({ guardianId: guardian._id })).toBe(0);
+    expect(await accessibleChildren(after)).toEqual([]);
+    expect(await childIfAccessible(after, String(child._id))).toBeNull();
+    // Its own consent record stays (records are append-only) but shows nothing any more.
+    expect(await consentState(account._id, school._id)).toBe("granted");
+    const record = (await Guardian.findById(guardian._id).lean())!;
+    expect(record).toMatchObject({ delivery: "paper", deliveryReason: "paper-refusal" });
+    expect(record.contacts.map((x) => x.source)).toEqual(["school-paper"]);
+    const status = async (id: Types.ObjectId) => (await Delivery.findById(id).lean())!.status;
+    expect([await status(telegram._id), await status(email._id), await status(paper._id), await status(fatherMessage._id)]).toEqual(["cancelled", "cancelled", "queued", "queued"]);
+    expect((await accessibleChildren(await TelegramAccount.findById(fatherAccount._id))).map((x) => String(x.studentId))).toEqual([String(child._id)]);
+    // A later written consent switches the record back; the account links again only with a new code.
+    await registerPaperDecision({ schoolId: school._id, guardianId: guardian._id, decision: "granted", form: "paper", t: ru, now: new Date(NOW.getTime() + 1000) });
+    expect((await Guardian.findById(guardian._id).lean())!.delivery).toBe("electronic");
+    expect(await accessibleChildren(await TelegramAccount.findById(account._id))).toEqual([]);
   });
 
   test("paper: a consent with the statement's contacts, a refusal, a withdrawal that unlinks accounts", async () => {

@@ -1,6 +1,7 @@
 /**
  * `/codes 7Б` (admins): new guardian codes for every student of the class, as a printable PDF of
- * slips and the same as CSV. The codes exist in clear only in these two files.
+ * slips and the same as CSV. The codes exist in clear only in these two files. The new codes revoke
+ * the students' earlier unused ones of the same binding; the caption says how many.
  */
 import { Composer, InlineKeyboard, InputFile } from "grammy";
 import { Types } from "mongoose";
@@ -48,9 +49,12 @@ async function sendClassCodes(ctx: BotContext, school: AdminSchool, className: s
     },
   });
   const csv = codeSlipsCsv(slips, [ctx.t("codes:csv.class"), ctx.t("codes:csv.student"), ctx.t("codes:csv.code"), ctx.t("codes:csv.expires")]);
-  ctx.deps.logger.info({ schoolId: school.id, batch: realClass, count: issued.length, adminTelegramId: ctx.from?.id }, "invite codes issued");
+  // Issuing revoked the students' earlier unused codes of the same binding: the admin is told how many.
+  const revokedEarlier = issued.reduce((sum, c) => sum + (c.revokedEarlier ?? 0), 0);
+  ctx.deps.logger.info({ schoolId: school.id, batch: realClass, count: issued.length, revokedEarlier, adminTelegramId: ctx.from?.id }, "invite codes issued");
+  const caption = ctx.t("codes:pdfCaption", { class: realClass, count: issued.length, expires: slips[0].expires });
   await ctx.replyWithDocument(new InputFile(pdf, `codes-${realClass}.pdf`), {
-    caption: ctx.t("codes:pdfCaption", { class: realClass, count: issued.length, expires: slips[0].expires }),
+    caption: revokedEarlier ? `${caption}\n${ctx.t("codes:revokedEarlier", { count: revokedEarlier })}` : caption,
   });
   await ctx.replyWithDocument(new InputFile(csv, `codes-${realClass}.csv`), { caption: ctx.t("codes:csvCaption") });
 }
