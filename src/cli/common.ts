@@ -98,6 +98,17 @@ export interface CliOutput {
   text: string;
 }
 
+/** An exchange token just issued: shown once, with what to do with it. */
+export function issuedTokenOutput(issued: { schoolId: string; token: string }, note: string): CliOutput {
+  return {
+    json: issued,
+    text: formatTable([
+      { field: "schoolId", value: issued.schoolId },
+      { field: "token", value: issued.token },
+    ]) + `\n${note}\n`,
+  };
+}
+
 /** Runs a tool: prints its output, or one error line (and for invalid data the error list), and sets the exit code. */
 export async function runCli(usage: string, spec: ArgSpec, main: (ctx: CliContext) => Promise<CliOutput>): Promise<void> {
   const stops: Array<() => Promise<unknown>> = [];

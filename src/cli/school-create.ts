@@ -1,6 +1,6 @@
 /** `npm run --silent school:create -- --name "<name>" [--address "..."] [--timezone Europe/Moscow] [--json]` */
 import { createSchool } from "../services/schools";
-import { formatTable, option, runCli, UsageError } from "./common";
+import { issuedTokenOutput, option, runCli, UsageError } from "./common";
 
 const USAGE = 'Usage: npm run --silent school:create -- --name "<name>" [--address "<address>"] [--timezone Europe/Moscow] [--json]';
 
@@ -10,12 +10,5 @@ void runCli(USAGE, { values: ["name", "address", "timezone"] }, async (ctx) => {
   const timezone = option(ctx.args, "timezone") ?? ctx.config.DEFAULT_TIMEZONE;
   await ctx.connectDb();
   const issued = await createSchool({ name, address: option(ctx.args, "address"), timezone });
-  return {
-    json: issued,
-    text:
-      formatTable([
-        { field: "schoolId", value: issued.schoolId },
-        { field: "token", value: issued.token },
-      ]) + "\nThe exchange token is shown only now: put it into the journal's exchange settings.\n",
-  };
+  return issuedTokenOutput(issued, "The exchange token is shown only now: put it into the journal's exchange settings.");
 });

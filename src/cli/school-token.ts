@@ -1,6 +1,6 @@
 /** `npm run --silent school:token -- --school <id> [--json]`: issues a new exchange token (the old one stops working). */
 import { rotateToken } from "../services/schools";
-import { formatTable, option, runCli } from "./common";
+import { issuedTokenOutput, option, runCli } from "./common";
 
 const USAGE = "Usage: npm run --silent school:token -- --school <schoolId> [--json]";
 
@@ -8,12 +8,5 @@ void runCli(USAGE, { values: ["school"] }, async (ctx) => {
   const schoolId = option(ctx.args, "school", true);
   await ctx.connectDb();
   const issued = await rotateToken(schoolId);
-  return {
-    json: issued,
-    text:
-      formatTable([
-        { field: "schoolId", value: issued.schoolId },
-        { field: "token", value: issued.token },
-      ]) + "\nThe old token no longer works. The new one is shown only now: put it into the journal's exchange settings.\n",
-  };
+  return issuedTokenOutput(issued, "The old token no longer works. The new one is shown only now: put it into the journal's exchange settings.");
 });
