@@ -9,7 +9,7 @@
  */
 import { Types } from "mongoose";
 import mongoose from "mongoose";
-import { ConsentRecord, Guardian, GuardianLink, School, TelegramAccount } from "../src/db/models";
+import { ConsentRecord, Guardian, GuardianLink, School, Account } from "../src/db/models";
 import { consentVersionOf } from "../src/domain/consent";
 import { createI18n } from "../src/i18n";
 import { QUEUES } from "../src/queue/names";
@@ -39,7 +39,7 @@ async function families(schoolId: Types.ObjectId, classId: Types.ObjectId, n: nu
     const guardians = students.map((s) => ({ _id: new Types.ObjectId(), schoolId, studentIds: [s] }));
     await Guardian.insertMany(guardians);
     const accounts = guardians.map((_g, i) => ({ _id: new Types.ObjectId(), telegramId: firstChat + start + i, chatId: firstChat + start + i, roles: [{ role: "guardian", schoolId, guardianId: guardians[i]._id }] }));
-    await TelegramAccount.insertMany(accounts);
+    await Account.insertMany(accounts);
     await GuardianLink.insertMany(accounts.map((a, i) => ({ accountId: a._id, guardianId: guardians[i]._id, studentId: students[i], schoolId })));
     await ConsentRecord.insertMany(accounts.map((a) => ({ accountId: a._id, schoolId, decision: "granted", form: "telegram", textVersion: version, textHash: "0".repeat(64) })));
     chats.push(...accounts.map((a) => a.chatId));

@@ -13,7 +13,7 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import mongoose, { Types, type Model } from "mongoose";
 import pino from "pino";
-import { allModels, Assessment, Curriculum, Delivery, FinalGrade, Grade, Guardian, Holiday, Homework, Lesson, Period, School, SchoolClass, Student, Subject, Teacher, TelegramAccount } from "../src/db/models";
+import { allModels, Assessment, Curriculum, Delivery, FinalGrade, Grade, Guardian, Holiday, Homework, Lesson, Period, School, SchoolClass, Student, Subject, Teacher, Account } from "../src/db/models";
 import { HOLIDAYS, QUARTERS, SLOTS, SUBJECTS, WEEKLY_HOURS, days, isSchoolDay } from "../src/cli/demo-calendar";
 import { adult, child, family, fatherName, pick, random } from "../src/cli/demo-names";
 import { addDays, zonedInstant } from "../src/domain/time";
@@ -131,7 +131,7 @@ async function main(): Promise<void> {
     const started = performance.now();
     const { homerooms } = generateSchool(school._id, students, paperShare);
     for (const [model, list] of docs) for (let i = 0; i < list.length; i += 5000) await model.collection.insertMany(list.slice(i, i + 5000), { ordered: false });
-    for (const [n, teacherId] of homerooms.entries()) await TelegramAccount.create({ telegramId: 9_000_000 + n, chatId: 9_000_000 + n, roles: [{ role: "teacher", schoolId: school._id, teacherId }] });
+    for (const [n, teacherId] of homerooms.entries()) await Account.create({ telegramId: 9_000_000 + n, chatId: 9_000_000 + n, roles: [{ role: "teacher", schoolId: school._id, teacherId }] });
     console.log(`a year of data for ${students} students (loaded in ${((performance.now() - started) / 1000).toFixed(0)} s): ${[...docs].map(([model, list]) => `${model.modelName} ${list.length.toLocaleString("en")}`).join(", ")}`);
     docs.clear();
     const child = spawnSync(process.execPath, [...process.execArgv, __filename, "--measure", school._id.toHexString(), ...process.argv.slice(2)], {

@@ -14,6 +14,7 @@ import { registerExchangeApi } from "./api/exchange";
 import { createQueueFactory } from "./queue/connection";
 import { startNotifier } from "./queue/notifier";
 import { resolveMongo, resolveRedis, safeUrl } from "./runtime/embedded";
+import { connectDatabase } from "./db/connect";
 import { createBot, registerCommands } from "./bot/bot";
 import type { BotDeps } from "./bot/context";
 
@@ -32,7 +33,7 @@ export async function startService(config: Config, role: Role, logger: Logger): 
   stops.unshift({ name: "embedded redis", stop: redis.stop });
   logger.info({ role }, `using ${mongo.description} and ${redis.description}`);
 
-  await mongoose.connect(mongo.url, { serverSelectionTimeoutMS: 10000 });
+  await connectDatabase(mongo.url);
   stops.unshift({ name: "mongoose", stop: () => mongoose.disconnect() });
   const queues = createQueueFactory(redis.url);
   stops.unshift({ name: "queues", stop: () => queues.close() });

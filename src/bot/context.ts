@@ -5,7 +5,7 @@ import type { Config } from "../config";
 import type { Logger } from "../logger";
 import type { Metrics } from "../metrics";
 import type { Language, Translate } from "../i18n";
-import type { TelegramAccountDocument } from "../db/models";
+import type { AccountDocument } from "../db/models";
 import type { QueueFactory } from "../queue/connection";
 import type { SessionData } from "./session";
 
@@ -26,7 +26,7 @@ export interface BotContextFlavor {
   lang: Language;
   t: Translate;
   /** The sender's stored account, when they have one. */
-  account: TelegramAccountDocument | null;
+  account: AccountDocument | null;
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import mongoose from "mongoose";
 import { ConfigError, loadConfig, type Config } from "../config";
-import { allModels } from "../db/models";
+import { connectDatabase } from "../db/connect";
 import { createLogger, type Logger } from "../logger";
 import { createQueueFactory, type QueueFactory } from "../queue/connection";
 import { StartupError, resolveMongo, resolveRedis, type Resolved } from "../runtime/embedded";
@@ -129,9 +129,8 @@ export async function runCli(usage: string, spec: ArgSpec, main: (ctx: CliContex
       async connectDb() {
         const mongo: Resolved = await resolveMongo(config, logger);
         stops.unshift(mongo.stop);
-        await mongoose.connect(mongo.url, { serverSelectionTimeoutMS: 10_000 });
         stops.unshift(() => mongoose.disconnect());
-        await Promise.all(allModels.map((model) => model.init()));
+        await connectDatabase(mongo.url);
       },
       async queues() {
         const redis = await resolveRedis(config, logger);

@@ -14,7 +14,7 @@ import { DelayedError, UnrecoverableError, Worker, type Job, type Processor, typ
 import type { Redis } from "ioredis";
 import { Types } from "mongoose";
 import type { i18n } from "i18next";
-import { Delivery, Guardian, GuardianLink, School, TelegramAccount, latestConsent } from "../db/models";
+import { Delivery, Guardian, GuardianLink, School, Account, latestConsent } from "../db/models";
 import { consentVersionOf } from "../domain/consent";
 import type { Logger } from "../logger";
 import type { TelegramChannel } from "../channels/telegram";
@@ -65,7 +65,7 @@ async function resolveTarget(data: DeliveryJobData, fallbackLang: Language): Pro
   const [school, guardian, account] = await Promise.all([
     School.findById(data.schoolId, { timezone: 1, settings: 1 }).lean(),
     data.guardianId ? Guardian.findById(data.guardianId, { notify: 1, contacts: 1, delivery: 1, deliveryReason: 1 }).lean() : null,
-    data.accountId ? TelegramAccount.findById(data.accountId, { chatId: 1, language: 1, active: 1 }).lean() : null,
+    data.accountId ? Account.findById(data.accountId, { chatId: 1, language: 1, active: 1 }).lean() : null,
   ]);
   if (!school || (data.guardianId && !guardian)) return { ok: false, why: "gone", error: "recipient or school removed" };
   const base = { timeZone: school.timezone, quiet: quietHoursOf(guardian, school) };
@@ -80,7 +80,7 @@ async function resolveTarget(data: DeliveryJobData, fallbackLang: Language): Pro
   const email = deliverableEmail(guardian.contacts ?? []);
   if (!email) return { ok: false, why: "unreachable", error: "no e-mail address from the guardian or the school" };
   const acting = await accountsActingFor(guardian._id);
-  const first = acting.length ? await TelegramAccount.findById(acting[0], { language: 1 }).lean() : null;
+  const first = acting.length ? await Account.findById(acting[0], { language: 1 }).lean() : null;
   return { ok: true, email, lang: isLanguage(first?.language) ? first.language : fallbackLang, ...base };
 }
 
@@ -196,10 +196,10 @@ export function deliveryProcessor(deps: EngineDeps): Processor<DeliveryJobData> 
   }
 
   async function markBlocked(data: DeliveryJobData): Promise<void> {
-    await TelegramAccount.updateOne({ _id: data.accountId }, { $set: { active: false, blockedAt: now() } });
+    await Account.updateOne({ _id: data.accountId }, { $set: { active: false, blockedAt: now() } });
     if (!data.guardianId) return;
     const acting = await accountsActingFor(new Types.ObjectId(data.guardianId));
-    const stillActive = await TelegramAccount.exists({ _id: { $in: acting }, active: true });
+    const stillActive = await Account.exists({ _id: { $in: acting }, active: true });
     if (!stillActive) await Guardian.updateOne({ _id: data.guardianId }, { $set: { delivery: "paper", deliveryReason: "blocked" } });
   }
 }

@@ -11,7 +11,7 @@ import { GrammyError, InputFile, type Api } from "grammy";
 import type { Job, JobSchedulerTemplateOptions, Queue } from "bullmq";
 import type { i18n } from "i18next";
 import type { Types } from "mongoose";
-import { Delivery, School, SchoolClass, TelegramAccount } from "../db/models";
+import { Delivery, School, SchoolClass, Account } from "../db/models";
 import { printoutCron, type PrintoutSchedule } from "../domain/reports";
 import type { Language } from "../i18n";
 import type { Logger } from "../logger";
@@ -112,7 +112,7 @@ export async function processPrintoutJob(job: Pick<Job<PrintoutJobData>, "data" 
       } catch (error) {
         // A blocked bot or a deleted chat will not change on retry: record it and go on with the others.
         if (!(error instanceof GrammyError && (error.error_code === 403 || error.error_code === 400))) throw error;
-        if (error.error_code === 403) await TelegramAccount.updateOne({ _id: account._id }, { $set: { active: false, blockedAt: new Date() } });
+        if (error.error_code === 403) await Account.updateOne({ _id: account._id }, { $set: { active: false, blockedAt: new Date() } });
         await Delivery.updateOne({ idempotencyKey: key }, { $set: { status: "failed", failedAt: new Date(), lastError: `${error.error_code} ${error.description}`.slice(0, 300) }, $inc: { attempts: 1 } });
         result.failed += 1;
         continue;

@@ -4,7 +4,7 @@
  * text is in force; a student sees only themselves. Callback data never carries a permission.
  */
 import type { Types } from "mongoose";
-import { GuardianLink, School, latestConsent, type ConsentRecord, type TelegramAccountDocument } from "../db/models";
+import { GuardianLink, School, latestConsent, type ConsentRecord, type AccountDocument } from "../db/models";
 import { consentVersionOf } from "../domain/consent";
 
 export interface AccessibleChild {
@@ -31,7 +31,7 @@ export function consentStateOf(record: Pick<ConsentRecord, "decision" | "textVer
   return record.textVersion === currentVersion ? "granted" : "outdated";
 }
 
-export async function accessibleChildren(account: TelegramAccountDocument | null): Promise<AccessibleChild[]> {
+export async function accessibleChildren(account: AccountDocument | null): Promise<AccessibleChild[]> {
   if (!account) return [];
   const children: AccessibleChild[] = account.roles
     .filter((role) => role.role === "student" && role.studentId)
@@ -49,13 +49,13 @@ export async function accessibleChildren(account: TelegramAccountDocument | null
 }
 
 /** The child if this account may see them now, else null ("not available", whatever the reason). */
-export async function childIfAccessible(account: TelegramAccountDocument | null, studentId: unknown): Promise<AccessibleChild | null> {
+export async function childIfAccessible(account: AccountDocument | null, studentId: unknown): Promise<AccessibleChild | null> {
   if (typeof studentId !== "string" && typeof studentId !== "object") return null;
   const wanted = String(studentId);
   return (await accessibleChildren(account)).find((c) => String(c.studentId) === wanted) ?? null;
 }
 
-export function hasRole(account: TelegramAccountDocument | null, role: "guardian" | "student" | "teacher" | "admin", schoolId?: Types.ObjectId): boolean {
+export function hasRole(account: AccountDocument | null, role: "guardian" | "student" | "teacher" | "admin", schoolId?: Types.ObjectId): boolean {
   return !!account?.roles.some((r) => r.role === role && (!schoolId || r.schoolId.equals(schoolId)));
 }
 
@@ -63,7 +63,7 @@ export function hasRole(account: TelegramAccountDocument | null, role: "guardian
  * The schools this Telegram user administers: every school for the bootstrap admins named in
  * ADMIN_TELEGRAM_IDS, otherwise those where the account holds an admin role (from an admin code).
  */
-export async function adminSchoolIds(account: TelegramAccountDocument | null, telegramId: number | undefined, bootstrapAdmins: readonly number[]): Promise<Types.ObjectId[]> {
+export async function adminSchoolIds(account: AccountDocument | null, telegramId: number | undefined, bootstrapAdmins: readonly number[]): Promise<Types.ObjectId[]> {
   if (telegramId !== undefined && bootstrapAdmins.includes(telegramId)) {
     return (await School.find({}, { _id: 1 }).sort({ name: 1 }).lean()).map((s) => s._id);
   }
@@ -72,12 +72,12 @@ export async function adminSchoolIds(account: TelegramAccountDocument | null, te
 }
 
 /** Whether the user may administer this school (issue codes, register paper consents). */
-export async function isSchoolAdmin(account: TelegramAccountDocument | null, telegramId: number | undefined, bootstrapAdmins: readonly number[], schoolId: unknown): Promise<boolean> {
+export async function isSchoolAdmin(account: AccountDocument | null, telegramId: number | undefined, bootstrapAdmins: readonly number[], schoolId: unknown): Promise<boolean> {
   return (await adminSchoolIds(account, telegramId, bootstrapAdmins)).some((id) => String(id) === String(schoolId));
 }
 
 /** Schools the account has children in whose consent text changed since the account agreed. */
-export async function schoolsWithOutdatedConsent(account: TelegramAccountDocument | null): Promise<Types.ObjectId[]> {
+export async function schoolsWithOutdatedConsent(account: AccountDocument | null): Promise<Types.ObjectId[]> {
   if (!account) return [];
   const schoolIds = [...new Map((await GuardianLink.find({ accountId: account._id }, { schoolId: 1 }).lean()).map((l) => [String(l.schoolId), l.schoolId])).values()];
   const outdated: Types.ObjectId[] = [];

@@ -1,9 +1,9 @@
-import { Guardian, TelegramAccount, type TelegramAccountDocument } from "../db/models";
+import { Guardian, Account, type AccountDocument } from "../db/models";
 import type { Language } from "../i18n";
 
 /** Creates the account on first contact or updates its chat and language. */
 export async function rememberAccount(telegramId: number, chatId: number, language: Language) {
-  return TelegramAccount.findOneAndUpdate(
+  return Account.findOneAndUpdate(
     { telegramId },
     { $set: { chatId, language, active: true } },
     { upsert: true, returnDocument: "after" },
@@ -15,8 +15,8 @@ export async function rememberAccount(telegramId: number, chatId: number, langua
  * once more, and guardians who were moved to paper only because of the block go back to electronic
  * delivery. A paper choice for any other reason (declined, withdrawn, chosen...) stays.
  */
-export async function reactivateAccount(account: TelegramAccountDocument): Promise<void> {
-  await TelegramAccount.updateOne({ _id: account._id }, { $set: { active: true }, $unset: { blockedAt: 1 } });
+export async function reactivateAccount(account: AccountDocument): Promise<void> {
+  await Account.updateOne({ _id: account._id }, { $set: { active: true }, $unset: { blockedAt: 1 } });
   account.active = true;
   account.blockedAt = undefined;
   const guardianIds = account.roles.filter((r) => r.role === "guardian" && r.guardianId).map((r) => r.guardianId!);

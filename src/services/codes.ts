@@ -6,7 +6,7 @@
  */
 import { randomInt } from "node:crypto";
 import { Types } from "mongoose";
-import { Guardian, InviteCode, School, SchoolClass, Student, Teacher, TelegramAccount, type Role, type TelegramAccountDocument } from "../db/models";
+import { Guardian, InviteCode, School, SchoolClass, Student, Teacher, Account, type Role, type AccountDocument } from "../db/models";
 import { formatCode, generateCode, hashCode, isWellFormedCode, normalizeCode } from "../domain/codes";
 import type { Logger } from "../logger";
 import { findClassByName } from "./schools";
@@ -205,14 +205,14 @@ export type CodeCheck =
   | { status: "expired" | "used" | "revoked" };
 
 /** The instant until which the account may not enter codes, or null. */
-export function lockedUntil(account: Pick<TelegramAccountDocument, "codeAttempts">, now: Date): Date | null {
+export function lockedUntil(account: Pick<AccountDocument, "codeAttempts">, now: Date): Date | null {
   const until = account.codeAttempts?.lockedUntil;
   return until && until.getTime() > now.getTime() ? until : null;
 }
 
 /** Counts a wrong code; the fifth within an hour locks code entry for an hour. Logs ids only. */
 async function countWrongCode(accountId: Types.ObjectId, now: Date, logger?: Logger): Promise<CodeCheck> {
-  const updated = await TelegramAccount.findOneAndUpdate(
+  const updated = await Account.findOneAndUpdate(
     { _id: accountId },
     { $push: { "codeAttempts.failures": { $each: [now], $slice: -MAX_WRONG_CODES } } },
     { returnDocument: "after" },
@@ -220,7 +220,7 @@ async function countWrongCode(accountId: Types.ObjectId, now: Date, logger?: Log
   const recent = (updated?.codeAttempts?.failures ?? []).filter((at) => now.getTime() - new Date(at).getTime() < WRONG_CODE_WINDOW_MS);
   if (recent.length >= MAX_WRONG_CODES) {
     const until = new Date(now.getTime() + CODE_LOCKOUT_MS);
-    await TelegramAccount.updateOne({ _id: accountId }, { $set: { "codeAttempts.lockedUntil": until, "codeAttempts.failures": [] } });
+    await Account.updateOne({ _id: accountId }, { $set: { "codeAttempts.lockedUntil": until, "codeAttempts.failures": [] } });
     logger?.warn({ accountId: String(accountId), failures: recent.length, lockedUntil: until.toISOString() }, "invite code entry locked");
     return { status: "locked", until: until.toISOString() };
   }
@@ -229,7 +229,7 @@ async function countWrongCode(accountId: Types.ObjectId, now: Date, logger?: Log
 }
 
 /** Checks what the user typed as a code: nothing is consumed here (the guardian confirms first). */
-export async function checkCode(input: { account: TelegramAccountDocument; typed: string; pepper: string; now: Date; logger?: Logger }): Promise<CodeCheck> {
+export async function checkCode(input: { account: AccountDocument; typed: string; pepper: string; now: Date; logger?: Logger }): Promise<CodeCheck> {
   const { account, now } = input;
   const locked = lockedUntil(account, now);
   if (locked) return { status: "locked", until: locked.toISOString() };

@@ -8,7 +8,7 @@
  * teachers who teach in it (as for /recommend). Always checked here, on the server.
  */
 import { Types } from "mongoose";
-import { ConsentRecord, Guardian, GuardianLink, School, SchoolClass, Student, TelegramAccount, type ConsentDecision, type DeliveryMode, type DeliveryReason } from "../db/models";
+import { ConsentRecord, Guardian, GuardianLink, School, SchoolClass, Student, Account, type ConsentDecision, type DeliveryMode, type DeliveryReason } from "../db/models";
 import { consentVersionOf } from "../domain/consent";
 import { consentStateOf, type ConsentState } from "./access";
 import { managedClasses, type Staff } from "./printouts";
@@ -110,7 +110,7 @@ export async function classConsentStatus(schoolClass: ConsentClass): Promise<Cla
   const accountIds = [...new Set(links.map((l) => String(l.accountId)))].map((id) => new Types.ObjectId(id));
   const guardianIds = guardians.map((g) => g._id);
   const [accounts, records] = await Promise.all([
-    accountIds.length ? TelegramAccount.find({ _id: { $in: accountIds } }, { active: 1 }).lean() : [],
+    accountIds.length ? Account.find({ _id: { $in: accountIds } }, { active: 1 }).lean() : [],
     accountIds.length || guardianIds.length
       ? ConsentRecord.find(
           { $or: [{ schoolId, accountId: { $in: accountIds } }, { guardianId: { $in: guardianIds }, form: { $in: ["paper", "edoc"] } }] },

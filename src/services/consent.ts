@@ -4,7 +4,7 @@
  * append-only; the newest per account and school is in force (see access.ts `consentState`).
  */
 import { Types } from "mongoose";
-import { ConsentRecord, Guardian, GuardianLink, School, TelegramAccount, type ConsentDecision } from "../db/models";
+import { ConsentRecord, Guardian, GuardianLink, School, Account, type ConsentDecision } from "../db/models";
 import { consentTextHash, consentVersionOf } from "../domain/consent";
 import { escapeHtml } from "../domain/html";
 import type { Translate } from "../i18n";
@@ -49,7 +49,7 @@ export function consentFullText(t: Translate, school: ConsentSchool): string {
 export async function guardianIdsOfAccount(accountId: Types.ObjectId, schoolId: Types.ObjectId): Promise<Types.ObjectId[]> {
   const [links, account] = await Promise.all([
     GuardianLink.find({ accountId, schoolId }, { guardianId: 1 }).lean(),
-    TelegramAccount.findById(accountId, { roles: 1 }).lean(),
+    Account.findById(accountId, { roles: 1 }).lean(),
   ]);
   const ids = [
     ...links.map((l) => l.guardianId),

@@ -6,7 +6,7 @@
  */
 import { randomInt } from "node:crypto";
 import { Types } from "mongoose";
-import { CHANNELS, EMAIL_RE, EmailVerification, Guardian, GuardianLink, PHONE_RE, type Channel, type ContactKind, type TelegramAccountDocument } from "../db/models";
+import { CHANNELS, EMAIL_RE, EmailVerification, Guardian, GuardianLink, PHONE_RE, type Channel, type ContactKind, type AccountDocument } from "../db/models";
 import { hashCode } from "../domain/codes";
 import type { EmailChannel } from "../channels/email";
 
@@ -14,7 +14,7 @@ export const EMAIL_CODE_TTL_MS = 30 * 60 * 1000;
 export const EMAIL_CODE_MAX_ATTEMPTS = 5;
 
 /** Every guardian record of the account, through its roles and links. */
-export async function guardianIdsOf(account: TelegramAccountDocument): Promise<Types.ObjectId[]> {
+export async function guardianIdsOf(account: AccountDocument): Promise<Types.ObjectId[]> {
   const links = await GuardianLink.find({ accountId: account._id }, { guardianId: 1 }).lean();
   const ids = [...account.roles.filter((r) => r.role === "guardian" && r.guardianId).map((r) => r.guardianId!), ...links.map((l) => l.guardianId)];
   return [...new Map(ids.map((id) => [String(id), id])).values()];
@@ -28,7 +28,7 @@ export interface ContactView {
 }
 
 /** The account's contacts (the same contact in two schools shown once) and its channel order. */
-export async function contactsOf(account: TelegramAccountDocument): Promise<{ guardians: number; contacts: ContactView[]; channelOrder: Channel[] }> {
+export async function contactsOf(account: AccountDocument): Promise<{ guardians: number; contacts: ContactView[]; channelOrder: Channel[] }> {
   const guardians = await Guardian.find({ _id: { $in: await guardianIdsOf(account) } }, { contacts: 1, channelOrder: 1 }).lean();
   const seen = new Map<string, ContactView>();
   for (const c of guardians.flatMap((g) => g.contacts)) {
@@ -44,7 +44,7 @@ async function saveOwnContact(guardianIds: Types.ObjectId[], kind: ContactKind, 
   await Guardian.updateMany({ _id: { $in: guardianIds } }, { $push: { contacts: { kind, value, source: "guardian", verifiedAt: now } } });
 }
 
-export async function removeOwnContact(account: TelegramAccountDocument, kind: ContactKind): Promise<void> {
+export async function removeOwnContact(account: AccountDocument, kind: ContactKind): Promise<void> {
   await Guardian.updateMany({ _id: { $in: await guardianIdsOf(account) } }, { $pull: { contacts: { kind, source: "guardian" } } });
 }
 
@@ -52,7 +52,7 @@ export type EmailStart = { status: "sent"; email: string } | { status: "invalid"
 
 /** Sends a 6-digit code to the address; a new request replaces the pending one. */
 export async function startEmailVerification(input: {
-  account: TelegramAccountDocument; email: string; pepper: string; now: Date; mailer: EmailChannel | null;
+  account: AccountDocument; email: string; pepper: string; now: Date; mailer: EmailChannel | null;
   message: (code: string) => { subject: string; text: string; html: string };
 }): Promise<EmailStart> {
   const email = input.email.trim().toLowerCase();
@@ -77,7 +77,7 @@ export async function startEmailVerification(input: {
 export type EmailConfirm = { status: "confirmed"; email: string } | { status: "wrong"; attemptsLeft: number } | { status: "expired" | "too-many" | "none" };
 
 /** Checks the code the guardian typed; on success the e-mail becomes their confirmed contact. */
-export async function confirmEmail(input: { account: TelegramAccountDocument; typed: string; pepper: string; now: Date }): Promise<EmailConfirm> {
+export async function confirmEmail(input: { account: AccountDocument; typed: string; pepper: string; now: Date }): Promise<EmailConfirm> {
   const pending = await EmailVerification.findOne({ accountId: input.account._id }).sort({ createdAt: -1 });
   if (!pending) return { status: "none" };
   if (pending.expiresAt.getTime() <= input.now.getTime()) return { status: "expired" };
@@ -94,7 +94,7 @@ export async function confirmEmail(input: { account: TelegramAccountDocument; ty
 }
 
 /** A phone shared with the contact button: Telegram verified it belongs to the sender. */
-export async function savePhone(account: TelegramAccountDocument, phone: string, now: Date): Promise<"saved" | "invalid" | "no-guardian"> {
+export async function savePhone(account: AccountDocument, phone: string, now: Date): Promise<"saved" | "invalid" | "no-guardian"> {
   if (!PHONE_RE.test(phone)) return "invalid";
   const guardianIds = await guardianIdsOf(account);
   if (!guardianIds.length) return "no-guardian";
@@ -103,7 +103,7 @@ export async function savePhone(account: TelegramAccountDocument, phone: string,
 }
 
 /** Moves a channel one place up in the guardian's order (on all their records). */
-export async function moveChannelUp(account: TelegramAccountDocument, channel: string): Promise<Channel[] | null> {
+export async function moveChannelUp(account: AccountDocument, channel: string): Promise<Channel[] | null> {
   if (!(CHANNELS as readonly string[]).includes(channel)) return null;
   const { channelOrder, guardians } = await contactsOf(account);
   if (!guardians) return null;

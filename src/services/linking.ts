@@ -4,7 +4,7 @@
  * child, one guardian to children in several schools), or a student, teacher or admin role.
  */
 import { Types } from "mongoose";
-import { Guardian, GuardianLink, InviteCode, School, SchoolClass, Student, Teacher, TelegramAccount, type Role } from "../db/models";
+import { Guardian, GuardianLink, InviteCode, School, SchoolClass, Student, Teacher, Account, type Role } from "../db/models";
 import { maskName } from "../domain/codes";
 import { consentState } from "./access";
 
@@ -68,7 +68,7 @@ export async function redeemCode(input: { accountId: Types.ObjectId; codeId: str
     { returnDocument: "after" },
   ).lean();
   if (!code) return { status: "gone" };
-  const account = await TelegramAccount.findById(accountId, { roles: 1 }).lean();
+  const account = await Account.findById(accountId, { roles: 1 }).lean();
   const roles = account?.roles ?? [];
   const base = { status: "linked" as const, role: code.role, schoolId: String(code.schoolId) };
 
@@ -79,14 +79,14 @@ export async function redeemCode(input: { accountId: Types.ObjectId; codeId: str
     const guardianId = code.guardianId ?? ownGuardian ?? (await Guardian.create({ schoolId: code.schoolId, studentIds: [code.studentId] }))._id;
     await Guardian.updateOne({ _id: guardianId }, { $addToSet: { studentIds: code.studentId } });
     if (!roles.some((r) => r.role === "guardian" && r.guardianId?.equals(guardianId))) {
-      await TelegramAccount.updateOne({ _id: accountId }, { $push: { roles: { role: "guardian", schoolId: code.schoolId, guardianId, grantedAt: now, codeId: code._id } } });
+      await Account.updateOne({ _id: accountId }, { $push: { roles: { role: "guardian", schoolId: code.schoolId, guardianId, grantedAt: now, codeId: code._id } } });
     }
     const link = await GuardianLink.updateOne(
       { accountId, studentId: code.studentId },
       { $setOnInsert: { guardianId, schoolId: code.schoolId, linkedAt: now, codeId: code._id } },
       { upsert: true },
     );
-    await TelegramAccount.updateOne({ _id: accountId, selectedStudentId: null }, { $set: { selectedStudentId: code.studentId } });
+    await Account.updateOne({ _id: accountId, selectedStudentId: null }, { $set: { selectedStudentId: code.studentId } });
     return { ...base, studentId: String(code.studentId), alreadyLinked: link.upsertedCount === 0 };
   }
   const grant = {
@@ -98,6 +98,6 @@ export async function redeemCode(input: { accountId: Types.ObjectId; codeId: str
     codeId: code._id,
   };
   const same = roles.some((r) => r.role === grant.role && r.schoolId.equals(grant.schoolId) && String(r.studentId ?? r.teacherId ?? "") === String(grant.studentId ?? grant.teacherId ?? ""));
-  if (!same) await TelegramAccount.updateOne({ _id: accountId }, { $push: { roles: grant } });
+  if (!same) await Account.updateOne({ _id: accountId }, { $push: { roles: grant } });
   return { ...base, ...(code.studentId ? { studentId: String(code.studentId) } : {}), alreadyLinked: same };
 }

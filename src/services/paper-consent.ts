@@ -6,7 +6,7 @@
  */
 import { Types } from "mongoose";
 import {
-  ConsentRecord, EMAIL_RE, Guardian, GuardianLink, PHONE_RE, SchoolClass, Student, TelegramAccount,
+  ConsentRecord, EMAIL_RE, Guardian, GuardianLink, PHONE_RE, SchoolClass, Student, Account,
   type ConsentDecision, type ConsentForm, type ContactSource,
 } from "../db/models";
 import { consentTextHash } from "../domain/consent";
@@ -102,11 +102,11 @@ export async function registerPaperDecision(input: PaperDecision): Promise<{ rec
 async function unlinkAccountsActingFor(guardianId: Types.ObjectId): Promise<number> {
   const [links, withRole] = await Promise.all([
     GuardianLink.find({ guardianId }, { accountId: 1 }).lean(),
-    TelegramAccount.find({ "roles.guardianId": guardianId }, { _id: 1 }).lean(),
+    Account.find({ "roles.guardianId": guardianId }, { _id: 1 }).lean(),
   ]);
   const accounts = new Set([...links.map((l) => String(l.accountId)), ...withRole.map((a) => String(a._id))]);
   await GuardianLink.deleteMany({ guardianId });
-  await TelegramAccount.updateMany({ "roles.guardianId": guardianId }, { $pull: { roles: { role: "guardian", guardianId } } });
+  await Account.updateMany({ "roles.guardianId": guardianId }, { $pull: { roles: { role: "guardian", guardianId } } });
   await Guardian.updateOne({ _id: guardianId }, { $pull: { contacts: { source: "guardian" } } });
   return accounts.size;
 }

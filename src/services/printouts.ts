@@ -11,7 +11,7 @@
  * - Handing a slip over marks it (`handedAt`, `handedBy`) and its deliveries `handed`.
  */
 import { Types } from "mongoose";
-import { Delivery, Guardian, Printout, School, SchoolClass, Student, Teacher, TelegramAccount, type TelegramAccountDocument } from "../db/models";
+import { Delivery, Guardian, Printout, School, SchoolClass, Student, Teacher, Account, type AccountDocument } from "../db/models";
 import { lastScheduledRun, printoutWeek } from "../domain/reports";
 import { schoolDay, zonedInstant } from "../domain/time";
 import type { Translate } from "../i18n";
@@ -35,7 +35,7 @@ export interface Staff {
   teacherRoles: ReadonlyArray<{ schoolId: Types.ObjectId; teacherId: Types.ObjectId }>;
 }
 
-export function staffFrom(account: Pick<TelegramAccountDocument, "_id" | "roles"> | null, adminSchoolIds: readonly Types.ObjectId[]): Staff {
+export function staffFrom(account: Pick<AccountDocument, "_id" | "roles"> | null, adminSchoolIds: readonly Types.ObjectId[]): Staff {
   return {
     accountId: account?._id ?? null,
     adminSchoolIds,
@@ -280,9 +280,9 @@ export async function printoutChecklist(printoutId: Types.ObjectId): Promise<{ c
 /** Telegram accounts that receive a class's printout: its homeroom teacher's, else the school's admins. */
 export async function printoutRecipients(schoolClass: ClassRef) {
   const teacher = schoolClass.homeroomTeacherId
-    ? await TelegramAccount.find({ active: true, roles: { $elemMatch: { role: "teacher", schoolId: schoolClass.schoolId, teacherId: schoolClass.homeroomTeacherId } } }).lean()
+    ? await Account.find({ active: true, roles: { $elemMatch: { role: "teacher", schoolId: schoolClass.schoolId, teacherId: schoolClass.homeroomTeacherId } } }).lean()
     : [];
   if (teacher.length) return { accounts: teacher, fallback: false };
-  const admins = await TelegramAccount.find({ active: true, roles: { $elemMatch: { role: "admin", schoolId: schoolClass.schoolId } } }).lean();
+  const admins = await Account.find({ active: true, roles: { $elemMatch: { role: "admin", schoolId: schoolClass.schoolId } } }).lean();
   return { accounts: admins, fallback: true };
 }

@@ -14,9 +14,9 @@ import {
   School,
   SchoolClass,
   Student,
-  TelegramAccount,
+  Account,
   latestConsent,
-  type TelegramAccountDocument,
+  type AccountDocument,
 } from "../db/models";
 import { consentVersionOf } from "../domain/consent";
 
@@ -57,14 +57,14 @@ export async function withdrawConsent(input: { accountId: Types.ObjectId; school
   });
   const [links, account] = await Promise.all([
     GuardianLink.find({ accountId, schoolId }, { guardianId: 1 }).lean(),
-    TelegramAccount.findById(accountId, { roles: 1 }).lean(),
+    Account.findById(accountId, { roles: 1 }).lean(),
   ]);
   const fromRoles = (account?.roles ?? []).filter((r) => r.role === "guardian" && r.schoolId.equals(schoolId) && r.guardianId).map((r) => r.guardianId!);
   const guardianIds = [...new Map([...links.map((l) => l.guardianId), ...fromRoles].map((id) => [String(id), id])).values()];
   await GuardianLink.deleteMany({ accountId, schoolId });
-  await TelegramAccount.updateOne({ _id: accountId }, { $pull: { roles: { role: "guardian", schoolId } } });
+  await Account.updateOne({ _id: accountId }, { $pull: { roles: { role: "guardian", schoolId } } });
   const remaining = await GuardianLink.findOne({ accountId }, { studentId: 1 }).lean();
-  await TelegramAccount.updateOne({ _id: accountId }, remaining ? { $set: { selectedStudentId: remaining.studentId } } : { $unset: { selectedStudentId: 1 } });
+  await Account.updateOne({ _id: accountId }, remaining ? { $set: { selectedStudentId: remaining.studentId } } : { $unset: { selectedStudentId: 1 } });
   if (guardianIds.length) {
     await Guardian.updateMany(
       { _id: { $in: guardianIds } },
@@ -83,7 +83,7 @@ const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : und
  * account, its consent records, the children linked, the guardian records with their contacts and
  * delivery settings, pending e-mail checks, codes redeemed, and the messages prepared for it.
  */
-export async function collectMyData(account: TelegramAccountDocument) {
+export async function collectMyData(account: AccountDocument) {
   const accountId = account._id;
   const links = await GuardianLink.find({ accountId }).sort({ linkedAt: 1 }).lean();
   const guardianIds = [...new Set([...links.map((l) => String(l.guardianId)), ...account.roles.filter((r) => r.guardianId).map((r) => String(r.guardianId))])];

@@ -3,7 +3,7 @@
  * through the worker; /deliveries lists what failed. Non-admins get neither.
  */
 import pino from "pino";
-import { Delivery, School, TelegramAccount } from "../../src/db/models";
+import { Delivery, School, Account } from "../../src/db/models";
 import { createI18n } from "../../src/i18n";
 import { createQueueFactory, type QueueFactory } from "../../src/queue/connection";
 import { startNotifier, type Notifier } from "../../src/queue/notifier";
@@ -40,7 +40,7 @@ afterAll(async () => {
   await h.stop();
 });
 
-const admin = (telegramId: number) => TelegramAccount.create({ telegramId, chatId: telegramId, roles: [{ role: "admin", schoolId: fx.school._id }] });
+const admin = (telegramId: number) => Account.create({ telegramId, chatId: telegramId, roles: [{ role: "admin", schoolId: fx.school._id }] });
 
 test("only admins may broadcast or see failed deliveries", async () => {
   const user = h.user();

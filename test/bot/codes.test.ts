@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { InviteCode, School, TelegramAccount } from "../../src/db/models";
+import { InviteCode, School, Account } from "../../src/db/models";
 import { hashCode, normalizeCode } from "../../src/domain/codes";
 import { issueAdminCode } from "../../src/services/codes";
 import { clearDb, useTestDb } from "../support/db";
@@ -74,7 +74,7 @@ describe("/codes in the bot", () => {
     const stored = await InviteCode.find({}).lean();
     expect(stored.map((c) => c.role)).toEqual(["guardian", "guardian"]);
     expect(stored.map((c) => c.batch)).toEqual(["7Б", "7Б"]);
-    const admin_ = await TelegramAccount.findOne({ telegramId: ADMIN_ID }).lean();
+    const admin_ = await Account.findOne({ telegramId: ADMIN_ID }).lean();
     expect(stored.map((c) => String(c.issuedBy))).toEqual([String(admin_!._id), String(admin_!._id)]);
     // Masha has one journal guardian: her code names that record; Petya's names none.
     expect(stored.map((c) => String(c.guardianId ?? ""))).toEqual([String(school.annaGuardian), ""]);
@@ -135,7 +135,7 @@ describe("/codes in the bot", () => {
     const confirm = withButtons(await staff.send(code));
     expect(confirm.plain).toContain("доступ администратора школы");
     expect(texts(await staff.press(buttonData(confirm)[0], confirm))).toContain("вы администратор школы Школа № 1");
-    expect((await TelegramAccount.findOne({ telegramId: staff.profile.id }).lean())!.roles.map((r) => r.role)).toEqual(["admin"]);
+    expect((await Account.findOne({ telegramId: staff.profile.id }).lean())!.roles.map((r) => r.role)).toEqual(["admin"]);
     // Another school appears: this admin still works on their own one only.
     const other = await School.create({ name: "Чужая школа" });
     expect(documents(await staff.send("/codes 7Б"))).toHaveLength(2);

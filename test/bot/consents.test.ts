@@ -8,7 +8,7 @@ import { Types } from "mongoose";
 import { useTestDb } from "../support/db";
 import { startBotHarness, type BotHarness } from "../support/bot-harness";
 import type { SentMessage } from "../support/fake-telegram";
-import { ConsentRecord, Guardian, GuardianLink, School, TelegramAccount } from "../../src/db/models";
+import { ConsentRecord, Guardian, GuardianLink, School, Account } from "../../src/db/models";
 import { consentTextHash, consentVersionOf } from "../../src/domain/consent";
 import { consentStatusText } from "../../src/bot/features/consents";
 import type { ClassConsentStatus } from "../../src/services/consent-status";
@@ -28,7 +28,7 @@ let nextId = 6_200_000;
 async function linkedAccount(guardian: string, student: string, decision?: "granted" | "declined") {
   const telegramId = nextId++;
   const guardianId = await fixture.id("guardian", guardian);
-  const account = await TelegramAccount.create({ telegramId, chatId: telegramId, language: "ru", roles: [{ role: "guardian", schoolId: fixture.schoolId, guardianId }] });
+  const account = await Account.create({ telegramId, chatId: telegramId, language: "ru", roles: [{ role: "guardian", schoolId: fixture.schoolId, guardianId }] });
   await GuardianLink.create({ accountId: account._id, guardianId, studentId: await fixture.id("student", student), schoolId: fixture.schoolId });
   const school = (await School.findById(fixture.schoolId).lean())!;
   const textVersion = consentVersionOf(school);

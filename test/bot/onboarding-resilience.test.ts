@@ -4,7 +4,7 @@
  * code entry, expired/used/revoked codes say so, forged buttons reveal nothing, and a new consent
  * version asks again before the next data view.
  */
-import { ConsentRecord, GuardianLink, InviteCode, School, Session, TelegramAccount } from "../../src/db/models";
+import { ConsentRecord, GuardianLink, InviteCode, School, Session, Account } from "../../src/db/models";
 import { DIALOG_TTL_MS } from "../../src/bot/session";
 import { revokeCode } from "../../src/services/codes";
 import { clearDb, useTestDb } from "../support/db";
@@ -112,7 +112,7 @@ describe("onboarding resilience", () => {
     await parent.send("/link");
     expect(texts(await harness.user({ id: parent.profile.id }).send(right))).not.toContain("Иванова");
     expect(texts(await parent.send("/link"))).toContain("закрыт до 20.11.2026 13:00");
-    const account = await TelegramAccount.findOne({ telegramId: parent.profile.id }).lean();
+    const account = await Account.findOne({ telegramId: parent.profile.id }).lean();
     expect(account!.codeAttempts.lockedUntil?.toISOString()).toBe("2026-11-20T10:00:00.000Z");
 
     const log = harness.logs.join("\n");
@@ -156,7 +156,7 @@ describe("onboarding resilience", () => {
     expect(await revokeCode({ code: revoked, pepper: harness.deps.config.codePepper, now: NOW })).toBe("revoked");
     expect(texts(await parent.send(revoked))).toContain("отозван");
     // None of these counts toward the lockout: they are real codes, not guesses.
-    expect((await TelegramAccount.findOne({ telegramId: parent.profile.id }).lean())!.codeAttempts.failures).toHaveLength(0);
+    expect((await Account.findOne({ telegramId: parent.profile.id }).lean())!.codeAttempts.failures).toHaveLength(0);
   });
 
   test("a code used by someone else between preview and confirm is gone, not linked twice", async () => {
@@ -210,7 +210,7 @@ describe("onboarding resilience", () => {
     expect(buttonData(consent)[0]).toBe(`cs:yes:${school.school._id}`);
     const again = await parent.press(`cs:yes:${school.school._id}`, consent);
     expect(keyboardLabels(again.at(-1))).toContain("📒 Оценки");
-    const account = await TelegramAccount.findOne({ telegramId: parent.profile.id });
+    const account = await Account.findOne({ telegramId: parent.profile.id });
     const latest = await ConsentRecord.findOne({ accountId: account!._id }).sort({ recordedAt: -1, _id: -1 }).lean();
     expect(latest).toMatchObject({ decision: "granted", textVersion: "2027-01" });
     // Help stays available while the consent is outdated.

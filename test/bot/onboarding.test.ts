@@ -3,7 +3,7 @@
  * consent (agree, decline, full text), the code (wrong, right), the child shown masked, confirm and
  * cancel, a second child, a child in a second school, and both languages.
  */
-import { ConsentRecord, Guardian, GuardianLink, InviteCode, School, TelegramAccount } from "../../src/db/models";
+import { ConsentRecord, Guardian, GuardianLink, InviteCode, School, Account } from "../../src/db/models";
 import { consentTextHash, CONSENT_TEXT_VERSION } from "../../src/domain/consent";
 import { translator } from "../../src/i18n";
 import { consentFullText, consentSchool } from "../../src/services/consent";
@@ -54,7 +54,7 @@ describe("onboarding in a deployment with one school", () => {
     expect(done?.plain).toContain("Иванова М., 7Б");
     expect(keyboardLabels(done)).toEqual(["📒 Оценки", "📚 Домашнее задание", "🗓 Расписание", "📈 Прогноз", "☰ Ещё"]);
 
-    const account = await TelegramAccount.findOne({ telegramId: parent.profile.id });
+    const account = await Account.findOne({ telegramId: parent.profile.id });
     const record = await ConsentRecord.findOne({ accountId: account!._id }).lean();
     const shown = consentFullText(translator(harness.deps.i18n, "ru"), (await consentSchool(school.school._id))!);
     expect(record).toMatchObject({ decision: "granted", form: "telegram", textVersion: CONSENT_TEXT_VERSION, textHash: consentTextHash(shown) });
@@ -74,7 +74,7 @@ describe("onboarding in a deployment with one school", () => {
     expect(texts(declined)).toContain("на бумаге");
     expect(texts(declined)).toContain("/start");
     expect(texts(declined)).not.toContain("код приглашения");
-    const account = await TelegramAccount.findOne({ telegramId: parent.profile.id });
+    const account = await Account.findOne({ telegramId: parent.profile.id });
     expect(await ConsentRecord.findOne({ accountId: account!._id }).lean()).toMatchObject({ decision: "declined", form: "telegram" });
     // The buttons of the answered question are gone.
     expect(harness.fake.sent(parent.profile.id).find((m) => m.method === "editMessageReplyMarkup")).toBeTruthy();
@@ -106,7 +106,7 @@ describe("onboarding in a deployment with one school", () => {
     expect(texts(wrong)).toContain("Осталось 4 попытки");
     const notACode = await parent.send("я не знаю код");
     expect(texts(notACode)).toContain("не похоже на код");
-    const account = await TelegramAccount.findOne({ telegramId: parent.profile.id }).lean();
+    const account = await Account.findOne({ telegramId: parent.profile.id }).lean();
     expect(account!.codeAttempts.failures).toHaveLength(1);
     // Cyrillic look-alike letters typed on a Russian keyboard still find the code.
     const code = await guardianCode(harness, school);
@@ -140,7 +140,7 @@ describe("onboarding in a deployment with one school", () => {
     expect(second.plain).toContain("Петров П., 7Б");
     const done = await parent.press(buttonData(second)[0], second);
     expect(texts(done)).toContain("детей: 2");
-    const account = await TelegramAccount.findOne({ telegramId: parent.profile.id });
+    const account = await Account.findOne({ telegramId: parent.profile.id });
     const links = await GuardianLink.find({ accountId: account!._id }).lean();
     expect(links.map((l) => String(l.studentId)).sort()).toEqual([String(school.masha), String(school.petya)].sort());
     // Petya has no journal guardian: the account's own guardian record is reused for him.
@@ -176,7 +176,7 @@ describe("onboarding in a deployment with one school", () => {
     expect(confirm.plain).toContain("Is this your child?");
     const done = await parent.press(buttonData(confirm)[0], confirm);
     expect(keyboardLabels(done.find((m) => m.text?.includes("Done!")))).toContain("📒 Grades");
-    const account = await TelegramAccount.findOne({ telegramId: parent.profile.id });
+    const account = await Account.findOne({ telegramId: parent.profile.id });
     const record = await ConsentRecord.findOne({ accountId: account!._id }).lean();
     const shown = consentFullText(translator(harness.deps.i18n, "en"), (await consentSchool(school.school._id))!);
     expect(record!.textHash).toBe(consentTextHash(shown));
@@ -191,7 +191,7 @@ describe("onboarding in a deployment with one school", () => {
     const done = await student.press(buttonData(confirm)[0], confirm);
     expect(texts(done)).toContain("Ваши оценки");
     expect(keyboardLabels(done.at(-1))).toContain("📒 Оценки");
-    const account = await TelegramAccount.findOne({ telegramId: student.profile.id }).lean();
+    const account = await Account.findOne({ telegramId: student.profile.id }).lean();
     expect(account!.roles.map((r) => [r.role, String(r.studentId)])).toEqual([["student", String(school.petya)]]);
     expect(await GuardianLink.countDocuments({})).toBe(0);
   });
@@ -239,7 +239,7 @@ describe("onboarding in a deployment with several schools", () => {
     const secondConfirm = withButtons(await parent.press(`cs:yes:${second.school._id}`, secondConsent));
     const done = await parent.press(buttonData(secondConfirm)[0], secondConfirm);
     expect(texts(done)).toContain("детей: 2");
-    const account = await TelegramAccount.findOne({ telegramId: parent.profile.id });
+    const account = await Account.findOne({ telegramId: parent.profile.id });
     const records = await ConsentRecord.find({ accountId: account!._id }).lean();
     expect(records.map((r) => String(r.schoolId)).sort()).toEqual([String(first.school._id), String(second.school._id)].sort());
   });

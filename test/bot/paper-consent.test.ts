@@ -5,7 +5,7 @@
  * disconnects the Telegram accounts acting for that guardian record.
  */
 import { Types } from "mongoose";
-import { ConsentRecord, Delivery, Guardian, GuardianLink, SchoolClass, Student, TelegramAccount } from "../../src/db/models";
+import { ConsentRecord, Delivery, Guardian, GuardianLink, SchoolClass, Student, Account } from "../../src/db/models";
 import { clearDb, useTestDb } from "../support/db";
 import { startBotHarness, type BotHarness } from "../support/bot-harness";
 import { buttonData, inlineButtons, linkedParent, makeSchool, texts, withButtons, type TestSchool } from "./onboarding-support";
@@ -81,7 +81,7 @@ describe("/paperconsent", () => {
     expect(texts(await admin.press("pc:ok:yes", summary))).toContain("Отключён 1 аккаунт Telegram");
 
     expect(await GuardianLink.countDocuments({ guardianId: school.annaGuardian })).toBe(0);
-    expect((await TelegramAccount.findOne({ telegramId: parent.profile.id }).lean())!.roles).toEqual([]);
+    expect((await Account.findOne({ telegramId: parent.profile.id }).lean())!.roles).toEqual([]);
     expect(await Guardian.findById(school.annaGuardian).lean()).toMatchObject({ delivery: "paper", deliveryReason: "paper-refusal" });
     const statuses = await Promise.all([telegram, email, paper].map(async (d) => (await Delivery.findById(d._id).lean())!.status));
     expect(statuses).toEqual(["cancelled", "cancelled", "queued"]);

@@ -7,7 +7,7 @@ import { Types } from "mongoose";
 import { useTestDb } from "../support/db";
 import { startBotHarness, type BotHarness } from "../support/bot-harness";
 import type { SentMessage } from "../support/fake-telegram";
-import { Delivery, Guardian, Printout, TelegramAccount } from "../../src/db/models";
+import { Delivery, Guardian, Printout, Account } from "../../src/db/models";
 import { FRIDAY_NOON, loadFixtureSchool, staffAccount, type FixtureSchool } from "../integration/printouts-fixture";
 
 useTestDb();
@@ -52,7 +52,7 @@ describe("/printouts", () => {
     expect(edited.method).toBe("editMessageText");
     expect(edited.plain).toContain("2 выписки, выдано: 1");
     expect(buttons(edited)[0].text).toBe("✅ Петров А. С. — Петрова Е. В.");
-    const account = (await TelegramAccount.findOne({ telegramId: teacher.profile.id }).lean())!;
+    const account = (await Account.findOne({ telegramId: teacher.profile.id }).lean())!;
     const handed = (await Printout.findById(printout._id).lean())!.slips[0];
     expect(handed.handedAt).toEqual(FRIDAY_NOON);
     expect(String(handed.handedBy)).toBe(String(account._id));

@@ -4,7 +4,7 @@
  * guardian goes to paper too; /mydata shows everything stored, as text and as JSON.
  */
 import { Types } from "mongoose";
-import { ConsentRecord, Delivery, Guardian, GuardianLink, School, TelegramAccount } from "../../src/db/models";
+import { ConsentRecord, Delivery, Guardian, GuardianLink, School, Account } from "../../src/db/models";
 import { accessibleChildren, childIfAccessible } from "../../src/services/access";
 import { clearDb, useTestDb } from "../support/db";
 import { startBotHarness, type BotHarness } from "../support/bot-harness";
@@ -42,7 +42,7 @@ describe("privacy", () => {
 
   test("withdrawal: asked once more, then unlinked, paper, queued electronic messages cancelled at once", async () => {
     const parent = await linkedParent(harness, school);
-    const account = (await TelegramAccount.findOne({ telegramId: parent.profile.id }))!;
+    const account = (await Account.findOne({ telegramId: parent.profile.id }))!;
     await Guardian.updateOne({ _id: school.annaGuardian }, { $push: { contacts: { $each: [
       { kind: "email", value: "anna@example.ru", source: "guardian", verifiedAt: NOW },
       { kind: "phone", value: "+79160000000", source: "school-paper", verifiedAt: NOW },
@@ -68,7 +68,7 @@ describe("privacy", () => {
     expect(records.map((r) => r.decision)).toEqual(["granted", "withdrawn"]);
     expect(records[1].textHash).toBe(records[0].textHash);
     expect(await GuardianLink.countDocuments({ accountId: account._id })).toBe(0);
-    const after = (await TelegramAccount.findById(account._id))!;
+    const after = (await Account.findById(account._id))!;
     expect(after.roles).toHaveLength(0);
     const guardian = (await Guardian.findById(school.annaGuardian).lean())!;
     expect(guardian).toMatchObject({ delivery: "paper", deliveryReason: "withdrawn" });

@@ -5,7 +5,7 @@
  */
 import { Types } from "mongoose";
 import pino from "pino";
-import { DomainEvent, Recommendation, School, TelegramAccount } from "../../src/db/models";
+import { DomainEvent, Recommendation, School, Account } from "../../src/db/models";
 import { createI18n } from "../../src/i18n";
 import { createQueueFactory, type QueueFactory } from "../../src/queue/connection";
 import { startNotifier, type Notifier } from "../../src/queue/notifier";
@@ -44,7 +44,7 @@ afterAll(async () => {
 });
 
 async function teacher(telegramId: number, key: string) {
-  return TelegramAccount.create({ telegramId, chatId: telegramId, roles: [{ role: "teacher", schoolId: fx.school._id, teacherId: fx.teachers[key] }] });
+  return Account.create({ telegramId, chatId: telegramId, roles: [{ role: "teacher", schoolId: fx.school._id, teacherId: fx.teachers[key] }] });
 }
 
 test("a teacher's scope: the classes and subjects of their lessons", async () => {

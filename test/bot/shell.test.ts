@@ -1,7 +1,7 @@
 import mongoose from "mongoose";
 import { useTestDb } from "../support/db";
 import { startBotHarness, type BotHarness } from "../support/bot-harness";
-import { Guardian, School, TelegramAccount } from "../../src/db/models";
+import { Guardian, School, Account } from "../../src/db/models";
 import { registerCommands } from "../../src/bot/bot";
 
 const db = useTestDb();
@@ -20,7 +20,7 @@ describe("bot shell", () => {
     const [reply] = await parent.send("/start");
     expect(reply.text).toContain("Здравствуйте!");
     expect(reply.text).toContain("код приглашения");
-    const account = await TelegramAccount.findOne({ telegramId: parent.profile.id });
+    const account = await Account.findOne({ telegramId: parent.profile.id });
     expect(account?.language).toBe("ru");
     expect(account?.chatId).toBe(parent.profile.id);
   });
@@ -125,13 +125,13 @@ describe("a user who had blocked the bot writes again", () => {
     const blockedOnly = await Guardian.create({ schoolId: school._id, studentIds: [], delivery: "paper", deliveryReason: "blocked" });
     const declined = await Guardian.create({ schoolId: school._id, studentIds: [], delivery: "paper", deliveryReason: "declined" });
     const parent = harness.user();
-    await TelegramAccount.create({
+    await Account.create({
       telegramId: parent.profile.id, chatId: parent.profile.id, active: false, blockedAt: new Date(),
       roles: [{ role: "guardian", schoolId: school._id, guardianId: blockedOnly._id }, { role: "guardian", schoolId: school._id, guardianId: declined._id }],
     });
     await parent.send("/help");
-    expect(await TelegramAccount.findOne({ telegramId: parent.profile.id }).lean()).toMatchObject({ active: true });
-    expect((await TelegramAccount.findOne({ telegramId: parent.profile.id }).lean())?.blockedAt).toBeUndefined();
+    expect(await Account.findOne({ telegramId: parent.profile.id }).lean()).toMatchObject({ active: true });
+    expect((await Account.findOne({ telegramId: parent.profile.id }).lean())?.blockedAt).toBeUndefined();
     expect(await Guardian.findById(blockedOnly._id).lean()).toMatchObject({ delivery: "electronic" });
     expect((await Guardian.findById(blockedOnly._id).lean())?.deliveryReason).toBeUndefined();
     expect(await Guardian.findById(declined._id).lean()).toMatchObject({ delivery: "paper", deliveryReason: "declined" });
@@ -151,7 +151,7 @@ describe("in a group chat", () => {
     const user = { id: 8_100_001, first_name: "Ольга", language_code: "ru" };
     const school = await School.create({ name: "Школа" });
     const guardian = await Guardian.create({ schoolId: school._id, fullName: "Смирнова Ольга Ивановна", studentIds: [], contacts: [{ kind: "email", value: "olga@example.org", source: "guardian" }] });
-    await TelegramAccount.create({ telegramId: user.id, chatId: user.id, roles: [{ role: "guardian", schoolId: school._id, guardianId: guardian._id }] });
+    await Account.create({ telegramId: user.id, chatId: user.id, roles: [{ role: "guardian", schoolId: school._id, guardianId: guardian._id }] });
     const group = { id: -100777, type: "group" as const, title: "Родители 7Б" };
     for (const command of ["/mydata", "/privacy", "/settings"]) {
       await harness.bot.handleUpdate(harness.fake.injectMessage(user, command, { chat: group }));

@@ -7,7 +7,7 @@ import { Types } from "mongoose";
 import { useTestDb } from "../support/db";
 import { startBotHarness, type BotHarness, type TestUser } from "../support/bot-harness";
 import { createSchoolFixture, giveConsent, guardianAccount, studentAccount, type SchoolFixture } from "../support/fixtures";
-import { ConsentRecord, GuardianLink, TelegramAccount } from "../../src/db/models";
+import { ConsentRecord, GuardianLink, Account } from "../../src/db/models";
 import { consentTextHash, consentVersionOf } from "../../src/domain/consent";
 import { buttonData, inlineButtons, last, moscow, plain } from "./views-support";
 
@@ -83,7 +83,7 @@ describe("a guardian with two children", () => {
     expect(alex.method).toBe("editMessageText");
     expect(alex.plain).toContain("📒 Оценки · Александр, 3Б");
     expect(inlineButtons(alex).map((b) => b.text)).toEqual(expect.arrayContaining(["Мария", "• Александр •"]));
-    const account = await TelegramAccount.findOne({ telegramId: parent.profile.id });
+    const account = await Account.findOne({ telegramId: parent.profile.id });
     expect(String(account?.selectedStudentId)).toBe(String(fx.students.alex._id));
 
     // Pressing the child already shown changes nothing (Telegram's "not modified" is no error).
@@ -110,7 +110,7 @@ describe("a guardian with two children", () => {
       expect(parent.callbackAnswers().at(-1)).toMatchObject({ text: NOT_AVAILABLE, show_alert: true });
     }
     expect(harness.fake.sent(parent.profile.id)).toHaveLength(before);
-    const account = await TelegramAccount.findOne({ telegramId: parent.profile.id });
+    const account = await Account.findOne({ telegramId: parent.profile.id });
     expect(String(account?.selectedStudentId)).not.toBe(String(fx.students.petya._id));
   });
 

@@ -1,6 +1,6 @@
 import { Types } from "mongoose";
 import { useTestDb } from "../support/db";
-import { ConsentRecord, Guardian, GuardianLink, School, TelegramAccount } from "../../src/db/models";
+import { ConsentRecord, Guardian, GuardianLink, School, Account } from "../../src/db/models";
 import { accessibleChildren, childIfAccessible, consentState } from "../../src/services/access";
 import { CONSENT_TEXT_VERSION } from "../../src/domain/consent";
 
@@ -12,7 +12,7 @@ async function setup() {
   const school = await School.create({ name: "Школа №1" });
   const other = await School.create({ name: "Школа №2" });
   const guardian = await Guardian.create({ schoolId: school._id, studentIds: [] });
-  const account = await TelegramAccount.create({ telegramId: Math.floor(Math.random() * 1e9), chatId: 1, roles: [{ role: "guardian", schoolId: school._id, guardianId: guardian._id }] });
+  const account = await Account.create({ telegramId: Math.floor(Math.random() * 1e9), chatId: 1, roles: [{ role: "guardian", schoolId: school._id, guardianId: guardian._id }] });
   const masha = new Types.ObjectId();
   const petya = new Types.ObjectId();
   await GuardianLink.create({ accountId: account._id, guardianId: guardian._id, studentId: masha, schoolId: school._id });
@@ -65,7 +65,7 @@ describe("access", () => {
   test("a student account sees only themselves", async () => {
     const school = await School.create({ name: "Школа №3" });
     const me = new Types.ObjectId();
-    const account = await TelegramAccount.create({ telegramId: 99_000_001, chatId: 2, roles: [{ role: "student", schoolId: school._id, studentId: me }] });
+    const account = await Account.create({ telegramId: 99_000_001, chatId: 2, roles: [{ role: "student", schoolId: school._id, studentId: me }] });
     expect((await accessibleChildren(account)).map((c) => [String(c.studentId), c.via])).toEqual([[String(me), "student"]]);
   });
 });

@@ -6,7 +6,7 @@
  */
 import { Types } from "mongoose";
 import pino from "pino";
-import { ConsentRecord, Guardian, InviteCode, School, SchoolClass, Student, Teacher, TelegramAccount } from "../../src/db/models";
+import { ConsentRecord, Guardian, InviteCode, School, SchoolClass, Student, Teacher, Account } from "../../src/db/models";
 import { hashCode, normalizeCode } from "../../src/domain/codes";
 import { CONSENT_TEXT_VERSION } from "../../src/domain/consent";
 import {
@@ -35,7 +35,7 @@ const stored = async (code: string) => (await InviteCode.findOne({ codeHash: has
 
 /** A parent account with the school's consent, so guardian codes can be redeemed. */
 async function consentingParent(schoolId: Types.ObjectId, telegramId: number) {
-  const account = await TelegramAccount.create({ telegramId, chatId: telegramId });
+  const account = await Account.create({ telegramId, chatId: telegramId });
   await ConsentRecord.create({ accountId: account._id, schoolId, decision: "granted", form: "telegram", textVersion: CONSENT_TEXT_VERSION, textHash: "b".repeat(64), recordedAt: NOW });
   return account;
 }
@@ -74,7 +74,7 @@ describe("codes service", () => {
 
   test("check: ok / expired / used / revoked / malformed, and revoke's answers", async () => {
     const { s } = await school();
-    const account = await TelegramAccount.create({ telegramId: 501, chatId: 501 });
+    const account = await Account.create({ telegramId: 501, chatId: 501 });
     const [one, two, three] = await issueClassCodes({ schoolId: s._id, className: "5А", pepper: PEPPER, now: NOW }).then(async (c) => [...c, await issueAdminCode({ schoolId: s._id, pepper: PEPPER, now: NOW })]);
     const check = (typed: string, now = NOW) => checkCode({ account, typed, pepper: PEPPER, now });
     expect(await check(one.code.toLowerCase())).toMatchObject({ status: "ok", role: "guardian", schoolId: String(s._id) });
@@ -150,15 +150,15 @@ describe("codes service", () => {
   test("the fifth wrong code within an hour locks for an hour; the log names the account, never the code", async () => {
     const lines: string[] = [];
     const logger = pino({ level: "debug" }, { write: (l: string) => lines.push(l) });
-    const account = await TelegramAccount.create({ telegramId: 502, chatId: 502 });
+    const account = await Account.create({ telegramId: 502, chatId: 502 });
     const results = [];
     for (let i = 0; i < 5; i++) {
-      const fresh = (await TelegramAccount.findById(account._id))!;
+      const fresh = (await Account.findById(account._id))!;
       results.push(await checkCode({ account: fresh, typed: `ZZZZ-ZZZZ-Z${"23456"[i]}`, pepper: PEPPER, now: new Date(NOW.getTime() + i * 60_000), logger }));
     }
     expect(results.slice(0, 4).map((r) => (r as { attemptsLeft: number }).attemptsLeft)).toEqual([4, 3, 2, 1]);
     expect(results[4]).toEqual({ status: "locked", until: "2026-11-20T10:04:00.000Z" });
-    const locked = (await TelegramAccount.findById(account._id))!;
+    const locked = (await Account.findById(account._id))!;
     expect(locked.codeAttempts.failures).toHaveLength(0);
     expect(await checkCode({ account: locked, typed: "ZZZZ-ZZZZ-ZZ", pepper: PEPPER, now: new Date("2026-11-20T10:03:59Z") })).toMatchObject({ status: "locked" });
     expect(await checkCode({ account: locked, typed: "ZZZZ-ZZZZ-ZZ", pepper: PEPPER, now: new Date("2026-11-20T10:04:00Z") })).toMatchObject({ status: "wrong", attemptsLeft: 4 });

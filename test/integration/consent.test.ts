@@ -5,7 +5,7 @@
  * or withdrawal unlinks the accounts acting for that record.
  */
 import { Types } from "mongoose";
-import { ConsentRecord, Delivery, Guardian, GuardianLink, School, SchoolClass, Student, TelegramAccount } from "../../src/db/models";
+import { ConsentRecord, Delivery, Guardian, GuardianLink, School, SchoolClass, Student, Account } from "../../src/db/models";
 import { consentTextHash } from "../../src/domain/consent";
 import { createI18n, translator } from "../../src/i18n";
 import { accessibleChildren, childIfAccessible, consentState } from "../../src/services/access";
@@ -23,7 +23,7 @@ const NOW = new Date("2026-11-20T09:00:00Z");
 async function setup() {
   const school = await School.create({ name: "Школа № 7", address: "г. Тверь, ул. Мира, 7" });
   const guardian = await Guardian.create({ schoolId: school._id, externalId: `g-${new Types.ObjectId()}`, fullName: "Орлова Нина", studentIds: [] });
-  const account = await TelegramAccount.create({ telegramId: Math.floor(Math.random() * 1e9), chatId: 1, roles: [{ role: "guardian", schoolId: school._id, guardianId: guardian._id }] });
+  const account = await Account.create({ telegramId: Math.floor(Math.random() * 1e9), chatId: 1, roles: [{ role: "guardian", schoolId: school._id, guardianId: guardian._id }] });
   const delivery = (channel: "telegram" | "email" | "paper") =>
     Delivery.create({ schoolId: school._id, idempotencyKey: `k-${new Types.ObjectId()}`, kind: "final", recipient: { guardianId: guardian._id }, channel });
   return { school, guardian, account, delivery, consent: (await consentSchool(school._id))! };
@@ -74,19 +74,19 @@ describe("consent", () => {
     ] } } });
     await recordTelegramDecision({ accountId: account._id, school: consent, decision: "granted", t: ru, now: NOW });
     await GuardianLink.create({ accountId: account._id, guardianId: guardian._id, studentId: child._id, schoolId: school._id });
-    await TelegramAccount.updateOne({ _id: account._id }, { $set: { selectedStudentId: child._id } });
+    await Account.updateOne({ _id: account._id }, { $set: { selectedStudentId: child._id } });
     // The second parent has their own guardian record: the refusal is not theirs.
     const father = await Guardian.create({ schoolId: school._id, fullName: "Орлов Пётр", studentIds: [child._id] });
-    const fatherAccount = await TelegramAccount.create({ telegramId: Math.floor(Math.random() * 1e9), chatId: 2, roles: [{ role: "guardian", schoolId: school._id, guardianId: father._id }] });
+    const fatherAccount = await Account.create({ telegramId: Math.floor(Math.random() * 1e9), chatId: 2, roles: [{ role: "guardian", schoolId: school._id, guardianId: father._id }] });
     await recordTelegramDecision({ accountId: fatherAccount._id, school: consent, decision: "granted", t: ru, now: NOW });
     await GuardianLink.create({ accountId: fatherAccount._id, guardianId: father._id, studentId: child._id, schoolId: school._id });
     const fatherMessage = await Delivery.create({ schoolId: school._id, idempotencyKey: `k-${new Types.ObjectId()}`, kind: "final", recipient: { guardianId: father._id }, channel: "telegram" });
     const [telegram, email, paper] = [await delivery("telegram"), await delivery("email"), await delivery("paper")];
-    expect((await accessibleChildren(await TelegramAccount.findById(account._id))).map((x) => String(x.studentId))).toEqual([String(child._id)]);
+    expect((await accessibleChildren(await Account.findById(account._id))).map((x) => String(x.studentId))).toEqual([String(child._id)]);
 
     const result = await registerPaperDecision({ schoolId: school._id, guardianId: guardian._id, decision: "declined", form: "paper", t: ru, now: NOW });
     expect(result.unlinkedAccounts).toBe(1);
-    const after = (await TelegramAccount.findById(account._id))!;
+    const after = (await Account.findById(account._id))!;
     expect(after.roles).toHaveLength(0);
     expect(await GuardianLink.countDocuments({ guardianId: guardian._id })).toBe(0);
     expect(await accessibleChildren(after)).toEqual([]);
@@ -98,11 +98,11 @@ describe("consent", () => {
     expect(record.contacts.map((x) => x.source)).toEqual(["school-paper"]);
     const status = async (id: Types.ObjectId) => (await Delivery.findById(id).lean())!.status;
     expect([await status(telegram._id), await status(email._id), await status(paper._id), await status(fatherMessage._id)]).toEqual(["cancelled", "cancelled", "queued", "queued"]);
-    expect((await accessibleChildren(await TelegramAccount.findById(fatherAccount._id))).map((x) => String(x.studentId))).toEqual([String(child._id)]);
+    expect((await accessibleChildren(await Account.findById(fatherAccount._id))).map((x) => String(x.studentId))).toEqual([String(child._id)]);
     // A later written consent switches the record back; the account links again only with a new code.
     await registerPaperDecision({ schoolId: school._id, guardianId: guardian._id, decision: "granted", form: "paper", t: ru, now: new Date(NOW.getTime() + 1000) });
     expect((await Guardian.findById(guardian._id).lean())!.delivery).toBe("electronic");
-    expect(await accessibleChildren(await TelegramAccount.findById(account._id))).toEqual([]);
+    expect(await accessibleChildren(await Account.findById(account._id))).toEqual([]);
   });
 
   test("paper: a consent with the statement's contacts, a refusal, a withdrawal that unlinks accounts", async () => {
@@ -117,7 +117,7 @@ describe("consent", () => {
     await GuardianLink.create({ accountId: account._id, guardianId: guardian._id, studentId: new Types.ObjectId(), schoolId: school._id });
     expect((await registerPaperDecision({ ...base, decision: "withdrawn", form: "paper" })).unlinkedAccounts).toBe(1);
     expect(await GuardianLink.countDocuments({ guardianId: guardian._id })).toBe(0);
-    expect((await TelegramAccount.findById(account._id).lean())!.roles).toHaveLength(0);
+    expect((await Account.findById(account._id).lean())!.roles).toHaveLength(0);
     const records = await ConsentRecord.find({ guardianId: guardian._id }).sort({ recordedAt: 1, _id: 1 }).lean();
     expect(records.map((r) => [r.decision, r.form])).toEqual([["declined", "paper"], ["granted", "edoc"], ["withdrawn", "paper"]]);
     expect(records[0].note).toBe("заявление № 12");

@@ -4,7 +4,7 @@
  * is obeyed; a blocked bot falls back to e-mail, then paper.
  */
 import { Types } from "mongoose";
-import { Delivery, Guardian, School, TelegramAccount } from "../../src/db/models";
+import { Delivery, Guardian, School, Account } from "../../src/db/models";
 import { createI18n } from "../../src/i18n";
 import { createTelegramChannel } from "../../src/channels/telegram";
 import { deliveryProcessor, SENDING_LEASE_MS } from "../../src/queue/delivery-engine";
@@ -98,7 +98,7 @@ describe("with the notifier running", () => {
     const { eventId } = await publishFinal(h.queues, fx, fx.students.maria, { value: "4", subject: "geom" });
     await h.waitForStatus({ eventId, channel: "email", "recipient.guardianId": guardian._id }, "sent");
     expect(await Delivery.findOne({ eventId, "recipient.accountId": account._id }).lean()).toMatchObject({ status: "fell_back", channel: "telegram" });
-    expect(await TelegramAccount.findById(account._id).lean()).toMatchObject({ active: false, blockedAt: expect.any(Date) });
+    expect(await Account.findById(account._id).lean()).toMatchObject({ active: false, blockedAt: expect.any(Date) });
     expect(await Guardian.findById(guardian._id).lean()).toMatchObject({ delivery: "paper", deliveryReason: "blocked" });
     const mail = h.mails.find((m) => m.to.includes("olga@example.org"));
     expect(mail?.raw).toMatch(/Subject: =\?UTF-8\?/);

@@ -3,7 +3,7 @@
  * guardian code needs, and what each role grants.
  */
 import type { Types } from "mongoose";
-import { ConsentRecord, Guardian, GuardianLink, InviteCode, School, SchoolClass, Student, Teacher, TelegramAccount } from "../../src/db/models";
+import { ConsentRecord, Guardian, GuardianLink, InviteCode, School, SchoolClass, Student, Teacher, Account } from "../../src/db/models";
 import { hashCode, normalizeCode } from "../../src/domain/codes";
 import { CONSENT_TEXT_VERSION } from "../../src/domain/consent";
 import { accessibleChildren } from "../../src/services/access";
@@ -21,7 +21,7 @@ async function setup() {
   const school = await School.create({ name: "Школа № 5" });
   const c = await SchoolClass.create({ schoolId: school._id, externalId: "c", name: "9А", grade: 9 });
   const student = await Student.create({ schoolId: school._id, externalId: "s", fullName: "Смирнова Ольга Андреевна", classId: c._id });
-  const account = async () => TelegramAccount.create({ telegramId: ++telegramId, chatId: telegramId });
+  const account = async () => Account.create({ telegramId: ++telegramId, chatId: telegramId });
   const agree = (accountId: Types.ObjectId) => ConsentRecord.create({ accountId, schoolId: school._id, decision: "granted", form: "telegram", textVersion: CONSENT_TEXT_VERSION, textHash: "b".repeat(64), recordedAt: NOW });
   const codeId = async (code: string) => String((await InviteCode.findOne({ codeHash: hashCode(PEPPER, normalizeCode(code)) }).lean())!._id);
   return { school, student, account, agree, codeId };
@@ -39,7 +39,7 @@ describe("linking", () => {
     await agree(parent._id);
     expect(await redeemCode({ accountId: parent._id, codeId: id, now: NOW })).toMatchObject({ status: "linked", role: "guardian", studentId: String(student._id), alreadyLinked: false });
     expect(await redeemCode({ accountId: parent._id, codeId: id, now: NOW })).toEqual({ status: "gone" });
-    const fresh = (await TelegramAccount.findById(parent._id))!;
+    const fresh = (await Account.findById(parent._id))!;
     expect(String(fresh.selectedStudentId)).toBe(String(student._id));
     expect((await accessibleChildren(fresh)).map((c) => String(c.studentId))).toEqual([String(student._id)]);
     // No journal guardian: the bot created one for this account.
@@ -71,7 +71,7 @@ describe("linking", () => {
     const staff = await account();
     for (const code of codes) expect(await redeemCode({ accountId: staff._id, codeId: await codeId(code), now: NOW })).toMatchObject({ status: "linked" });
     expect(await previewCode(await codeId(codes[1]))).toMatchObject({ role: "teacher", teacherName: "Кузнецов И." });
-    const roles = (await TelegramAccount.findById(staff._id).lean())!.roles;
+    const roles = (await Account.findById(staff._id).lean())!.roles;
     expect(roles.map((r) => r.role)).toEqual(["student", "teacher", "admin"]);
     expect(String(roles[0].studentId)).toBe(String(student._id));
     expect(String(roles[1].teacherId)).toBe(String(teacher._id));
@@ -87,7 +87,7 @@ describe("linking", () => {
       expect(await redeemCode({ accountId: parent._id, codeId: await codeId(code), now: NOW })).toMatchObject({ status: "linked", alreadyLinked: expected });
     }
     expect(await GuardianLink.countDocuments({ accountId: parent._id })).toBe(1);
-    expect((await TelegramAccount.findById(parent._id).lean())!.roles).toHaveLength(1);
+    expect((await Account.findById(parent._id).lean())!.roles).toHaveLength(1);
   });
 
   test("forged or unknown code ids are gone", async () => {

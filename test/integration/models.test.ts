@@ -19,10 +19,11 @@ import {
   SchoolClass,
   Session,
   Subject,
-  TelegramAccount,
+  Account,
   allModels,
   latestConsent,
 } from "../../src/db/models";
+import { renameLegacyCollections } from "../../src/db/connect";
 
 useTestDb();
 
@@ -145,8 +146,8 @@ describe("indexes", () => {
   });
 
   it("other unique keys: telegramId, invite code hash, delivery idempotency key, printout per class and week", async () => {
-    await TelegramAccount.create({ telegramId: 1001, chatId: 1001 });
-    await expect(TelegramAccount.create({ telegramId: 1001, chatId: 5 })).rejects.toMatchObject({ code: 11000 });
+    await Account.create({ telegramId: 1001, chatId: 1001 });
+    await expect(Account.create({ telegramId: 1001, chatId: 5 })).rejects.toMatchObject({ code: 11000 });
 
     const code = { schoolId: oid(), codeHash: "h".repeat(64), role: "admin" as const, expiresAt: new Date() };
     await InviteCode.create(code);
@@ -314,9 +315,9 @@ describe("validation", () => {
 
   it("checks role references of accounts and invite codes", async () => {
     const schoolId = oid();
-    const account = new TelegramAccount({ telegramId: 7, chatId: 7, roles: [{ role: "guardian", schoolId }] });
+    const account = new Account({ telegramId: 7, chatId: 7, roles: [{ role: "guardian", schoolId }] });
     expect(await validationErrors(account)).toHaveProperty(["roles.0.guardianId"]);
-    const admin = new TelegramAccount({ telegramId: 8, chatId: 8, roles: [{ role: "admin", schoolId }] });
+    const admin = new Account({ telegramId: 8, chatId: 8, roles: [{ role: "admin", schoolId }] });
     expect(await validationErrors(admin)).toBeUndefined();
     expect(admin.roles[0].grantedAt).toBeInstanceOf(Date);
     const code = new InviteCode({ schoolId, codeHash: "x".repeat(64), role: "guardian", expiresAt: new Date() });
@@ -405,5 +406,21 @@ describe("School", () => {
     expect(Object.keys(errors ?? {})).toEqual(
       expect.arrayContaining(["timezone", "settings.thresholds", "settings.digestTime", "settings.forecastSchedule.weeklyDay"]),
     );
+  });
+});
+
+describe("collections of an older release", () => {
+  it("renames telegram_accounts to accounts once, keeping the documents", async () => {
+    const db = mongoose.connection.db!;
+    await Account.collection.drop().catch(() => undefined);
+    await db.collection("telegram_accounts").insertOne({ telegramId: 4242, chatId: 4242, language: "en", active: true, roles: [] });
+    await renameLegacyCollections(db);
+    const names = (await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
+    expect(names).toContain("accounts");
+    expect(names).not.toContain("telegram_accounts");
+    expect(await Account.findOne({ telegramId: 4242 }).lean()).toMatchObject({ language: "en" });
+    await renameLegacyCollections(db); // a second start changes nothing
+    expect(await Account.countDocuments({ telegramId: 4242 })).toBe(1);
+    await Account.init();
   });
 });

@@ -8,7 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Types } from "mongoose";
-import { School, SchoolClass, Student, Guardian, Teacher, Grade, TelegramAccount, type Role } from "../../src/db/models";
+import { School, SchoolClass, Student, Guardian, Teacher, Grade, Account, type Role } from "../../src/db/models";
 import { importBundle } from "../../src/services/exchange/import";
 import { createSchool } from "../../src/services/schools";
 
@@ -127,7 +127,7 @@ let nextTelegramId = 5_100_000;
 export async function staffAccount(fixture: FixtureSchool, role: Extract<Role, "admin" | "teacher">, teacherExternalId?: string) {
   const telegramId = nextTelegramId++;
   const teacherId = teacherExternalId ? await fixture.id("teacher", teacherExternalId) : undefined;
-  return TelegramAccount.create({ telegramId, chatId: telegramId, language: "ru", roles: [{ role, schoolId: fixture.schoolId, ...(teacherId ? { teacherId } : {}) }] });
+  return Account.create({ telegramId, chatId: telegramId, language: "ru", roles: [{ role, schoolId: fixture.schoolId, ...(teacherId ? { teacherId } : {}) }] });
 }
 
 export const gradeId = async (fixture: FixtureSchool, externalId: string) => (await Grade.findOne({ schoolId: fixture.schoolId, externalId }, { _id: 1 }).lean())!._id;

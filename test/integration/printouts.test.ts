@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { Types } from "mongoose";
 import { useTestDb } from "../support/db";
-import { Delivery, DomainEvent, FinalGrade, Grade, Guardian, Period, Printout, Recommendation, School, TelegramAccount } from "../../src/db/models";
+import { Delivery, DomainEvent, FinalGrade, Grade, Guardian, Period, Printout, Recommendation, School, Account } from "../../src/db/models";
 import { createI18n } from "../../src/i18n";
 import { importBatch } from "../../src/services/exchange/import";
 import { consentSchool, recordTelegramDecision } from "../../src/services/consent";
@@ -32,7 +32,7 @@ async function toPaper(fixture: FixtureSchool, externalId: string, reason: "bloc
 async function guardianAccount(fixture: FixtureSchool, guardianExternalId: string) {
   const guardianId = await fixture.id("guardian", guardianExternalId);
   const telegramId = 6_000_000 + Math.floor(Math.random() * 1e6);
-  return TelegramAccount.create({ telegramId, chatId: telegramId, roles: [{ role: "guardian", schoolId: fixture.schoolId, guardianId }] });
+  return Account.create({ telegramId, chatId: telegramId, roles: [{ role: "guardian", schoolId: fixture.schoolId, guardianId }] });
 }
 
 describe("who gets a printout", () => {

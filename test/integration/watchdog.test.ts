@@ -2,7 +2,7 @@
  * The 24-hour watchdog: a final result whose delivery has not succeeded within the school's limit
  * goes on the paper path and the school's admins get the list in the bot, once.
  */
-import { Delivery, DomainEvent, School, TelegramAccount } from "../../src/db/models";
+import { Delivery, DomainEvent, School, Account } from "../../src/db/models";
 import { QUEUES } from "../../src/queue/names";
 import { runWatchdog } from "../../src/services/notify/watchdog";
 import { notifyFinal } from "../../src/services/notify/results";
@@ -21,7 +21,7 @@ beforeAll(async () => {
 
 test("an overdue final is put on paper and listed to the admins, once", async () => {
   const parent = await guardianAccount(fx, 980_001, fx.guardians.parent, [fx.students.maria]);
-  const admin = await TelegramAccount.create({ telegramId: 980_002, chatId: 980_002, roles: [{ role: "admin", schoolId: fx.school._id }] });
+  const admin = await Account.create({ telegramId: 980_002, chatId: 980_002, roles: [{ role: "admin", schoolId: fx.school._id }] });
   const env = {
     deliveries: h.queues.queue(QUEUES.deliveries), scheduled: h.queues.queue(QUEUES.scheduled), events: h.queues.queue(QUEUES.events),
     redis: h.queues.redis, prefix: h.queues.prefix, now: () => new Date(), logger: pino({ level: "silent" }),

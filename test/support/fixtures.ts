@@ -14,8 +14,8 @@
 import { Types } from "mongoose";
 import {
   Assessment, ConsentRecord, ExamResult, FinalGrade, Grade, Group, Guardian, GuardianLink, Holiday, Homework, Lesson, Period,
-  Recommendation, School, SchoolClass, Student, Subject, Teacher, TelegramAccount,
-  type GuardianDocument, type SchoolDocument, type StudentDocument, type TelegramAccountDocument,
+  Recommendation, School, SchoolClass, Student, Subject, Teacher, Account,
+  type GuardianDocument, type SchoolDocument, type StudentDocument, type AccountDocument,
 } from "../../src/db/models";
 import { consentTextHash, consentVersionOf } from "../../src/domain/consent";
 import { finalMark, weightedSum } from "../../src/domain/grading";
@@ -220,19 +220,19 @@ export interface AccountOptions {
 }
 
 /** A guardian's Telegram account linked to the given children (with consent unless told otherwise). */
-export async function guardianAccount(fx: SchoolFixture, telegramId: number, guardian: GuardianDocument, children: StudentDocument[], options: AccountOptions = {}): Promise<TelegramAccountDocument> {
-  const account = await TelegramAccount.create({ telegramId, chatId: telegramId, language: options.language ?? "ru", roles: [{ role: "guardian", schoolId: fx.school._id, guardianId: guardian._id }] });
+export async function guardianAccount(fx: SchoolFixture, telegramId: number, guardian: GuardianDocument, children: StudentDocument[], options: AccountOptions = {}): Promise<AccountDocument> {
+  const account = await Account.create({ telegramId, chatId: telegramId, language: options.language ?? "ru", roles: [{ role: "guardian", schoolId: fx.school._id, guardianId: guardian._id }] });
   await GuardianLink.insertMany(children.map((c, i) => ({ accountId: account._id, guardianId: guardian._id, studentId: c._id, schoolId: fx.school._id, linkedAt: new Date(Date.UTC(2026, 8, 1, 10, i)) })));
   await giveConsent(fx, account, options.consent ?? "granted");
   return account;
 }
 
 /** A student's own account (sees only themselves; no consent record needed). */
-export async function studentAccount(fx: SchoolFixture, telegramId: number, student: StudentDocument, language: "ru" | "en" = "ru"): Promise<TelegramAccountDocument> {
-  return TelegramAccount.create({ telegramId, chatId: telegramId, language, roles: [{ role: "student", schoolId: fx.school._id, studentId: student._id }] });
+export async function studentAccount(fx: SchoolFixture, telegramId: number, student: StudentDocument, language: "ru" | "en" = "ru"): Promise<AccountDocument> {
+  return Account.create({ telegramId, chatId: telegramId, language, roles: [{ role: "student", schoolId: fx.school._id, studentId: student._id }] });
 }
 
-export async function giveConsent(fx: SchoolFixture, account: TelegramAccountDocument, consent: NonNullable<AccountOptions["consent"]>): Promise<void> {
+export async function giveConsent(fx: SchoolFixture, account: AccountDocument, consent: NonNullable<AccountOptions["consent"]>): Promise<void> {
   if (consent === "none") return;
   const textVersion = consent === "outdated" ? "2020-01" : consentVersionOf(fx.school);
   await ConsentRecord.create({ accountId: account._id, schoolId: fx.school._id, decision: consent === "declined" ? "declined" : "granted", form: "telegram", textVersion, textHash: consentTextHash(`consent ${textVersion}`) });

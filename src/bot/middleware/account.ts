@@ -1,5 +1,5 @@
 import type { MiddlewareFn } from "grammy";
-import { TelegramAccount } from "../../db/models";
+import { Account } from "../../db/models";
 import { languageFromTelegram, translator } from "../../i18n";
 import type { BotContext, BotDeps } from "../context";
 import { reactivateAccount } from "../../services/accounts";
@@ -7,7 +7,7 @@ import { reactivateAccount } from "../../services/accounts";
 /** Loads the sender's account and sets the language: the stored choice first, then Telegram's. */
 export function accountMiddleware(deps: BotDeps): MiddlewareFn<BotContext> {
   return async (ctx, next) => {
-    ctx.account = ctx.from ? await TelegramAccount.findOne({ telegramId: ctx.from.id }) : null;
+    ctx.account = ctx.from ? await Account.findOne({ telegramId: ctx.from.id }) : null;
     if (ctx.account && !ctx.account.active) await reactivateAccount(ctx.account);
     ctx.lang = ctx.account?.language ?? languageFromTelegram(ctx.from?.language_code, deps.config.DEFAULT_LOCALE);
     ctx.t = translator(deps.i18n, ctx.lang);

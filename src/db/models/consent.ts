@@ -16,7 +16,7 @@ export const consentRecordSchema = new Schema(
     schoolId: optionalRefField("School"),
     accountId: {
       type: ObjectId,
-      ref: "TelegramAccount",
+      ref: "Account",
       required: [function (this: { form?: string }) { return this.form === "telegram"; }, "a telegram consent needs accountId"],
     },
     guardianId: {
@@ -34,7 +34,7 @@ export const consentRecordSchema = new Schema(
     textHash: { type: String, required: true, match: SHA256_HEX_RE },
     recordedAt: { type: Date, required: true, default: () => new Date() },
     /** The admin's account that registered a paper or edoc decision. */
-    recordedBy: optionalRefField("TelegramAccount"),
+    recordedBy: optionalRefField("Account"),
     /** E.g. the number of the written statement; no personal data beyond what the form needs. */
     note: optionalTextField(MAX.comment),
   },

@@ -5,7 +5,7 @@ import { ObjectId, optionalRefField, schoolIdField } from "./fields";
 const recipientSchema = new Schema(
   {
     guardianId: optionalRefField("Guardian"),
-    accountId: optionalRefField("TelegramAccount"),
+    accountId: optionalRefField("Account"),
     /** The child the message is about (or the student recipient). */
     studentId: optionalRefField("Student"),
   },

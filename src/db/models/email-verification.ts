@@ -8,7 +8,7 @@ import { refField } from "./fields";
  */
 export const emailVerificationSchema = new Schema(
   {
-    accountId: refField("TelegramAccount"),
+    accountId: refField("Account"),
     guardianId: refField("Guardian"),
     email: { type: String, required: true, trim: true, lowercase: true, maxlength: 254, match: EMAIL_RE },
     codeHash: { type: String, required: true, minlength: 16, maxlength: 256 },

@@ -7,7 +7,7 @@ import { optionalRefField, refField, schoolIdField } from "./fields";
  */
 export const guardianLinkSchema = new Schema(
   {
-    accountId: refField("TelegramAccount"),
+    accountId: refField("Account"),
     guardianId: refField("Guardian"),
     studentId: refField("Student"),
     schoolId: schoolIdField(),

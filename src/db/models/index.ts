@@ -11,7 +11,7 @@ export * from "./subject";
 export * from "./teacher";
 export * from "./student";
 export * from "./guardian";
-export * from "./telegram-account";
+export * from "./account";
 export * from "./consent";
 export * from "./guardian-link";
 export * from "./invite-code";
@@ -56,7 +56,7 @@ import { Session } from "./session";
 import { Student } from "./student";
 import { Subject } from "./subject";
 import { Teacher } from "./teacher";
-import { TelegramAccount } from "./telegram-account";
+import { Account } from "./account";
 
 /** All models, e.g. for `syncIndexes()` at start-up or in tests. */
 export const allModels = [
@@ -67,7 +67,7 @@ export const allModels = [
   Teacher,
   Student,
   Guardian,
-  TelegramAccount,
+  Account,
   ConsentRecord,
   GuardianLink,
   InviteCode,

@@ -29,10 +29,10 @@ export const inviteCodeSchema = new Schema(
     },
     expiresAt: { type: Date, required: true },
     usedAt: { type: Date },
-    usedByAccountId: optionalRefField("TelegramAccount"),
+    usedByAccountId: optionalRefField("Account"),
     revokedAt: { type: Date },
     /** The admin account that issued the code (absent when issued from the CLI). */
-    issuedBy: optionalRefField("TelegramAccount"),
+    issuedBy: optionalRefField("Account"),
     /** A label of the batch, e.g. the class name for a class's codes. */
     batch: optionalTextField(MAX.short),
   },

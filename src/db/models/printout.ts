@@ -8,7 +8,7 @@ const slipSchema = new Schema(
     guardianId: refField("Guardian"),
     handedAt: { type: Date },
     /** The staff account that registered the hand-over. */
-    handedBy: optionalRefField("TelegramAccount"),
+    handedBy: optionalRefField("Account"),
   },
   { _id: false },
 );

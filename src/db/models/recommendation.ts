@@ -7,7 +7,7 @@ export const recommendationSchema = new Schema(
     schoolId: schoolIdField(),
     teacherId: refField("Teacher"),
     /** The teacher's Telegram account that posted it. */
-    authorAccountId: { type: ObjectId, ref: "TelegramAccount", required: true },
+    authorAccountId: { type: ObjectId, ref: "Account", required: true },
     classId: refField("SchoolClass"),
     /** Absent: the recommendation is for the whole class. */
     studentId: optionalRefField("Student"),

@@ -3,7 +3,7 @@
  * delivery is planned and again right before it is sent, so that a withdrawal stops queued jobs.
  */
 import { Types } from "mongoose";
-import { ConsentRecord, Guardian, GuardianLink, School, TelegramAccount, type GuardianDocument } from "../../db/models";
+import { ConsentRecord, Guardian, GuardianLink, School, Account, type GuardianDocument } from "../../db/models";
 import { consentVersionOf } from "../../domain/consent";
 import { consentState } from "../access";
 
@@ -46,7 +46,7 @@ export async function guardianMayReceive(guardianId: Id, schoolId: Id): Promise<
 export async function accountsActingFor(guardianId: Types.ObjectId): Promise<Types.ObjectId[]> {
   const [links, roles] = await Promise.all([
     GuardianLink.find({ guardianId }, { accountId: 1 }).lean(),
-    TelegramAccount.find({ "roles.guardianId": guardianId }, { _id: 1 }).lean(),
+    Account.find({ "roles.guardianId": guardianId }, { _id: 1 }).lean(),
   ]);
   const ids = new Map<string, Types.ObjectId>();
   for (const id of [...links.map((l) => l.accountId), ...roles.map((r) => r._id)]) ids.set(String(id), id);

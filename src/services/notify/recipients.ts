@@ -10,7 +10,7 @@ import {
   Guardian,
   GuardianLink,
   School,
-  TelegramAccount,
+  Account,
   DEFAULT_CHANNEL_ORDER,
   type Channel,
   type GuardianDocument,
@@ -63,7 +63,7 @@ export async function guardianTargets(schoolId: Types.ObjectId, studentIds: Type
   const accountIds = [...new Set(links.map((l) => String(l.accountId)))].map((id) => new Types.ObjectId(id));
   const guardianIds = guardians.map((g) => g._id);
   const [accounts, records] = await Promise.all([
-    TelegramAccount.find({ _id: { $in: accountIds } }, { active: 1 }).lean(),
+    Account.find({ _id: { $in: accountIds } }, { active: 1 }).lean(),
     ConsentRecord.find({ schoolId, $or: [{ accountId: { $in: accountIds } }, { guardianId: { $in: guardianIds } }] })
       .sort({ recordedAt: -1, _id: -1 })
       .lean(),
@@ -103,7 +103,7 @@ export async function guardianTargets(schoolId: Types.ObjectId, studentIds: Type
 
 /** The student's own active accounts (finals and exams go to students too: regulation 6). */
 export async function studentAccounts(studentIds: Types.ObjectId[]): Promise<Map<string, Types.ObjectId[]>> {
-  const accounts = await TelegramAccount.find({ "roles.studentId": { $in: studentIds }, active: true }, { roles: 1 }).lean();
+  const accounts = await Account.find({ "roles.studentId": { $in: studentIds }, active: true }, { roles: 1 }).lean();
   const out = new Map<string, Types.ObjectId[]>();
   for (const account of accounts) {
     for (const role of account.roles) {
@@ -117,6 +117,6 @@ export async function studentAccounts(studentIds: Types.ObjectId[]): Promise<Map
 
 /** The school's admins' accounts (watchdog alerts). */
 export async function adminAccounts(schoolId: Types.ObjectId): Promise<Types.ObjectId[]> {
-  const accounts = await TelegramAccount.find({ roles: { $elemMatch: { schoolId, role: "admin" } }, active: true }, { _id: 1 }).lean();
+  const accounts = await Account.find({ roles: { $elemMatch: { schoolId, role: "admin" } }, active: true }, { _id: 1 }).lean();
   return accounts.map((a) => a._id);
 }

@@ -5,7 +5,7 @@
  */
 import { InlineKeyboard } from "grammy";
 import { Types } from "mongoose";
-import { School, TelegramAccount, type TelegramAccountDocument } from "../../../db/models";
+import { School, Account, type AccountDocument } from "../../../db/models";
 import { escapeHtml } from "../../../domain/html";
 import { inZone } from "../../../domain/time";
 import { accessibleChildren, consentState } from "../../../services/access";
@@ -18,7 +18,7 @@ import { mainMenu } from "../../menu";
 import { askConsent } from "./consent-step";
 
 /** The zone to tell a lockout's end in: the account's school, the only school, or the default. */
-async function lockoutTime(account: TelegramAccountDocument, until: Date, fallbackZone: string): Promise<string> {
+async function lockoutTime(account: AccountDocument, until: Date, fallbackZone: string): Promise<string> {
   const schoolId = account.roles[0]?.schoolId;
   const candidates = schoolId ? [await School.findById(schoolId, { timezone: 1 }).lean()] : await School.find({}, { timezone: 1 }).limit(2).lean();
   const zone = (candidates.length === 1 && candidates[0]?.timezone) || fallbackZone;
@@ -39,7 +39,7 @@ function confirmText(t: Translate, preview: CodePreview): string {
 export async function showMainMenu(dialog: Dialog, deps: BotDeps, ctx: DialogContext, key: string, values: Record<string, string> = {}): Promise<void> {
   const t = await dialogT(dialog, deps);
   // Re-read the account: a code redeemed in this update may have just given it a role.
-  const children = await dialog.external(async (outer) => (await accessibleChildren(await TelegramAccount.findById(outer.account?._id))).length);
+  const children = await dialog.external(async (outer) => (await accessibleChildren(await Account.findById(outer.account?._id))).length);
   if (children > 0) await ctx.reply(t(key, { ...values, count: children }), { parse_mode: "HTML", reply_markup: mainMenu(t) });
   else await ctx.reply(t(`${key}NoChildren`, values), { parse_mode: "HTML" });
 }

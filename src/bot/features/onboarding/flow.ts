@@ -7,7 +7,7 @@
  * - "reconsent" (the consent gate): the schools whose consent text changed, then the menu.
  */
 import { Types } from "mongoose";
-import { GuardianLink, type TelegramAccountDocument } from "../../../db/models";
+import { GuardianLink, type AccountDocument } from "../../../db/models";
 import { accessibleChildren, consentState, type ConsentState } from "../../../services/access";
 import { listSchools } from "../../../services/consent";
 import type { BotDeps } from "../../context";
@@ -30,7 +30,7 @@ interface Plan {
   hasRoles: boolean;
 }
 
-async function planFor(account: TelegramAccountDocument): Promise<Plan> {
+async function planFor(account: AccountDocument): Promise<Plan> {
   const schools = await listSchools();
   const links = await GuardianLink.find({ accountId: account._id }, { schoolId: 1 }).lean();
   const linkedIds = [...new Map(links.map((l) => [String(l.schoolId), l.schoolId])).values()];

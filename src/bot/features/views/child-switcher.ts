@@ -2,10 +2,10 @@
  * Which child an answer is about. Access is decided by src/services/access.ts on every update: an
  * id from a button or a question is re-checked with childIfAccessible, and a forged one gets "not
  * available". With several children a row of buttons with their first names switches between them;
- * the last chosen child is remembered in TelegramAccount.selectedStudentId.
+ * the last chosen child is remembered in Account.selectedStudentId.
  */
 import type { InlineKeyboardButton } from "grammy/types";
-import { GuardianLink, TelegramAccount } from "../../../db/models";
+import { GuardianLink, Account } from "../../../db/models";
 import { accessibleChildren, childIfAccessible, type AccessibleChild } from "../../../services/access";
 import { firstNamesOf } from "../../../services/diary";
 import type { BotContext } from "../../context";
@@ -43,7 +43,7 @@ async function whyNoChildren(ctx: BotContext): Promise<"no-children" | "no-conse
 async function rememberChild(ctx: BotContext, child: AccessibleChild): Promise<void> {
   const account = ctx.account;
   if (!account || account.selectedStudentId?.equals(child.studentId)) return;
-  await TelegramAccount.updateOne({ _id: account._id }, { $set: { selectedStudentId: child.studentId } });
+  await Account.updateOne({ _id: account._id }, { $set: { selectedStudentId: child.studentId } });
   account.selectedStudentId = child.studentId;
 }
 

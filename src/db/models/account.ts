@@ -41,8 +41,11 @@ const codeAttemptsSchema = new Schema(
   { _id: false },
 );
 
-/** A Telegram user of the bot; collection `telegram_accounts`. Holds no names or messages. */
-export const telegramAccountSchema = new Schema(
+/**
+ * A person who uses the service through a messenger (today Telegram); collection `accounts`. Holds no
+ * names or messages. Consent, links and roles belong to the account: one account is one person.
+ */
+export const accountSchema = new Schema(
   {
     telegramId: { type: Number, required: true },
     chatId: { type: Number, required: true },
@@ -55,17 +58,17 @@ export const telegramAccountSchema = new Schema(
     selectedStudentId: optionalRefField("Student"),
     codeAttempts: { type: codeAttemptsSchema, required: true, default: () => ({}) },
   },
-  { collection: "telegram_accounts", timestamps: true },
+  { collection: "accounts", timestamps: true },
 );
 
-telegramAccountSchema.index({ telegramId: 1 }, { unique: true });
-telegramAccountSchema.index({ "roles.schoolId": 1, "roles.role": 1 });
-telegramAccountSchema.index({ "roles.guardianId": 1 });
+accountSchema.index({ telegramId: 1 }, { unique: true });
+accountSchema.index({ "roles.schoolId": 1, "roles.role": 1 });
+accountSchema.index({ "roles.guardianId": 1 });
 // Final grades and exam results also go to the students themselves (regulation 6).
-telegramAccountSchema.index({ "roles.studentId": 1 });
+accountSchema.index({ "roles.studentId": 1 });
 
-export const TelegramAccount = model("TelegramAccount", telegramAccountSchema);
-export type TelegramAccount = InferSchemaType<typeof telegramAccountSchema>;
-export type TelegramAccountDocument = HydratedDocument<TelegramAccount>;
-export type TelegramAccountModel = typeof TelegramAccount;
-export type AccountRole = TelegramAccount["roles"][number];
+export const Account = model("Account", accountSchema);
+export type Account = InferSchemaType<typeof accountSchema>;
+export type AccountDocument = HydratedDocument<Account>;
+export type AccountModel = typeof Account;
+export type AccountRole = Account["roles"][number];
