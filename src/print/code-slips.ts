@@ -5,6 +5,7 @@
  */
 import PDFDocument from "pdfkit";
 import { FONTS, type FontName, registerFonts } from "./fonts";
+import { toCsv } from "./layout-csv";
 
 export interface Slip {
   studentName: string;
@@ -70,12 +71,7 @@ export function renderCodeSlips(input: { schoolName: string; slips: Slip[]; text
   return done;
 }
 
-function csvCell(value: string): string {
-  return /[",\n\r;]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
-/** The same slips as CSV (UTF-8 with a BOM so that spreadsheet programs read Cyrillic right). */
+/** The same slips as CSV, through the service's one CSV writer (formula cells neutralised). */
 export function codeSlipsCsv(slips: Slip[], header: [string, string, string, string] = ["class", "student", "code", "expires"]): Buffer {
-  const rows = [header, ...slips.map((s) => [s.className, s.studentName, s.code, s.expires])];
-  return Buffer.from("\uFEFF" + rows.map((r) => r.map(csvCell).join(",")).join("\r\n") + "\r\n", "utf8");
+  return toCsv([header, ...slips.map((s) => [s.className, s.studentName, s.code, s.expires])]);
 }

