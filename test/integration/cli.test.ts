@@ -4,6 +4,7 @@
  */
 import { execFile } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { Grade, SchoolClass, Student, Guardian, Lesson, FinalGrade, School, Subject, Teacher } from "../../src/db/models";
 import { testMongoUri, useTestDb } from "../support/db";
@@ -33,7 +34,7 @@ function cli(name: string, args: string[]): Promise<Run> {
     execFile(
       process.execPath,
       [file, ...args],
-      { cwd: ROOT, timeout: 120_000, env: { ...env, MONGODB_URI: databaseUri(db.dbName), REDIS_URL: testRedisUrl(), LOG_LEVEL: "error" } },
+      { cwd: ROOT, timeout: 120_000, env: { ...env, MONGODB_URI: databaseUri(db.dbName), REDIS_URL: testRedisUrl(), CODE_PEPPER: "test-pepper-of-the-cli-tests", LOG_LEVEL: "error" } },
       (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -108,6 +109,14 @@ describe("import", () => {
   test("an unreadable file or an unknown resource", async () => {
     expect(await cli("import", ["--school", schoolId, "teachers", "/nonexistent.json"])).toMatchObject({ code: 1, stderr: "cannot read /nonexistent.json: ENOENT\n" });
     expect((await cli("import", ["--school", schoolId, "marks", "x.json"])).code).toBe(2);
+  });
+
+  test("a header that names the prototype is refused with one line, nothing imported", async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "import-")), "subjects.csv");
+    fs.writeFileSync(file, "externalId,name,__proto__.isAdmin\nbio,Биология,true\n");
+    const run = await cli("import", ["--school", schoolId, "subjects", file]);
+    expect(run).toMatchObject({ code: 1, stderr: `${file}: column 3: "__proto__" cannot be a field name\n` });
+    expect(await Subject.exists({ schoolId, externalId: "bio" })).toBeNull();
   });
 });
 

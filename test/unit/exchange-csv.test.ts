@@ -50,3 +50,25 @@ describe("csvToItems", () => {
     expect(() => csvToItems("subjects", "")).toThrow("the file is empty");
   });
 });
+
+describe("csvToItems refuses header names that reach the prototype", () => {
+  afterEach(() => {
+    // Undo a pollution so that one failing case does not break every later test of the process.
+    for (const key of ["polluted", "isAdmin"]) delete (Object.prototype as Record<string, unknown>)[key];
+  });
+
+  test.each(["__proto__.polluted", "__proto__", "constructor", "prototype", "constructor.prototype", "movedTo.__proto__", " __proto__.isAdmin "])(
+    "%j is refused, and no object in the process gains a field",
+    (name) => {
+      const csv = `externalId,${name}\nmath,yes\n`;
+      expect(() => csvToItems("subjects", csv)).toThrow(CsvError);
+      expect(() => csvToItems("subjects", csv)).toThrow(/column 2: "(__proto__|constructor|prototype)" cannot be a field name/);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
+    },
+  );
+
+  test("ordinary dotted names still work", () => {
+    expect(csvToItems("lessons", "externalId,movedTo.date\nl1,2026-09-02\n")).toEqual([{ externalId: "l1", movedTo: { date: "2026-09-02" } }]);
+  });
+});

@@ -95,11 +95,26 @@ function convert(cell: string, kind: Kind | undefined): unknown {
   return cell;
 }
 
+/**
+ * Names that would reach an object's prototype instead of a field: `__proto__.x` assigned through
+ * `item[outer][inner]` sets `Object.prototype.x` for the whole process. No field of the contract is
+ * called so, so a header that names one is refused outright.
+ */
+const FORBIDDEN_NAMES = new Set(["__proto__", "constructor", "prototype"]);
+
+function checkHeader(header: string[]): void {
+  header.forEach((name, c) => {
+    const part = name.split(".").find((p) => FORBIDDEN_NAMES.has(p));
+    if (part !== undefined) throw new CsvError(`column ${c + 1}: "${part}" cannot be a field name`);
+  });
+}
+
 /** The rows of a CSV file as items of `resource`. */
 export function csvToItems(resource: ExchangeResource, text: string): Array<Record<string, unknown>> {
   const rows = parseCsv(text);
   if (!rows.length) throw new CsvError("the file is empty (a header row with the field names is required)");
   const header = rows[0].map((h) => h.trim());
+  checkHeader(header);
   const kinds: Record<string, Kind> = { ...FIELD_KINDS[resource], deleted: "boolean" };
   return rows.slice(1).map((cells, r) => {
     if (cells.length !== header.length) throw new CsvError(`record ${r + 1}: ${cells.length} fields, but the header has ${header.length}`);
