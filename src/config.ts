@@ -30,6 +30,9 @@ const botToken = z
   .trim()
   .regex(/^\d+:[A-Za-z0-9_-]{20,}$/, "does not look like a bot token (digits:letters, from @BotFather)");
 
+/** A fixed pepper for the embedded database only; any other database needs CODE_PEPPER (checked below). */
+const DEVELOPMENT_PEPPER = "development-only-pepper-change-me";
+
 /** Command-line tools never talk to Telegram: they may run without BOT_TOKEN (it is then ""). */
 const makeSchema = (requireBotToken: boolean) => z
   .object({
@@ -75,6 +78,11 @@ const makeSchema = (requireBotToken: boolean) => z
     if (production && !env.MONGODB_URI) ctx.addIssue({ code: "custom", path: ["MONGODB_URI"], message: "is required in production" });
     if (production && !env.REDIS_URL) ctx.addIssue({ code: "custom", path: ["REDIS_URL"], message: "is required in production" });
     if (production && !env.CODE_PEPPER) ctx.addIssue({ code: "custom", path: ["CODE_PEPPER"], message: "is required in production" });
+    // The development pepper is public: codes hashed with it in a real database could be found offline.
+    else if (env.MONGODB_URI && !env.CODE_PEPPER) {
+      ctx.addIssue({ code: "custom", path: ["CODE_PEPPER"], message: "is required when MONGODB_URI is set (only the embedded database may use the development pepper)" });
+    }
+    if (env.CODE_PEPPER === DEVELOPMENT_PEPPER) ctx.addIssue({ code: "custom", path: ["CODE_PEPPER"], message: "must not be the published development value: set a random secret" });
     if (env.WEBHOOK_URL && !env.WEBHOOK_SECRET) ctx.addIssue({ code: "custom", path: ["WEBHOOK_SECRET"], message: "is required when WEBHOOK_URL is set" });
     if (production && env.WEBHOOK_URL && !env.WEBHOOK_URL.startsWith("https:")) {
       ctx.addIssue({ code: "custom", path: ["WEBHOOK_URL"], message: "must be https:// in production (Telegram only calls https webhooks)" });
@@ -102,9 +110,6 @@ export interface LoadConfigOptions {
 }
 
 export class ConfigError extends Error {}
-
-/** A fixed pepper is fine for development only; production must set CODE_PEPPER (checked above). */
-const DEVELOPMENT_PEPPER = "development-only-pepper-change-me";
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): Config {
   const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));

@@ -29,6 +29,7 @@ export function serviceEnv(fake: FakeTelegram, extra: Record<string, string> = {
     REDIS_URL: testRedisUrl(),
     HTTP_HOST: "127.0.0.1",
     EMBEDDED_SERVICES: "false",
+    CODE_PEPPER: "e2e-pepper-of-the-service-tests",
     ...extra,
   };
 }

@@ -148,7 +148,7 @@ describe("the report command line", () => {
     if (!fs.existsSync(file)) throw new Error(`${file} is missing: run npm run build first (npm test does)`);
     const { BOT_TOKEN: _unused, ...env } = process.env;
     return new Promise((resolve) => {
-      execFile(process.execPath, [file, ...args], { timeout: 120_000, env: { ...env, MONGODB_URI: testMongoUriFor(db.dbName), REDIS_URL: testRedisUrl(), LOG_LEVEL: "error" } }, (error, stdout, stderr) =>
+      execFile(process.execPath, [file, ...args], { timeout: 120_000, env: { ...env, MONGODB_URI: testMongoUriFor(db.dbName), REDIS_URL: testRedisUrl(), CODE_PEPPER: "test-pepper-of-the-report-cli", LOG_LEVEL: "error" } }, (error, stdout, stderr) =>
         resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
       );
     });

@@ -55,6 +55,11 @@ describe("configuration", () => {
     [{ BOT_TOKEN: TOKEN, NODE_ENV: "production", MONGODB_URI: "mongodb://db/ed" }, "Configuration error: REDIS_URL is required in production"],
     [{ BOT_TOKEN: TOKEN, NODE_ENV: "staging" }, "Configuration error: NODE_ENV must be development, production or test"],
     [{ BOT_TOKEN: TOKEN, SMTP_URL: "smtp://mail.local:25" }, "Configuration error: SMTP_FROM is required when SMTP_URL is set"],
+    // Any database but the embedded one needs a real pepper, in every NODE_ENV.
+    [{ BOT_TOKEN: TOKEN, MONGODB_URI: "mongodb://db/ed" }, "Configuration error: CODE_PEPPER is required when MONGODB_URI is set"],
+    [{ BOT_TOKEN: TOKEN, NODE_ENV: "test", MONGODB_URI: "mongodb://db/ed" }, "Configuration error: CODE_PEPPER is required when MONGODB_URI is set"],
+    [{ BOT_TOKEN: TOKEN, CODE_PEPPER: "development-only-pepper-change-me" }, "Configuration error: CODE_PEPPER must not be the published development value"],
+    [{ BOT_TOKEN: TOKEN, NODE_ENV: "production", MONGODB_URI: "mongodb://db/ed", REDIS_URL: "redis://r:6379" }, "Configuration error: CODE_PEPPER is required in production"],
   ])("%j fails with one clear line", (env, line) => {
     const message = errorOf(env as Record<string, string>);
     expect(message.startsWith(line)).toBe(true);
@@ -69,11 +74,17 @@ describe("configuration", () => {
   });
 
   test("command-line tools may run without BOT_TOKEN, but a malformed one still fails", () => {
-    const config = loadConfig({ MONGODB_URI: "mongodb://127.0.0.1:27017/ed" }, { requireBotToken: false });
+    const config = loadConfig({ MONGODB_URI: "mongodb://127.0.0.1:27017/ed", CODE_PEPPER: "c".repeat(32) }, { requireBotToken: false });
     expect(config.BOT_TOKEN).toBe("");
     expect(config.MONGODB_URI).toBe("mongodb://127.0.0.1:27017/ed");
     expect(() => loadConfig({}, { requireBotToken: true })).toThrow("BOT_TOKEN is required");
     expect(() => loadConfig({ BOT_TOKEN: "nonsense" }, { requireBotToken: false })).toThrow("BOT_TOKEN does not look like a bot token");
+  });
+
+  test("CODE_PEPPER: the embedded database may use the development pepper; a database by URL and a command-line tool need their own", () => {
+    expect(loadConfig({ BOT_TOKEN: TOKEN }).codePepper).toBe("development-only-pepper-change-me");
+    expect(() => loadConfig({ MONGODB_URI: "mongodb://127.0.0.1:27017/ed" }, { requireBotToken: false })).toThrow("CODE_PEPPER is required when MONGODB_URI is set");
+    expect(loadConfig({ BOT_TOKEN: TOKEN, MONGODB_URI: "mongodb://db/ed", CODE_PEPPER: "q".repeat(20) }).codePepper).toBe("q".repeat(20));
   });
 
   test("the error line never echoes the secret value", () => {
