@@ -4,12 +4,12 @@
  * returns what the bot sent in answer. Use inside a file that called useTestDb().
  */
 import { Writable } from "node:stream";
-import pino from "pino";
 import type { Bot } from "grammy";
 import { createBot } from "../../src/bot/bot";
 import type { BotContext, BotDeps } from "../../src/bot/context";
 import { loadConfig, type Config } from "../../src/config";
 import { createI18n } from "../../src/i18n";
+import { createLogger } from "../../src/logger";
 import { FakeTelegram, type FakeTelegramOptions, type FakeUser, type SentMessage } from "./fake-telegram";
 
 export const TEST_BOT_TOKEN = "123456789:TEST-token-for-the-fake-bot-api";
@@ -40,7 +40,7 @@ export interface TestUser {
 let nextUserId = 7_000_000;
 
 export async function startBotHarness(
-  options: { env?: Record<string, string>; now?: Date; fake?: FakeTelegramOptions } = {},
+  options: { env?: Record<string, string>; now?: Date; fake?: FakeTelegramOptions; /** The service's own logger at this level (default debug). */ logLevel?: string } = {},
 ): Promise<BotHarness> {
   // Limits are the worker's concern and have their own tests; here they would only add waits.
   const fake = await FakeTelegram.start({ enforceLimits: false, token: TEST_BOT_TOKEN, ...options.fake });
@@ -53,7 +53,7 @@ export async function startBotHarness(
     },
   });
   let now = options.now ?? new Date();
-  const deps: BotDeps = { config, logger: pino({ level: "debug" }, sink), i18n: createI18n(config.DEFAULT_LOCALE), now: () => now };
+  const deps: BotDeps = { config, logger: createLogger(options.logLevel ?? "debug", sink), i18n: createI18n(config.DEFAULT_LOCALE), now: () => now };
   const bot = createBot(deps, { botInfo: fake.me as never });
 
   const pressedIds = new Map<number, Set<string>>();

@@ -51,7 +51,7 @@ async function sendClassCodes(ctx: BotContext, school: AdminSchool, className: s
   const csv = codeSlipsCsv(slips, [ctx.t("codes:csv.class"), ctx.t("codes:csv.student"), ctx.t("codes:csv.code"), ctx.t("codes:csv.expires")]);
   // Issuing revoked the students' earlier unused codes of the same binding: the admin is told how many.
   const revokedEarlier = issued.reduce((sum, c) => sum + (c.revokedEarlier ?? 0), 0);
-  ctx.deps.logger.info({ schoolId: school.id, batch: realClass, count: issued.length, revokedEarlier, adminTelegramId: ctx.from?.id }, "invite codes issued");
+  ctx.deps.logger.info({ schoolId: school.id, batch: realClass, count: issued.length, revokedEarlier, accountId: ctx.account ? String(ctx.account._id) : undefined }, "invite codes issued");
   const caption = ctx.t("codes:pdfCaption", { class: realClass, count: issued.length, expires: slips[0].expires });
   await ctx.replyWithDocument(new InputFile(pdf, `codes-${realClass}.pdf`), {
     caption: revokedEarlier ? `${caption}\n${ctx.t("codes:revokedEarlier", { count: revokedEarlier })}` : caption,

@@ -1,10 +1,12 @@
 import type { MiddlewareFn } from "grammy";
 import { translator } from "../../i18n";
+import { errorFields } from "../../logger";
 import type { BotContext, BotDeps } from "../context";
 
 /**
  * Whatever goes wrong below, the user gets a polite message in their language and the log gets
- * the error with ids only (no names, no message texts).
+ * the error with ids only: the account's id (never the Telegram user id), no names, no message
+ * texts, and the stack only when the log runs at debug level.
  */
 export function errorBoundary(deps: BotDeps): MiddlewareFn<BotContext> {
   return async (ctx, next) => {
@@ -15,7 +17,7 @@ export function errorBoundary(deps: BotDeps): MiddlewareFn<BotContext> {
     } catch (error) {
       deps.metrics?.botErrors.inc();
       deps.logger.error(
-        { err: describeError(error), updateId: ctx.update.update_id, updateType: updateType(ctx), userId: ctx.from?.id },
+        { err: describeError(deps, error), updateId: ctx.update.update_id, updateType: updateType(ctx), accountId: ctx.account?._id ? String(ctx.account._id) : undefined },
         "bot update failed",
       );
       const t = ctx.t ?? translator(deps.i18n, deps.config.DEFAULT_LOCALE);
@@ -23,7 +25,7 @@ export function errorBoundary(deps: BotDeps): MiddlewareFn<BotContext> {
         if (ctx.callbackQuery) await ctx.answerCallbackQuery();
         if (ctx.chat) await ctx.reply(t("errors.internal"));
       } catch (replyError) {
-        deps.logger.warn({ err: describeError(replyError), updateId: ctx.update.update_id }, "could not tell the user about the error");
+        deps.logger.warn({ err: describeError(deps, replyError), updateId: ctx.update.update_id }, "could not tell the user about the error");
       }
     }
   };
@@ -33,8 +35,7 @@ function updateType(ctx: BotContext): string {
   return Object.keys(ctx.update).find((key) => key !== "update_id") ?? "unknown";
 }
 
-/** The error's class, message and stack: these come from our code, not from the user. */
-export function describeError(error: unknown): Record<string, unknown> {
-  if (error instanceof Error) return { type: error.name, message: error.message, stack: error.stack };
-  return { type: typeof error, message: String(error) };
+/** The error's class and message (they come from our code, not from the user); the stack at debug level. */
+function describeError(deps: BotDeps, error: unknown): Record<string, unknown> {
+  return errorFields(error, deps.logger.isLevelEnabled("debug"));
 }
