@@ -2,6 +2,7 @@
  * The service's configuration: every environment variable, validated in one place. A bad value
  * stops start-up with one line naming the variable (ConfigError), never a stack trace.
  */
+import { isIP } from "node:net";
 import { z } from "zod";
 
 export const ROLES = ["all", "bot", "worker", "api"] as const;
@@ -42,7 +43,17 @@ const makeSchema = (requireBotToken: boolean) => z
     MONGODB_URI: url(["mongodb:", "mongodb+srv:"]).optional(),
     REDIS_URL: url(["redis:", "rediss:"]).optional(),
     HTTP_PORT: port.default(3000),
-    HTTP_HOST: z.string().trim().min(1).default("0.0.0.0"),
+    // Loopback by default: the reverse proxy with TLS (docker-compose.yml: Caddy) faces the network.
+    HTTP_HOST: z.string().trim().min(1).default("127.0.0.1"),
+    /** Bearer token for /metrics; without it /metrics answers only direct loopback requests. */
+    METRICS_TOKEN: z.string().regex(/^[A-Za-z0-9._~+/=-]{16,256}$/, "must be 16..256 characters without spaces (a random secret)").optional(),
+    /** Addresses of reverse proxies whose X-Forwarded-For is believed (Fastify's trustProxy). */
+    TRUST_PROXY: z
+      .string()
+      .trim()
+      .default("loopback")
+      .refine((v) => ["false", "none"].includes(v) || v.split(",").every((part) => isProxyAddress(part.trim())), "must be loopback, uniquelocal, linklocal, IP addresses or CIDR ranges (comma-separated), or none")
+      .transform((v): string | false => (["false", "none"].includes(v) ? false : v)),
     WEBHOOK_URL: url(["https:", "http:"]).optional(),
     WEBHOOK_SECRET: z
       .string()
@@ -89,6 +100,14 @@ const makeSchema = (requireBotToken: boolean) => z
     }
     if (env.SMTP_URL && !env.SMTP_FROM) ctx.addIssue({ code: "custom", path: ["SMTP_FROM"], message: "is required when SMTP_URL is set" });
   });
+
+function isProxyAddress(value: string): boolean {
+  if (["loopback", "linklocal", "uniquelocal"].includes(value)) return true;
+  const [address, bits, extra] = value.split("/");
+  const version = isIP(address);
+  if (!version || extra !== undefined) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128));
+}
 
 function isTimeZone(zone: string): boolean {
   try {

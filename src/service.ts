@@ -4,12 +4,12 @@
  */
 import mongoose from "mongoose";
 import { run, type RunnerHandle } from "@grammyjs/runner";
-import { webhookCallback } from "grammy";
 import type { Config, Role } from "./config";
 import type { Logger } from "./logger";
 import { createMetrics } from "./metrics";
 import { createI18n } from "./i18n";
 import { createHttpServer } from "./http/server";
+import { registerWebhook } from "./http/webhook";
 import { registerExchangeApi } from "./api/exchange";
 import { createQueueFactory } from "./queue/connection";
 import { startNotifier } from "./queue/notifier";
@@ -42,7 +42,9 @@ export async function startService(config: Config, role: Role, logger: Logger): 
   const http = createHttpServer({
     logger,
     metrics,
-    bodyLimitBytes: Math.round(config.EXCHANGE_BODY_LIMIT_MB * 1024 * 1024),
+    // Fastify's default (1 MiB) for every route; the exchange API and the webhook set their own.
+    metricsToken: config.METRICS_TOKEN,
+    trustProxy: config.TRUST_PROXY,
     health: [
       { name: "mongodb", check: () => mongoose.connection.db!.admin().ping() },
       { name: "redis", check: () => queues.redis.ping() },
@@ -66,9 +68,8 @@ export async function startService(config: Config, role: Role, logger: Logger): 
     await bot.init();
     await registerCommands(bot.api, deps);
     if (config.WEBHOOK_URL) {
-      const path = new URL(config.WEBHOOK_URL).pathname;
-      http.post(path, webhookCallback(bot, "fastify", { secretToken: config.WEBHOOK_SECRET }));
       const { WEBHOOK_URL: url, WEBHOOK_SECRET: secret } = config;
+      registerWebhook(http, bot, { path: new URL(url).pathname, secret: secret! });
       // Telegram may call at once, so the webhook is set only after the server listens.
       afterListen.push(async () => {
         await bot.api.setWebhook(url, { secret_token: secret });

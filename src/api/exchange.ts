@@ -2,12 +2,14 @@
  * The exchange API v1 (docs/exchange-api.md): `PUT /api/v1/<resource>` with `{"items": [...]}`,
  * authenticated by the school's bearer token, plus the `bundle` extension. Every answer is JSON.
  */
+import rateLimit from "@fastify/rate-limit";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { EXCHANGE_RESOURCES, type ExchangeResource, type SchoolDocument } from "../db/models";
 import type { Config } from "../config";
 import type { Logger } from "../logger";
 import { QUEUES } from "../queue/names";
 import type { QueueFactory } from "../queue/connection";
+import { bearerToken } from "../http/server";
 import { authenticateToken } from "../services/schools";
 import { ExchangeInputError, ExchangeTooLargeError, ExchangeUnavailableError } from "../services/exchange/errors";
 import { importBatch, importBundle, type ImportOptions } from "../services/exchange/import";
@@ -15,14 +17,26 @@ import { importBatch, importBundle, type ImportOptions } from "../services/excha
 export interface ExchangeApiDeps {
   config: Pick<Config, "EXCHANGE_BODY_LIMIT_MB" | "EXCHANGE_MAX_ITEMS">;
   logger: Logger;
-  /** Domain events go to its `QUEUES.events` queue; without it they stay in the outbox. */
-  queues?: Pick<QueueFactory, "queue">;
+  /**
+   * Domain events go to its `QUEUES.events` queue (without it they stay in the outbox); failed
+   * authentications are counted in its Redis, shared by every api process (without it, in memory).
+   */
+  queues?: Pick<QueueFactory, "queue"> & Partial<Pick<QueueFactory, "redis" | "prefix">>;
 }
+
+/**
+ * Wrong tokens from one address: the 10th within 15 minutes closes the API to that address until
+ * the window ends (429 with Retry-After), whatever token it sends next, so that guessing gains
+ * nothing. A journal with a stale token retries slowly anyway; a missing token is not counted.
+ */
+export const AUTH_FAILURES_ALLOWED = 10;
+export const AUTH_FAILURE_WINDOW_MS = 15 * 60_000;
 
 /** The extension endpoint for several resources in one batch. */
 export const BUNDLE = "bundle";
 
 const UNAUTHORIZED = { error: "Unauthorized" };
+const TOO_MANY_FAILURES = { error: "Too many failed authentications from this address; try again later with the school's current token" };
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -30,10 +44,6 @@ declare module "fastify" {
   }
 }
 
-function bearer(request: FastifyRequest): string | undefined {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? "");
-  return match?.[1];
-}
 
 function parseNotify(value: unknown): boolean | undefined {
   if (value === undefined || value === "true" || value === "1") return true;
@@ -50,11 +60,32 @@ export function registerExchangeApi(app: FastifyInstance, deps: ExchangeApiDeps)
     // Only JSON here: Fastify's text/plain parser would otherwise let a text body through.
     api.removeContentTypeParser("text/plain");
 
+    // Counts failed authentications per client address (request.ip: TRUST_PROXY decides whose
+    // X-Forwarded-For is believed). A Redis outage lets requests through rather than stop the journal.
+    const redis = deps.queues?.redis;
+    await api.register(rateLimit, {
+      global: false,
+      skipOnError: true,
+      ...(redis ? { redis, nameSpace: `${deps.queues?.prefix ?? "ed"}:exchange-auth-failures:` } : {}),
+    });
+    const failures = api.createRateLimit({ max: AUTH_FAILURES_ALLOWED, timeWindow: AUTH_FAILURE_WINDOW_MS });
+
     api.addHook("onRequest", async (request, reply) => {
-      const school = await authenticateToken(bearer(request)).catch((error: Error) => {
+      const state = await failures(request, { increment: false });
+      if (!state.isAllowed && state.remaining === 0) {
+        return reply.status(429).header("retry-after", String(Math.max(1, state.ttlInSeconds))).send(TOO_MANY_FAILURES);
+      }
+      const token = bearerToken(request.headers.authorization);
+      const school = await authenticateToken(token).catch((error: Error) => {
         throw new ExchangeUnavailableError(error.message.split("\n")[0]);
       });
-      if (!school) return reply.status(401).header("www-authenticate", "Bearer").send(UNAUTHORIZED);
+      if (!school) {
+        if (token !== undefined) {
+          const counted = await failures(request);
+          log.warn({ failures: counted.isAllowed ? undefined : AUTH_FAILURES_ALLOWED - counted.remaining }, "exchange authentication failed");
+        }
+        return reply.status(401).header("www-authenticate", "Bearer").send(UNAUTHORIZED);
+      }
       request.school = school;
     });
 

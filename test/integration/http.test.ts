@@ -1,7 +1,7 @@
 import mongoose from "mongoose";
 import { Redis } from "ioredis";
 import pino from "pino";
-import { createHttpServer } from "../../src/http/server";
+import { createHttpServer, isLoopback } from "../../src/http/server";
 import { createMetrics } from "../../src/metrics";
 import { useTestDb } from "../support/db";
 import { testRedisUrl } from "../support/redis";
@@ -59,6 +59,38 @@ describe("HTTP server", () => {
     expect(response.text).toContain('ed_bot_updates_total{type="message"} 1');
     expect(response.text).toContain("ed_process_resident_memory_bytes");
     await app.close();
+  });
+
+  test("/metrics without METRICS_TOKEN: only a direct loopback request, never one through a proxy", async () => {
+    const app = createHttpServer({ logger: pino({ level: "silent" }), metrics: createMetrics(), health: [], trustProxy: "loopback" });
+    const http = await listen(app);
+    expect((await http.request("GET", "/metrics")).status).toBe(200);
+    // A reverse proxy on the same host connects from loopback too: its visitors are not local.
+    for (const headers of [{ "x-forwarded-for": "203.0.113.9" }, { forwarded: "for=203.0.113.9" }]) {
+      const proxied = await http.request("GET", "/metrics", { headers });
+      expect(proxied.status).toBe(403);
+      expect(proxied.json()).toEqual({ error: "/metrics answers only on loopback; set METRICS_TOKEN to scrape it from elsewhere" });
+    }
+    await app.close();
+  });
+
+  test("/metrics with METRICS_TOKEN wants it as a bearer token", async () => {
+    const metricsToken = "scrape-me-with-this-secret-42";
+    const app = createHttpServer({ logger: pino({ level: "silent" }), metrics: createMetrics(), health: [], metricsToken });
+    const http = await listen(app);
+    expect((await http.request("GET", "/metrics")).status).toBe(401);
+    expect((await http.request("GET", "/metrics", { headers: { authorization: "Bearer wrong-secret-of-the-same-len" } })).status).toBe(401);
+    const ok = await http.request("GET", "/metrics", { headers: { authorization: `Bearer ${metricsToken}` } });
+    expect(ok.status).toBe(200);
+    expect(ok.text).toContain("ed_process_resident_memory_bytes");
+    await app.close();
+  });
+
+  test.each([
+    ["127.0.0.1", true], ["127.4.5.6", true], ["::1", true], ["::ffff:127.0.0.1", true],
+    ["10.0.0.5", false], ["::ffff:10.0.0.5", false], ["172.18.0.3", false], ["2001:db8::1", false], ["", false], [undefined, false],
+  ])("isLoopback(%j) = %j", (address, expected) => {
+    expect(isLoopback(address)).toBe(expected);
   });
 
   test("unknown routes and failures answer JSON, never a stack trace", async () => {

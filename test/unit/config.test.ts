@@ -22,6 +22,9 @@ describe("configuration", () => {
       NODE_ENV: "development",
       TELEGRAM_API_ROOT: "https://api.telegram.org",
       HTTP_PORT: 3000,
+      // Loopback unless told: the reverse proxy with TLS faces the network.
+      HTTP_HOST: "127.0.0.1",
+      TRUST_PROXY: "loopback",
       DEFAULT_LOCALE: "ru",
       DEFAULT_TIMEZONE: "Europe/Moscow",
       ADMIN_TELEGRAM_IDS: [],
@@ -55,6 +58,9 @@ describe("configuration", () => {
     [{ BOT_TOKEN: TOKEN, NODE_ENV: "production", MONGODB_URI: "mongodb://db/ed" }, "Configuration error: REDIS_URL is required in production"],
     [{ BOT_TOKEN: TOKEN, NODE_ENV: "staging" }, "Configuration error: NODE_ENV must be development, production or test"],
     [{ BOT_TOKEN: TOKEN, SMTP_URL: "smtp://mail.local:25" }, "Configuration error: SMTP_FROM is required when SMTP_URL is set"],
+    [{ BOT_TOKEN: TOKEN, METRICS_TOKEN: "short" }, "Configuration error: METRICS_TOKEN must be 16..256 characters"],
+    [{ BOT_TOKEN: TOKEN, TRUST_PROXY: "everyone" }, "Configuration error: TRUST_PROXY must be loopback, uniquelocal, linklocal"],
+    [{ BOT_TOKEN: TOKEN, TRUST_PROXY: "10.0.0.0/33" }, "Configuration error: TRUST_PROXY must be loopback"],
     // Any database but the embedded one needs a real pepper, in every NODE_ENV.
     [{ BOT_TOKEN: TOKEN, MONGODB_URI: "mongodb://db/ed" }, "Configuration error: CODE_PEPPER is required when MONGODB_URI is set"],
     [{ BOT_TOKEN: TOKEN, NODE_ENV: "test", MONGODB_URI: "mongodb://db/ed" }, "Configuration error: CODE_PEPPER is required when MONGODB_URI is set"],
@@ -85,6 +91,13 @@ describe("configuration", () => {
     expect(loadConfig({ BOT_TOKEN: TOKEN }).codePepper).toBe("development-only-pepper-change-me");
     expect(() => loadConfig({ MONGODB_URI: "mongodb://127.0.0.1:27017/ed" }, { requireBotToken: false })).toThrow("CODE_PEPPER is required when MONGODB_URI is set");
     expect(loadConfig({ BOT_TOKEN: TOKEN, MONGODB_URI: "mongodb://db/ed", CODE_PEPPER: "q".repeat(20) }).codePepper).toBe("q".repeat(20));
+  });
+
+  test("TRUST_PROXY: names, addresses and ranges, or none", () => {
+    expect(loadConfig({ BOT_TOKEN: TOKEN, TRUST_PROXY: "uniquelocal" }).TRUST_PROXY).toBe("uniquelocal");
+    expect(loadConfig({ BOT_TOKEN: TOKEN, TRUST_PROXY: "127.0.0.1, 172.16.0.0/12,fd00::/8" }).TRUST_PROXY).toBe("127.0.0.1, 172.16.0.0/12,fd00::/8");
+    expect(loadConfig({ BOT_TOKEN: TOKEN, TRUST_PROXY: "none" }).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ BOT_TOKEN: TOKEN, METRICS_TOKEN: "m".repeat(24) }).METRICS_TOKEN).toBe("m".repeat(24));
   });
 
   test("the error line never echoes the secret value", () => {
