@@ -14,9 +14,10 @@ import {
 } from "../services/codes";
 import { formatTable, InputError, option, runCli, UsageError, type Args, type CliOutput } from "./common";
 
-const USAGE = `Usage: npm run --silent codes -- --school <schoolId> (--class <name> | --student <externalId> [--guardian <externalId>] [--role guardian|student] | --teacher <externalId> | --admin) [--json]
+const USAGE = `Usage: npm run --silent codes -- --school <schoolId> (--class <name> | --student <externalId> [--guardian <externalId>] [--role guardian|student] | --teacher <externalId> | --admin) [--label "..."] [--json]
        npm run --silent codes -- --school <schoolId> --revoke (<code> | --student <externalId> | --class <name>) [--json]
-New guardian/student codes revoke the student's earlier unused codes of the same role and guardian.`;
+New guardian/student codes revoke the student's earlier unused codes of the same role and guardian.
+--label names whom a teacher or admin code is for (shown by npm run staff -- --list).`;
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
@@ -66,11 +67,11 @@ function row(code: IssuedCode) {
   };
 }
 
-void runCli(USAGE, { values: ["school", "class", "student", "guardian", "role", "teacher"], optionalValues: ["revoke"], flags: ["admin"] }, async (ctx) => {
+void runCli(USAGE, { values: ["school", "class", "student", "guardian", "role", "teacher", "label"], optionalValues: ["revoke"], flags: ["admin"] }, async (ctx) => {
   const schoolOption = option(ctx.args, "school", true);
   const revoking = ctx.args.options.has("revoke");
   if (revoking) {
-    if (["teacher", "admin", "guardian", "role"].some((name) => ctx.args.options.has(name))) throw new UsageError("--revoke goes with a code, --student or --class only");
+    if (["teacher", "admin", "guardian", "role", "label"].some((name) => ctx.args.options.has(name))) throw new UsageError("--revoke goes with a code, --student or --class only");
   } else {
     const targets = ["class", "student", "teacher", "admin"].filter((name) => ctx.args.options.has(name));
     if (targets.length !== 1) throw new UsageError("give exactly one of --class, --student, --teacher, --admin, --revoke");
@@ -78,6 +79,8 @@ void runCli(USAGE, { values: ["school", "class", "student", "guardian", "role", 
   const role = option(ctx.args, "role") ?? "guardian";
   if (role !== "guardian" && role !== "student") throw new UsageError("--role must be guardian or student");
   if ((ctx.args.options.has("guardian") || ctx.args.options.has("role")) && !ctx.args.options.has("student")) throw new UsageError("--guardian and --role go with --student");
+  const label = option(ctx.args, "label");
+  if (label !== undefined && !ctx.args.options.has("teacher") && !ctx.args.options.has("admin")) throw new UsageError("--label goes with --teacher or --admin");
   await ctx.connectDb();
   const school = await findSchool(schoolOption);
   if (revoking) return revoke(ctx.args, school._id, ctx.config.codePepper);
@@ -89,8 +92,8 @@ void runCli(USAGE, { values: ["school", "class", "student", "guardian", "role", 
   const issued: IssuedCode[] = await asked(async () => {
     if (className !== undefined) return issueClassCodes({ ...common, className });
     if (student !== undefined) return [await issueStudentCode({ ...common, studentExternalId: student, role, guardianExternalId: option(ctx.args, "guardian") })];
-    if (teacher !== undefined) return [await issueTeacherCode({ ...common, teacherExternalId: teacher })];
-    return [await issueAdminCode(common)];
+    if (teacher !== undefined) return [await issueTeacherCode({ ...common, teacherExternalId: teacher, label })];
+    return [await issueAdminCode({ ...common, label })];
   });
   const revokedEarlier = issued.reduce((sum, c) => sum + (c.revokedEarlier ?? 0), 0);
   ctx.logger.info({ schoolId: String(school._id), count: issued.length, revokedEarlier }, "invite codes issued");

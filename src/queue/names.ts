@@ -22,5 +22,7 @@ export const SCHEDULED_JOBS = {
   outbox: "outbox-sweep",
   broadcast: "admin-broadcast",
   receipt: "recommendation-receipt",
+  /** Hourly: staff roles past their school year removed, teachers' classes recorded (src/services/staff-upkeep.ts). */
+  staffUpkeep: "staff-upkeep",
 } as const;
 export type ScheduledJobName = (typeof SCHEDULED_JOBS)[keyof typeof SCHEDULED_JOBS];

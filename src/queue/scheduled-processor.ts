@@ -8,6 +8,7 @@ import { flushDigests, flushGradeBatch } from "../services/notify/grade-alerts";
 import { runWatchdog } from "../services/notify/watchdog";
 import { sendReceipt } from "../services/notify/recommendation-alerts";
 import { runBroadcast } from "../services/broadcast";
+import { runStaffUpkeep } from "../services/staff-upkeep";
 import type { ScheduledJobData } from "./jobs";
 import { SCHEDULED_JOBS } from "./names";
 import { registerSchedulers } from "./schedulers";
@@ -45,6 +46,8 @@ export function scheduledProcessor(env: NotifyEnv, printouts?: PrintoutJobDeps):
         return school && d.broadcast ? runBroadcast(env, school, d.broadcast) : null;
       case SCHEDULED_JOBS.receipt:
         return d.eventId ? sendReceipt(env, d.eventId, d.round ?? 0) : null;
+      case SCHEDULED_JOBS.staffUpkeep:
+        return runStaffUpkeep(env.now(), env.logger);
       default:
         env.logger.warn({ name: job.name }, "unknown scheduled job");
         return null;

@@ -2,7 +2,7 @@
  * BullMQ job schedulers (never process timers): per school, in the school's time zone, the forecast
  * check (daily at the forecast time: the job itself decides whether today is a forecast day — the
  * weekly day, or one of the period's last days) and the daily digest; globally, the 15-minute
- * watchdog and the one-minute outbox sweep. `upsertJobScheduler` with stable ids makes registering
+ * watchdog, the one-minute outbox sweep and the hourly staff upkeep. `upsertJobScheduler` with stable ids makes registering
  * idempotent: every worker start (and every watchdog run) registers again, nothing doubles.
  */
 import type { Queue } from "bullmq";
@@ -24,6 +24,7 @@ export async function schedulerSpecs(): Promise<SchedulerSpec[]> {
   const specs: SchedulerSpec[] = [
     { id: "watchdog", name: SCHEDULED_JOBS.watchdog, pattern: "*/15 * * * *", data: {} },
     { id: "outbox-sweep", name: SCHEDULED_JOBS.outbox, pattern: "* * * * *", data: {} },
+    { id: "staff-upkeep", name: SCHEDULED_JOBS.staffUpkeep, pattern: "7 * * * *", data: {} },
   ];
   for (const school of await School.find({}, { timezone: 1, settings: 1 }).lean()) {
     const id = String(school._id);

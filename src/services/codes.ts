@@ -147,15 +147,18 @@ export async function issueStudentCode(
   return { role: input.role, code, expiresAt, studentExternalId: student.externalId, studentName: student.fullName, className: schoolClass?.name, revokedEarlier };
 }
 
-export async function issueTeacherCode(input: IssueCommon & { teacherExternalId: string }): Promise<IssuedCode> {
+/** Staff codes may carry a label (who the code is for: "завуч Петрова"), shown by `staff --list`. */
+type StaffCodeInput = IssueCommon & { label?: string };
+
+export async function issueTeacherCode(input: StaffCodeInput & { teacherExternalId: string }): Promise<IssuedCode> {
   const teacher = await Teacher.findOne({ schoolId: input.schoolId, externalId: input.teacherExternalId }).lean();
   if (!teacher) throw new CodeRequestError(`Teacher "${input.teacherExternalId}" not found`);
-  const { code, expiresAt } = await issueOne({ ...input, role: "teacher", teacherId: teacher._id }, await schoolTtlDays(input.schoolId));
+  const { code, expiresAt } = await issueOne({ ...input, role: "teacher", teacherId: teacher._id, batch: input.label }, await schoolTtlDays(input.schoolId));
   return { role: "teacher", code, expiresAt, teacherExternalId: teacher.externalId };
 }
 
-export async function issueAdminCode(input: IssueCommon): Promise<IssuedCode> {
-  const { code, expiresAt } = await issueOne({ ...input, role: "admin" }, await schoolTtlDays(input.schoolId));
+export async function issueAdminCode(input: StaffCodeInput): Promise<IssuedCode> {
+  const { code, expiresAt } = await issueOne({ ...input, role: "admin", batch: input.label }, await schoolTtlDays(input.schoolId));
   return { role: "admin", code, expiresAt };
 }
 

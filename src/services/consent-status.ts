@@ -22,10 +22,10 @@ export interface ConsentClass {
   grade: number;
 }
 
-/** The classes whose consent status this member of staff may see, by grade and name. */
-export async function consentClasses(staff: Staff): Promise<ConsentClass[]> {
+/** The classes whose consent status this member of staff may see at `now`, by grade and name. */
+export async function consentClasses(staff: Staff, now: Date): Promise<ConsentClass[]> {
   const managed = await managedClasses(staff);
-  const taught = (await Promise.all(staff.teacherRoles.map((r) => teachingScope(r.schoolId, r.teacherId)))).flat().map((s) => s.classId);
+  const taught = (await Promise.all(staff.teacherRoles.map((r) => teachingScope(r.schoolId, r.teacherId, now)))).flat().map((s) => s.classId);
   const known = new Set(managed.map((c) => String(c._id)));
   const missing = [...new Set(taught.map(String).filter((id) => !known.has(id)))].map((id) => new Types.ObjectId(id));
   const extra = missing.length ? await SchoolClass.find({ _id: { $in: missing } }).lean() : [];
@@ -35,9 +35,9 @@ export async function consentClasses(staff: Staff): Promise<ConsentClass[]> {
 }
 
 /** The class if this member of staff may see its consent status now, else null (whatever the reason). */
-export async function consentClassIfAllowed(staff: Staff, classId: string): Promise<ConsentClass | null> {
+export async function consentClassIfAllowed(staff: Staff, classId: string, now: Date): Promise<ConsentClass | null> {
   if (!Types.ObjectId.isValid(classId)) return null;
-  return (await consentClasses(staff)).find((c) => String(c._id) === classId) ?? null;
+  return (await consentClasses(staff, now)).find((c) => String(c._id) === classId) ?? null;
 }
 
 export interface GuardianConsentStatus {

@@ -7,6 +7,8 @@ import { Types } from "mongoose";
 import { Guardian, GuardianLink, InviteCode, School, SchoolClass, Student, Teacher, Account, type Role } from "../db/models";
 import { maskName } from "../domain/codes";
 import { consentState } from "./access";
+import { recordAudit } from "./audit";
+import { inForce, isStaffRole, roleSnapshot, staffRoleExpiry } from "./staff";
 
 /** What the user sees before confirming (masked: the code may have reached the wrong person). */
 export interface CodePreview {
@@ -89,6 +91,7 @@ export async function redeemCode(input: { accountId: Types.ObjectId; codeId: str
     await Account.updateOne({ _id: accountId, selectedStudentId: null }, { $set: { selectedStudentId: code.studentId } });
     return { ...base, studentId: String(code.studentId), alreadyLinked: link.upsertedCount === 0 };
   }
+  const staff = isStaffRole(code.role);
   const grant = {
     role: code.role,
     schoolId: code.schoolId,
@@ -96,8 +99,23 @@ export async function redeemCode(input: { accountId: Types.ObjectId; codeId: str
     ...(code.teacherId ? { teacherId: code.teacherId } : {}),
     grantedAt: now,
     codeId: code._id,
+    // Staff roles last to the end of the school year unless renewed (src/services/staff.ts).
+    ...(staff ? { expiresAt: await staffRoleExpiry(code.schoolId, now, "grant") } : {}),
   };
-  const same = roles.some((r) => r.role === grant.role && r.schoolId.equals(grant.schoolId) && String(r.studentId ?? r.teacherId ?? "") === String(grant.studentId ?? grant.teacherId ?? ""));
-  if (!same) await Account.updateOne({ _id: accountId }, { $push: { roles: grant } });
+  const isGrant = (r: (typeof roles)[number]) =>
+    r.role === grant.role && r.schoolId.equals(grant.schoolId) && String(r.studentId ?? r.teacherId ?? "") === String(grant.studentId ?? grant.teacherId ?? "");
+  const same = roles.some((r) => isGrant(r) && inForce(r, now));
+  if (!same) {
+    // An expired role the upkeep job has not removed yet makes way for the new one.
+    if (roles.some(isGrant)) await Account.updateOne({ _id: accountId }, { $pull: { roles: { role: grant.role, schoolId: grant.schoolId, expiresAt: { $lte: now } } } });
+    await Account.updateOne({ _id: accountId }, { $push: { roles: grant } });
+    if (staff) {
+      await recordAudit([{
+        at: now, schoolId: code.schoolId, action: "role.granted", target: { kind: "account", id: accountId }, after: roleSnapshot(grant), reason: "invite code redeemed",
+        // The admin who issued the code granted the role; codes from the command line name no one.
+        actor: code.issuedBy ? { kind: "account", accountId: code.issuedBy } : { kind: "cli", name: "codes" },
+      }]);
+    }
+  }
   return { ...base, ...(code.studentId ? { studentId: String(code.studentId) } : {}), alreadyLinked: same };
 }

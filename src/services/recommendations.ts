@@ -2,13 +2,15 @@
  * Teachers' recommendations (regulation 2): who may address what, and posting one. A teacher may
  * address a class in a subject when they teach that subject there: a lesson of theirs (or one they
  * substitute) for that class and subject, or — for the subjects on their record — their own
- * homeroom class or any class they have lessons with. A posted recommendation is stored, recorded
+ * homeroom class or any class they have lessons with; lessons older than TEACHING_GRACE_DAYS no
+ * longer count (a teacher whose lessons with a class ended loses it). A posted recommendation is stored, recorded
  * as a domain event and pushed by the worker to the consenting guardians.
  */
 import { createHash } from "node:crypto";
 import { Types } from "mongoose";
 import type { Queue } from "bullmq";
-import { DomainEvent, Lesson, Recommendation, SchoolClass, Student, Subject, Teacher } from "../db/models";
+import { DEFAULT_TIMEZONE, DomainEvent, Lesson, Recommendation, School, SchoolClass, Student, Subject, Teacher } from "../db/models";
+import { addDays, schoolDay } from "../domain/time";
 
 export interface TeacherScope {
   classId: Types.ObjectId;
@@ -17,12 +19,25 @@ export interface TeacherScope {
   subjectName: string;
 }
 
-/** Every (class, subject) pair the teacher may address, sorted by class and subject name. */
-export async function teachingScope(schoolId: Types.ObjectId, teacherId: Types.ObjectId): Promise<TeacherScope[]> {
-  const teacher = await Teacher.findOne({ _id: teacherId, schoolId }, { subjectIds: 1 }).lean();
+/**
+ * Lessons from this many days back on (and every later one) give a teacher their classes: a month
+ * after the journal's last lesson of theirs with a class, the class is no longer theirs (a term's
+ * holidays do not cut it; a teacher who handed the class over loses it).
+ */
+export const TEACHING_GRACE_DAYS = 30;
+
+/** The first journal day whose lessons still count for teachers' access, on the school's calendar. */
+export async function teachingSince(schoolId: Types.ObjectId, now: Date): Promise<string> {
+  const school = await School.findById(schoolId, { timezone: 1 }).lean();
+  return addDays(schoolDay(now, school?.timezone ?? DEFAULT_TIMEZONE), -TEACHING_GRACE_DAYS);
+}
+
+/** Every (class, subject) pair the teacher may address at `now`, sorted by class and subject name. */
+export async function teachingScope(schoolId: Types.ObjectId, teacherId: Types.ObjectId, now: Date): Promise<TeacherScope[]> {
+  const [teacher, since] = await Promise.all([Teacher.findOne({ _id: teacherId, schoolId }, { subjectIds: 1 }).lean(), teachingSince(schoolId, now)]);
   if (!teacher) return [];
   const [lessons, homeroom] = await Promise.all([
-    Lesson.find({ schoolId, $or: [{ teacherId }, { substituteTeacherId: teacherId }] }, { classId: 1, subjectId: 1 }).lean(),
+    Lesson.find({ schoolId, date: { $gte: since }, $or: [{ teacherId }, { substituteTeacherId: teacherId }] }, { classId: 1, subjectId: 1 }).lean(),
     SchoolClass.find({ schoolId, homeroomTeacherId: teacherId }, { _id: 1 }).lean(),
   ]);
   const pairs = new Map<string, { classId: Types.ObjectId; subjectId: Types.ObjectId }>();
@@ -43,8 +58,8 @@ export async function teachingScope(schoolId: Types.ObjectId, teacherId: Types.O
     .sort((a, b) => a.className.localeCompare(b.className, "ru") || a.subjectName.localeCompare(b.subjectName, "ru"));
 }
 
-export async function mayAddress(schoolId: Types.ObjectId, teacherId: Types.ObjectId, classId: Types.ObjectId, subjectId: Types.ObjectId): Promise<boolean> {
-  return (await teachingScope(schoolId, teacherId)).some((s) => s.classId.equals(classId) && s.subjectId.equals(subjectId));
+export async function mayAddress(schoolId: Types.ObjectId, teacherId: Types.ObjectId, classId: Types.ObjectId, subjectId: Types.ObjectId, now: Date): Promise<boolean> {
+  return (await teachingScope(schoolId, teacherId, now)).some((s) => s.classId.equals(classId) && s.subjectId.equals(subjectId));
 }
 
 export interface NewRecommendation {
@@ -55,13 +70,15 @@ export interface NewRecommendation {
   studentId?: Types.ObjectId;
   subjectId: Types.ObjectId;
   text: string;
+  /** When it is posted: the teacher's scope is checked as of then. */
+  now: Date;
 }
 
 export class NotAllowedError extends Error {}
 
 /** Stores it, records `recommendation.created` and hands it to the worker (or leaves it for the outbox sweep). */
-export async function postRecommendation(input: NewRecommendation, events?: Queue): Promise<{ id: Types.ObjectId; eventId: string }> {
-  if (!(await mayAddress(input.schoolId, input.teacherId, input.classId, input.subjectId))) throw new NotAllowedError("not a class/subject of this teacher");
+export async function postRecommendation({ now, ...input }: NewRecommendation, events?: Queue): Promise<{ id: Types.ObjectId; eventId: string }> {
+  if (!(await mayAddress(input.schoolId, input.teacherId, input.classId, input.subjectId, now))) throw new NotAllowedError("not a class/subject of this teacher");
   if (input.studentId && !(await Student.exists({ _id: input.studentId, schoolId: input.schoolId, classId: input.classId }))) {
     throw new NotAllowedError("the student is not in this class");
   }

@@ -5,7 +5,7 @@
  */
 import { Types } from "mongoose";
 import pino from "pino";
-import { DomainEvent, Recommendation, School, Account } from "../../src/db/models";
+import { DomainEvent, Lesson, Recommendation, School, Account } from "../../src/db/models";
 import { createI18n } from "../../src/i18n";
 import { createQueueFactory, type QueueFactory } from "../../src/queue/connection";
 import { startNotifier, type Notifier } from "../../src/queue/notifier";
@@ -13,9 +13,11 @@ import { NotAllowedError, postRecommendation, teachingScope } from "../../src/se
 import { startBotHarness, type BotHarness } from "../support/bot-harness";
 import { useTestDb } from "../support/db";
 import { useTestRedis } from "../support/redis";
-import { createSchoolFixture, guardianAccount, type SchoolFixture } from "../support/fixtures";
+import { createSchoolFixture, FIXTURE_TODAY, guardianAccount, type SchoolFixture } from "../support/fixtures";
 
 useTestDb();
+/** The fixture's school day: the teachers' scope is counted from the journal's lessons around it. */
+const NOW = new Date(`${FIXTURE_TODAY}T09:00:00Z`);
 const redis = useTestRedis();
 let h: BotHarness;
 let fx: SchoolFixture;
@@ -25,7 +27,7 @@ let notifier: Notifier;
 beforeAll(async () => {
   fx = await createSchoolFixture();
   await School.updateOne({ _id: fx.school._id }, { $set: { "settings.quietHours": { start: "00:00", end: "00:00" } } });
-  h = await startBotHarness();
+  h = await startBotHarness({ now: NOW });
   queues = createQueueFactory(redis.url, redis.prefix);
   h.deps.queues = queues;
   notifier = await startNotifier({
@@ -48,7 +50,7 @@ async function teacher(telegramId: number, key: string) {
 }
 
 test("a teacher's scope: the classes and subjects of their lessons", async () => {
-  const scope = await teachingScope(fx.school._id, fx.teachers.kuznetsov);
+  const scope = await teachingScope(fx.school._id, fx.teachers.kuznetsov, NOW);
   expect(scope.map((s) => `${s.className} ${s.subjectName}`)).toEqual(["7А Алгебра", "7А Геометрия"]);
 });
 
@@ -59,13 +61,13 @@ test("a teacher cannot address a class they do not teach (command and service)",
   expect(replies[0].plain).toContain("Вы не ведёте уроки в классе «3Б»");
   await expect(
     postRecommendation({
-      schoolId: fx.school._id, teacherId: fx.teachers.kuznetsov, authorAccountId: new Types.ObjectId(), classId: fx.classIds.c3b, subjectId: fx.subjects.alg, text: "x",
+      schoolId: fx.school._id, teacherId: fx.teachers.kuznetsov, authorAccountId: new Types.ObjectId(), classId: fx.classIds.c3b, subjectId: fx.subjects.alg, text: "x", now: NOW,
     }),
   ).rejects.toBeInstanceOf(NotAllowedError);
   // Nor a subject they do not teach in their own class.
   await expect(
     postRecommendation({
-      schoolId: fx.school._id, teacherId: fx.teachers.kuznetsov, authorAccountId: new Types.ObjectId(), classId: fx.classIds.c7a, subjectId: fx.subjects.rus, text: "x",
+      schoolId: fx.school._id, teacherId: fx.teachers.kuznetsov, authorAccountId: new Types.ObjectId(), classId: fx.classIds.c7a, subjectId: fx.subjects.rus, text: "x", now: NOW,
     }),
   ).rejects.toBeInstanceOf(NotAllowedError);
   expect(await Recommendation.countDocuments({ classId: fx.classIds.c3b, text: "x" })).toBe(0);
@@ -110,4 +112,32 @@ test("the dialog: class → student → subject → text → preview → send", 
   const done = await user.press("rc:send");
   expect(done.at(-1)!.plain).toContain("Рекомендация сохранена");
   expect(await Recommendation.countDocuments({ classId: fx.classIds.c7a, subjectId: fx.subjects.geom, text: "Принести циркуль & линейку" })).toBe(1);
+});
+
+test("a substitute's access to a class ends a month after their last lesson there", async () => {
+  // Kuznetsov stood in for Morozova in 3Б ten days ago.
+  await Lesson.create({
+    schoolId: fx.school._id, externalId: "sub-3b", classId: fx.classIds.c3b, subjectId: fx.subjects.math, teacherId: fx.teachers.morozova,
+    substituteTeacherId: fx.teachers.kuznetsov, status: "substituted", date: "2026-11-23", start: "09:00", end: "09:45",
+  });
+  const user = h.user();
+  await teacher(user.profile.id, "kuznetsov");
+  const scope = async (at: Date) => (await teachingScope(fx.school._id, fx.teachers.kuznetsov, at)).map((s) => `${s.className} ${s.subjectName}`);
+  expect(await scope(NOW)).toContain("3Б Математика");
+  expect((await user.send("/recommend 3Б математика: Принести тетради"))[0].plain).toContain("Рекомендация сохранена");
+
+  const later = new Date("2026-12-24T09:00:00Z"); // 31 days after that lesson
+  expect(await scope(later)).not.toContain("3Б Математика");
+  expect(await scope(later)).toContain("7А Алгебра");
+  h.setNow(later);
+  try {
+    expect((await user.send("/recommend 3Б математика: Принести тетради"))[0].plain).toContain("Вы не ведёте уроки в классе «3Б»");
+    await expect(
+      postRecommendation({
+        schoolId: fx.school._id, teacherId: fx.teachers.kuznetsov, authorAccountId: new Types.ObjectId(), classId: fx.classIds.c3b, subjectId: fx.subjects.math, text: "y", now: later,
+      }),
+    ).rejects.toBeInstanceOf(NotAllowedError);
+  } finally {
+    h.setNow(NOW);
+  }
 });

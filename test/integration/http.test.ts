@@ -66,7 +66,8 @@ describe("HTTP server", () => {
     const http = await listen(app);
     expect((await http.request("GET", "/metrics")).status).toBe(200);
     // A reverse proxy on the same host connects from loopback too: its visitors are not local.
-    for (const headers of [{ "x-forwarded-for": "203.0.113.9" }, { forwarded: "for=203.0.113.9" }]) {
+    const viaProxy: Array<Record<string, string>> = [{ "x-forwarded-for": "203.0.113.9" }, { forwarded: "for=203.0.113.9" }];
+    for (const headers of viaProxy) {
       const proxied = await http.request("GET", "/metrics", { headers });
       expect(proxied.status).toBe(403);
       expect(proxied.json()).toEqual({ error: "/metrics answers only on loopback; set METRICS_TOKEN to scrape it from elsewhere" });

@@ -81,7 +81,7 @@ const composer = root.chatType("private");
 
 composer.command("consents", async (ctx) => {
   const staff = await staffOf(ctx);
-  const classes = await consentClasses(staff);
+  const classes = await consentClasses(staff, ctx.deps.now());
   if (!classes.length) return void (await ctx.reply(ctx.t("consents:bot.onlyStaff")));
   const name = ctx.match.trim();
   // Not found and not allowed get the same answer: a teacher learns nothing about other classes.
@@ -92,7 +92,7 @@ composer.command("consents", async (ctx) => {
 });
 
 composer.callbackQuery(new RegExp(`^${CONSENTS_CALLBACK}(.{1,60})$`), async (ctx) => {
-  const schoolClass = await consentClassIfAllowed(await staffOf(ctx), ctx.match[1]);
+  const schoolClass = await consentClassIfAllowed(await staffOf(ctx), ctx.match[1], ctx.deps.now());
   if (!schoolClass) return void (await ctx.answerCallbackQuery({ text: ctx.t("consents:bot.buttonNotAvailable"), show_alert: true }));
   await ctx.answerCallbackQuery();
   await sendStatus(ctx, schoolClass);

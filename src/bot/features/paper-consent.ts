@@ -65,17 +65,25 @@ export function paperConsentDialog(deps: BotDeps) {
       if (!schoolId) return;
     }
     const sid = schoolId;
-    const classes = await dialog.external(() => classesOf(new Types.ObjectId(sid)));
+    // Every step that shows the school's people asks again whether the sender is still its admin:
+    // a role revoked while the dialog waits ends it (nothing more is shown).
+    const asAdmin = <T>(read: () => Promise<T>) =>
+      dialog.external(async (outer) => ((await isSchoolAdmin(outer.account, outer.from?.id, outer.deps.config.ADMIN_TELEGRAM_IDS, sid)) ? read() : null));
+    const notAdmin = async () => void (await ctx.reply((await dialogT(dialog, deps))("admin:notAvailable")));
+    const classes = await asAdmin(() => classesOf(new Types.ObjectId(sid)));
+    if (!classes) return notAdmin();
     if (!classes.length) {
       await ctx.reply(t("admin:paper.noClasses"));
       return;
     }
     const classId = await pick(dialog, deps, ctx, "c", t("admin:paper.class"), classes.map((c) => ({ id: c.id, label: c.name })));
     if (!classId) return;
-    const students = await dialog.external(() => studentsOfClass(new Types.ObjectId(sid), classId));
+    const students = await asAdmin(() => studentsOfClass(new Types.ObjectId(sid), classId));
+    if (!students) return notAdmin();
     const studentId = await pick(dialog, deps, ctx, "s", t("admin:paper.student"), students.map((s) => ({ id: s.id, label: s.name })));
     if (!studentId) return;
-    const guardians = await dialog.external(() => guardiansOfStudent(new Types.ObjectId(sid), studentId));
+    const guardians = await asAdmin(() => guardiansOfStudent(new Types.ObjectId(sid), studentId));
+    if (!guardians) return notAdmin();
     t = await dialogT(dialog, deps);
     let guardianId = await pick(dialog, deps, ctx, "g", t("admin:paper.guardian"),
       guardians.map((g) => ({ id: g.id, label: g.name ?? t("admin:paper.unnamed") })), [{ id: "new", label: t("admin:paper.newGuardian") }]);
@@ -85,7 +93,8 @@ export function paperConsentDialog(deps: BotDeps) {
       await ctx.reply(t("admin:paper.askName"));
       const answer = await waitStep(dialog, deps, { text: true, own: OWN, hint: "admin:paper.askName" });
       guardianName = answer.message!.text!.trim().slice(0, 300);
-      guardianId = await dialog.external(async () => String((await Guardian.create({ schoolId: new Types.ObjectId(sid), fullName: guardianName, studentIds: [new Types.ObjectId(studentId)] }))._id));
+      guardianId = await asAdmin(async () => String((await Guardian.create({ schoolId: new Types.ObjectId(sid), fullName: guardianName, studentIds: [new Types.ObjectId(studentId)] }))._id));
+      if (!guardianId) return notAdmin();
     }
     t = await dialogT(dialog, deps);
     const decision = await pick(dialog, deps, ctx, "d", t("admin:paper.decision", { guardian: escapeHtml(guardianName) }),

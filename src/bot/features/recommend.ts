@@ -32,7 +32,7 @@ interface Teaching {
 async function teachingOf(ctx: BotContext): Promise<Teaching | null> {
   const role = ctx.account?.roles.find((r) => r.role === "teacher" && r.teacherId);
   if (!ctx.account || !role) return null;
-  const scope = await teachingScope(role.schoolId, role.teacherId!);
+  const scope = await teachingScope(role.schoolId, role.teacherId!, ctx.deps.now());
   return {
     schoolId: String(role.schoolId),
     teacherId: String(role.teacherId),
@@ -52,6 +52,7 @@ async function post(ctx: BotContext, who: Teaching, classId: string, subjectId: 
         subjectId: new Types.ObjectId(subjectId),
         ...(studentId ? { studentId: new Types.ObjectId(studentId) } : {}),
         text,
+        now: ctx.deps.now(),
       },
       ctx.deps.queues?.queue(QUEUES.events),
     );

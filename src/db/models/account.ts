@@ -28,6 +28,14 @@ const roleSchema = new Schema(
     grantedAt: { type: Date, required: true, default: () => new Date() },
     /** The invite code that granted the role (absent for bootstrap admins from ADMIN_TELEGRAM_IDS). */
     codeId: optionalRefField("InviteCode"),
+    /**
+     * Staff roles (teacher, admin): the instant the role ends — the end of the school year it was
+     * granted or renewed for (src/services/staff.ts). Checked on every update; the upkeep job
+     * removes the role then. Guardian and student roles have none.
+     */
+    expiresAt: { type: Date },
+    /** Teacher roles: the classes the upkeep job last saw in the teacher's scope (for the audit log). */
+    classIds: { type: [{ type: ObjectId, ref: "SchoolClass" }], default: undefined },
   },
   { _id: false },
 );

@@ -198,3 +198,31 @@ export const DELIVERY_STATUSES = [
   "handed",
 ] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+// ---- audit log -------------------------------------------------------------------------------
+
+/** Staff roles: granted by a teacher or admin code, expire at the end of the school year unless renewed. */
+export const STAFF_ROLES = ["teacher", "admin"] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+/**
+ * What an audit entry records (`audit_log`), `<object>.<what happened>`. Add new actions here (the
+ * console lists them by this vocabulary).
+ */
+export const AUDIT_ACTIONS = [
+  /** A staff role was granted (a teacher or admin code redeemed). */
+  "role.granted",
+  /** A staff role's expiry was moved to a later school year (CLI, console), or set for an old role. */
+  "role.renewed",
+  /** A staff role was taken away by someone (CLI, console). */
+  "role.revoked",
+  /** A staff role reached its expiry (the end of the school year) and was removed by the upkeep job. */
+  "role.expired",
+  /** The classes a teacher's journal lessons (or homeroom) give them access to changed. */
+  "role.classes-changed",
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** Who acted: a person through their account (bot, console), school IT on the command line, or the service itself (scheduled jobs). */
+export const AUDIT_ACTOR_KINDS = ["account", "cli", "system"] as const;
+export type AuditActorKind = (typeof AUDIT_ACTOR_KINDS)[number];

@@ -30,8 +30,10 @@ export * from "./delivery";
 export * from "./session";
 export * from "./email-verification";
 export * from "./printout";
+export * from "./audit-entry";
 
 import { Assessment } from "./assessment";
+import { AuditEntry } from "./audit-entry";
 import { SchoolClass } from "./class";
 import { ConsentRecord } from "./consent";
 import { Curriculum } from "./curriculum";
@@ -86,4 +88,5 @@ export const allModels = [
   Session,
   EmailVerification,
   Printout,
+  AuditEntry,
 ] as const;
