@@ -76,6 +76,9 @@ const makeSchema = (requireBotToken: boolean) => z
       .default("Europe/Moscow")
       .refine(isTimeZone, "is not an IANA time zone (e.g. Europe/Moscow)"),
     CODE_PEPPER: z.string().min(16, "must be at least 16 characters (a random secret)").optional(),
+    /** Wrong invite codes, across all users, within the window that alert the admins. */
+    CODE_ALARM_THRESHOLD: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(1, "must be at least 1").default(30),
+    CODE_ALARM_WINDOW_MINUTES: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(1, "must be 1..1440").max(1440, "must be 1..1440").default(10),
     SMTP_URL: url(["smtp:", "smtps:"]).optional(),
     SMTP_FROM: z.string().trim().email("must be an e-mail address").optional(),
     EXCHANGE_BODY_LIMIT_MB: z.coerce.number({ error: "must be a number" }).positive("must be positive").max(100, "must be at most 100").default(10),

@@ -13,6 +13,8 @@ import { registerWebhook } from "./http/webhook";
 import { registerExchangeApi } from "./api/exchange";
 import { createQueueFactory } from "./queue/connection";
 import { startNotifier } from "./queue/notifier";
+import { QUEUES } from "./queue/names";
+import { createCodeAlarm } from "./services/code-alarm";
 import { resolveMongo, resolveRedis, safeUrl } from "./runtime/embedded";
 import { connectDatabase } from "./db/connect";
 import { createBot, registerCommands } from "./bot/bot";
@@ -63,7 +65,11 @@ export async function startService(config: Config, role: Role, logger: Logger): 
   let runner: RunnerHandle | undefined;
   const afterListen: Array<() => Promise<void>> = [];
   if (has("bot")) {
-    const deps: BotDeps = { config, logger, i18n: createI18n(config.DEFAULT_LOCALE), now: () => new Date(), metrics, queues };
+    const codeAlarm = createCodeAlarm({
+      redis: queues.redis, prefix: queues.prefix, deliveries: queues.queue(QUEUES.deliveries), logger, bootstrapAdmins: config.ADMIN_TELEGRAM_IDS,
+      settings: { threshold: config.CODE_ALARM_THRESHOLD, windowMs: config.CODE_ALARM_WINDOW_MINUTES * 60_000 },
+    });
+    const deps: BotDeps = { config, logger, i18n: createI18n(config.DEFAULT_LOCALE), now: () => new Date(), metrics, queues, codeAlarm };
     const bot = createBot(deps);
     await bot.init();
     await registerCommands(bot.api, deps);

@@ -7,6 +7,7 @@ import type { Metrics } from "../metrics";
 import type { Language, Translate } from "../i18n";
 import type { AccountDocument } from "../db/models";
 import type { QueueFactory } from "../queue/connection";
+import type { CodeAlarm } from "../services/code-alarm";
 import type { SessionData } from "./session";
 
 /** What the bot needs from the outside; tests pass their own (a test database, a fixed clock). */
@@ -19,6 +20,8 @@ export interface BotDeps {
   metrics?: Metrics;
   /** Queues for work handed to the worker (recommendations, broadcasts); absent: the outbox sweep picks it up. */
   queues?: Pick<QueueFactory, "queue">;
+  /** Counts wrong invite codes across all users and alerts the admins (absent: no alarm). */
+  codeAlarm?: CodeAlarm;
 }
 
 export interface BotContextFlavor {

@@ -58,7 +58,9 @@ export type Notice =
   | { template: "recommendation"; teacher: string; subject: string; className: string; student?: string; text: string }
   | { template: "receipt"; delivered: number; total: number; paper: number; target: string }
   | { template: "broadcast"; school: string; text: string }
-  | { template: "admin-alert"; limitHours: number; items: OverdueItem[] };
+  | { template: "admin-alert"; limitHours: number; items: OverdueItem[] }
+  /** Wrong invite codes across all users faster than the alarm's threshold (src/services/code-alarm.ts). */
+  | { template: "code-alarm"; count: number; threshold: number; minutes: number };
 
 export type NoticeTemplate = Notice["template"];
 

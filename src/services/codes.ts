@@ -9,6 +9,7 @@ import { Types } from "mongoose";
 import { Guardian, InviteCode, School, SchoolClass, Student, Teacher, Account, type Role, type AccountDocument } from "../db/models";
 import { formatCode, generateCode, hashCode, isWellFormedCode, normalizeCode } from "../domain/codes";
 import type { Logger } from "../logger";
+import type { CodeAlarm } from "./code-alarm";
 import { findClassByName } from "./schools";
 
 export const MAX_WRONG_CODES = 5;
@@ -213,8 +214,12 @@ export function lockedUntil(account: Pick<AccountDocument, "codeAttempts">, now:
   return until && until.getTime() > now.getTime() ? until : null;
 }
 
-/** Counts a wrong code; the fifth within an hour locks code entry for an hour. Logs ids only. */
-async function countWrongCode(accountId: Types.ObjectId, now: Date, logger?: Logger): Promise<CodeCheck> {
+/**
+ * Counts a wrong code; the fifth within an hour locks code entry for an hour. The alarm counts it
+ * across all users too. Logs ids only.
+ */
+async function countWrongCode(accountId: Types.ObjectId, now: Date, logger?: Logger, alarm?: CodeAlarm): Promise<CodeCheck> {
+  await alarm?.wrongCode(now);
   const updated = await Account.findOneAndUpdate(
     { _id: accountId },
     { $push: { "codeAttempts.failures": { $each: [now], $slice: -MAX_WRONG_CODES } } },
@@ -232,14 +237,14 @@ async function countWrongCode(accountId: Types.ObjectId, now: Date, logger?: Log
 }
 
 /** Checks what the user typed as a code: nothing is consumed here (the guardian confirms first). */
-export async function checkCode(input: { account: AccountDocument; typed: string; pepper: string; now: Date; logger?: Logger }): Promise<CodeCheck> {
+export async function checkCode(input: { account: AccountDocument; typed: string; pepper: string; now: Date; logger?: Logger; alarm?: CodeAlarm }): Promise<CodeCheck> {
   const { account, now } = input;
   const locked = lockedUntil(account, now);
   if (locked) return { status: "locked", until: locked.toISOString() };
   const normalized = normalizeCode(input.typed);
   if (!isWellFormedCode(normalized)) return { status: "malformed" };
   const code = await InviteCode.findOne({ codeHash: hashCode(input.pepper, normalized) }).lean();
-  if (!code) return countWrongCode(account._id, now, input.logger);
+  if (!code) return countWrongCode(account._id, now, input.logger, input.alarm);
   const outcome = code.usedAt ? "used" : code.revokedAt ? "revoked" : code.expiresAt.getTime() <= now.getTime() ? "expired" : "ok";
   input.logger?.info({ accountId: String(account._id), codeId: String(code._id), outcome }, "invite code checked");
   if (outcome !== "ok") return { status: outcome };

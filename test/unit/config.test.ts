@@ -24,6 +24,8 @@ describe("configuration", () => {
       HTTP_PORT: 3000,
       // Loopback unless told: the reverse proxy with TLS faces the network.
       HTTP_HOST: "127.0.0.1",
+      CODE_ALARM_THRESHOLD: 30,
+      CODE_ALARM_WINDOW_MINUTES: 10,
       TRUST_PROXY: "loopback",
       DEFAULT_LOCALE: "ru",
       DEFAULT_TIMEZONE: "Europe/Moscow",
@@ -59,6 +61,8 @@ describe("configuration", () => {
     [{ BOT_TOKEN: TOKEN, NODE_ENV: "staging" }, "Configuration error: NODE_ENV must be development, production or test"],
     [{ BOT_TOKEN: TOKEN, SMTP_URL: "smtp://mail.local:25" }, "Configuration error: SMTP_FROM is required when SMTP_URL is set"],
     [{ BOT_TOKEN: TOKEN, METRICS_TOKEN: "short" }, "Configuration error: METRICS_TOKEN must be 16..256 characters"],
+    [{ BOT_TOKEN: TOKEN, CODE_ALARM_THRESHOLD: "0" }, "Configuration error: CODE_ALARM_THRESHOLD must be at least 1"],
+    [{ BOT_TOKEN: TOKEN, CODE_ALARM_WINDOW_MINUTES: "many" }, "Configuration error: CODE_ALARM_WINDOW_MINUTES must be a number"],
     [{ BOT_TOKEN: TOKEN, TRUST_PROXY: "everyone" }, "Configuration error: TRUST_PROXY must be loopback, uniquelocal, linklocal"],
     [{ BOT_TOKEN: TOKEN, TRUST_PROXY: "10.0.0.0/33" }, "Configuration error: TRUST_PROXY must be loopback"],
     // Any database but the embedded one needs a real pepper, in every NODE_ENV.

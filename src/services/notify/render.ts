@@ -87,6 +87,8 @@ function body(t: TFunction, lang: Language, timeZone: string, n: Notice, day: (d
       lines.push("", t("alert.paper"));
       return lines.join("\n");
     }
+    case "code-alarm":
+      return [t("codeAlarm.title"), t("codeAlarm.intro", { count: n.count, minutes: n.minutes, threshold: n.threshold }), "", t("codeAlarm.why"), t("codeAlarm.what", { minutes: n.minutes })].join("\n");
   }
 }
 

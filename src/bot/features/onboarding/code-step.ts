@@ -61,7 +61,7 @@ export async function askCodeAndLink(dialog: Dialog, deps: BotDeps, ctx: DialogC
     t = await dialogT(dialog, deps);
     const typed = answer.message!.text!;
     const check = await dialog.external(async (outer) => {
-      const result = await checkCode({ account: outer.account!, typed, pepper: outer.deps.config.codePepper, now: outer.deps.now(), logger: outer.deps.logger });
+      const result = await checkCode({ account: outer.account!, typed, pepper: outer.deps.config.codePepper, now: outer.deps.now(), logger: outer.deps.logger, alarm: outer.deps.codeAlarm });
       return result.status === "locked" ? { ...result, until: await lockoutTime(outer.account!, new Date(result.until), outer.deps.config.DEFAULT_TIMEZONE) } : result;
     });
     if (check.status === "locked") {
