@@ -58,7 +58,7 @@ test("below the threshold nothing; at it every admin once; the flood going on wi
   expect(first.map((a) => a.accountId).sort()).toEqual(Object.values(admins).sort());
   expect(new Set(first.map((a) => a.source))).toEqual(new Set([`code-alarm-${T0.getTime() / WINDOW_MS}`]));
   const job = await queues.queue(QUEUES.deliveries).getJob(`${first[0].source}/a${admins.a}/telegram`);
-  expect(job?.data.notice).toEqual({ template: "code-alarm", count: 5, threshold: 5, minutes: 10 });
+  expect((job?.data as { notice?: unknown } | undefined)?.notice).toEqual({ template: "code-alarm", count: 5, threshold: 5, minutes: 10 });
   for (let i = 0; i < 30; i++) await alarm.wrongCode(at(6000 + i * 10_000));
   expect(await alerts()).toHaveLength(first.length);
 });
