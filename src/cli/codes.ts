@@ -12,7 +12,7 @@ import {
   CodeRequestError, issueAdminCode, issueClassCodes, issueStudentCode, issueTeacherCode, revokeClassCodes, revokeCode, revokeStudentCodes,
   type IssuedCode,
 } from "../services/codes";
-import { formatTable, InputError, option, runCli, UsageError, type Args, type CliOutput } from "./common";
+import { formatTable, InputError, option, refusalsAsInput, runCli, UsageError, type Args, type CliOutput } from "./common";
 
 const USAGE = `Usage: npm run --silent codes -- --school <schoolId> (--class <name> | --student <externalId> [--guardian <externalId>] [--role guardian|student] | --teacher <externalId> | --admin) [--label "..."] [--json]
        npm run --silent codes -- --school <schoolId> --revoke (<code> | --student <externalId> | --class <name>) [--json]
@@ -22,14 +22,7 @@ New guardian/student codes revoke the student's earlier unused codes of the same
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 /** Runs a service call, turning a mistake in what was asked for into one clear line. */
-async function asked<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    if (error instanceof CodeRequestError) throw new InputError(error.message);
-    throw error;
-  }
-}
+const asked = <T>(call: () => Promise<T>) => refusalsAsInput(CodeRequestError, call);
 
 async function revoke(args: Args, schoolId: Types.ObjectId, pepper: string): Promise<CliOutput> {
   const value = args.options.get("revoke");

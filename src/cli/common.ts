@@ -19,6 +19,16 @@ export class UsageError extends Error {}
 /** A problem with the tool's input (an unreadable or malformed file): exit code 1, one line. */
 export class InputError extends Error {}
 
+/** Runs a service call, turning its refusals (errors of `refusal`) into one clear line (InputError). */
+export async function refusalsAsInput<T>(refusal: new (...args: never[]) => Error, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof refusal) throw new InputError(error.message);
+    throw error;
+  }
+}
+
 export interface Args {
   options: Map<string, string | true>;
   positional: string[];

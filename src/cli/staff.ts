@@ -8,7 +8,7 @@
 import { STAFF_ROLES, type StaffRole } from "../db/models";
 import { findSchool } from "../services/schools";
 import { listStaff, renewStaffRoles, revokeStaffRoles, StaffRequestError, type StaffMember } from "../services/staff";
-import { formatTable, InputError, option, runCli, UsageError } from "./common";
+import { formatTable, option, refusalsAsInput, runCli, UsageError } from "./common";
 
 const USAGE = `Usage: npm run --silent staff -- --school <schoolId> --list [--json]
        npm run --silent staff -- --school <schoolId> --revoke <accountId|telegramId> [--role teacher|admin] [--with-codes] [--reason "..."] [--json]
@@ -35,14 +35,7 @@ function memberRow(m: StaffMember) {
 }
 
 /** A service refusal is one clear line, exit code 1. */
-async function asked<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    if (error instanceof StaffRequestError) throw new InputError(error.message);
-    throw error;
-  }
-}
+const asked = <T>(call: () => Promise<T>) => refusalsAsInput(StaffRequestError, call);
 
 void runCli(USAGE, { values: ["school", "revoke", "renew", "role", "reason"], flags: ["list", "with-codes"] }, async (ctx) => {
   const schoolOption = option(ctx.args, "school", true);

@@ -2,12 +2,9 @@
  * /broadcast as an admin uses it (target, text, preview with the audience, confirm) and delivery
  * through the worker; /deliveries lists what failed. Non-admins get neither.
  */
-import pino from "pino";
 import { Delivery, School, Account } from "../../src/db/models";
-import { createI18n } from "../../src/i18n";
-import { createQueueFactory, type QueueFactory } from "../../src/queue/connection";
-import { startNotifier, type Notifier } from "../../src/queue/notifier";
-import { startBotHarness, type BotHarness } from "../support/bot-harness";
+import type { BotHarness } from "../support/bot-harness";
+import { startBotWithWorker, type BotWithWorker } from "../support/bot-worker";
 import { useTestDb } from "../support/db";
 import { useTestRedis } from "../support/redis";
 import { createSchoolFixture, guardianAccount, type SchoolFixture } from "../support/fixtures";
@@ -16,29 +13,16 @@ useTestDb();
 const redis = useTestRedis();
 let h: BotHarness;
 let fx: SchoolFixture;
-let queues: QueueFactory;
-let notifier: Notifier;
+let running: BotWithWorker;
 
 beforeAll(async () => {
   fx = await createSchoolFixture({ data: "none" });
   await School.updateOne({ _id: fx.school._id }, { $set: { "settings.quietHours": { start: "00:00", end: "00:00" } } });
-  h = await startBotHarness();
-  queues = createQueueFactory(redis.url, redis.prefix);
-  h.deps.queues = queues;
-  notifier = await startNotifier({
-    config: { BOT_TOKEN: h.fake.token, TELEGRAM_API_ROOT: h.fake.apiRoot, SMTP_URL: undefined, SMTP_FROM: undefined },
-    logger: pino({ level: "silent" }),
-    i18n: createI18n("ru"),
-    queues,
-    schedulers: false,
-  });
+  running = await startBotWithWorker(redis);
+  h = running.h;
 });
 
-afterAll(async () => {
-  await notifier.stop();
-  await queues.close();
-  await h.stop();
-});
+afterAll(() => running.stop());
 
 const admin = (telegramId: number) => Account.create({ telegramId, chatId: telegramId, roles: [{ role: "admin", schoolId: fx.school._id }] });
 

@@ -2,14 +2,11 @@
  * Issue 16.13 through the real bot and worker: strangers type wrong invite codes, each below their
  * own lockout; together they pass the threshold and the school's admin gets one Telegram message.
  */
-import pino from "pino";
 import { Account, Delivery } from "../../src/db/models";
-import { createI18n } from "../../src/i18n";
-import { createQueueFactory, type QueueFactory } from "../../src/queue/connection";
 import { QUEUES } from "../../src/queue/names";
-import { startNotifier, type Notifier } from "../../src/queue/notifier";
 import { createCodeAlarm } from "../../src/services/code-alarm";
-import { startBotHarness, type BotHarness } from "../support/bot-harness";
+import type { BotHarness } from "../support/bot-harness";
+import { startBotWithWorker, type BotWithWorker } from "../support/bot-worker";
 import { useTestDb } from "../support/db";
 import { useTestRedis } from "../support/redis";
 import { makeSchool, texts, withButtons } from "./onboarding-support";
@@ -17,30 +14,17 @@ import { makeSchool, texts, withButtons } from "./onboarding-support";
 useTestDb();
 const redis = useTestRedis();
 let h: BotHarness;
-let queues: QueueFactory;
-let notifier: Notifier;
+let running: BotWithWorker;
 
 beforeAll(async () => {
-  h = await startBotHarness();
-  queues = createQueueFactory(redis.url, redis.prefix);
-  h.deps.queues = queues;
+  running = await startBotWithWorker(redis);
+  h = running.h;
   h.deps.codeAlarm = createCodeAlarm({
-    redis: queues.redis, prefix: redis.prefix, deliveries: queues.queue(QUEUES.deliveries), logger: h.deps.logger,
+    redis: running.queues.redis, prefix: redis.prefix, deliveries: running.queues.queue(QUEUES.deliveries), logger: h.deps.logger,
     settings: { threshold: 6, windowMs: 10 * 60_000 }, bootstrapAdmins: [],
   });
-  notifier = await startNotifier({
-    config: { BOT_TOKEN: h.fake.token, TELEGRAM_API_ROOT: h.fake.apiRoot, SMTP_URL: undefined, SMTP_FROM: undefined },
-    logger: pino({ level: "silent" }),
-    i18n: createI18n("ru"),
-    queues,
-    schedulers: false,
-  });
 });
-afterAll(async () => {
-  await notifier.stop();
-  await queues.close();
-  await h.stop();
-});
+afterAll(() => running.stop());
 
 test("wrong codes from three strangers, two each: the admin is told once, in Russian", async () => {
   const school = await makeSchool("Школа № 5");

@@ -4,13 +4,10 @@
  * the guardian and sends the teacher a receipt.
  */
 import { Types } from "mongoose";
-import pino from "pino";
 import { DomainEvent, Lesson, Recommendation, School, Account } from "../../src/db/models";
-import { createI18n } from "../../src/i18n";
-import { createQueueFactory, type QueueFactory } from "../../src/queue/connection";
-import { startNotifier, type Notifier } from "../../src/queue/notifier";
 import { NotAllowedError, postRecommendation, teachingScope } from "../../src/services/recommendations";
-import { startBotHarness, type BotHarness } from "../support/bot-harness";
+import type { BotHarness } from "../support/bot-harness";
+import { startBotWithWorker, type BotWithWorker } from "../support/bot-worker";
 import { useTestDb } from "../support/db";
 import { useTestRedis } from "../support/redis";
 import { createSchoolFixture, FIXTURE_TODAY, guardianAccount, type SchoolFixture } from "../support/fixtures";
@@ -21,29 +18,16 @@ const NOW = new Date(`${FIXTURE_TODAY}T09:00:00Z`);
 const redis = useTestRedis();
 let h: BotHarness;
 let fx: SchoolFixture;
-let queues: QueueFactory;
-let notifier: Notifier;
+let running: BotWithWorker;
 
 beforeAll(async () => {
   fx = await createSchoolFixture();
   await School.updateOne({ _id: fx.school._id }, { $set: { "settings.quietHours": { start: "00:00", end: "00:00" } } });
-  h = await startBotHarness({ now: NOW });
-  queues = createQueueFactory(redis.url, redis.prefix);
-  h.deps.queues = queues;
-  notifier = await startNotifier({
-    config: { BOT_TOKEN: h.fake.token, TELEGRAM_API_ROOT: h.fake.apiRoot, SMTP_URL: undefined, SMTP_FROM: undefined },
-    logger: pino({ level: "silent" }),
-    i18n: createI18n("ru"),
-    queues,
-    schedulers: false,
-  });
+  running = await startBotWithWorker(redis, { now: NOW });
+  h = running.h;
 }, 60_000);
 
-afterAll(async () => {
-  await notifier.stop();
-  await queues.close();
-  await h.stop();
-});
+afterAll(() => running.stop());
 
 async function teacher(telegramId: number, key: string) {
   return Account.create({ telegramId, chatId: telegramId, roles: [{ role: "teacher", schoolId: fx.school._id, teacherId: fx.teachers[key] }] });

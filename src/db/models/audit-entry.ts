@@ -1,5 +1,6 @@
 import { Schema, model, type HydratedDocument, type InferSchemaType } from "mongoose";
 import { AUDIT_ACTIONS, AUDIT_ACTOR_KINDS } from "./enums";
+import { appendOnly } from "./append-only";
 import { MAX, ObjectId, optionalRefField, optionalTextField } from "./fields";
 
 export const AUDIT_APPEND_ONLY_MESSAGE = "audit entries are append-only";
@@ -49,23 +50,7 @@ export const auditEntrySchema = new Schema(
 auditEntrySchema.index({ schoolId: 1, at: -1 });
 auditEntrySchema.index({ "target.id": 1, at: -1 });
 
-function refuse(): never {
-  throw new Error(AUDIT_APPEND_ONLY_MESSAGE);
-}
-
-// As consent_records: queries and documents may insert, never change or remove.
-auditEntrySchema.pre(
-  ["updateOne", "updateMany", "findOneAndUpdate", "replaceOne", "findOneAndReplace", "deleteOne", "deleteMany", "findOneAndDelete"],
-  { document: false, query: true },
-  refuse,
-);
-auditEntrySchema.pre(["updateOne", "deleteOne"], { document: true, query: false }, refuse);
-auditEntrySchema.pre("save", function () {
-  if (!this.isNew) refuse();
-});
-auditEntrySchema.pre("bulkWrite", function (ops: Array<Record<string, unknown>>) {
-  if (ops.some((op) => !("insertOne" in op))) refuse();
-});
+appendOnly(auditEntrySchema, AUDIT_APPEND_ONLY_MESSAGE);
 
 export const AuditEntry = model("AuditEntry", auditEntrySchema);
 export type AuditEntry = InferSchemaType<typeof auditEntrySchema>;

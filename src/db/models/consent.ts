@@ -1,5 +1,6 @@
 import { Schema, model, type HydratedDocument, type InferSchemaType, type QueryFilter } from "mongoose";
 import { CONSENT_DECISIONS, CONSENT_FORMS, SHA256_HEX_RE } from "./enums";
+import { appendOnly } from "./append-only";
 import { MAX, ObjectId, optionalRefField, optionalTextField } from "./fields";
 
 export const CONSENT_APPEND_ONLY_MESSAGE = "consent records are append-only";
@@ -44,26 +45,7 @@ export const consentRecordSchema = new Schema(
 consentRecordSchema.index({ accountId: 1, recordedAt: -1 });
 consentRecordSchema.index({ guardianId: 1, recordedAt: -1 });
 
-function refuse(): never {
-  throw new Error(CONSENT_APPEND_ONLY_MESSAGE);
-}
-
-// Queries that would change or remove records (Model.updateOne, Query.deleteMany, ...).
-consentRecordSchema.pre(
-  ["updateOne", "updateMany", "findOneAndUpdate", "replaceOne", "findOneAndReplace", "deleteOne", "deleteMany", "findOneAndDelete"],
-  { document: false, query: true },
-  refuse,
-);
-// The same through a document: doc.updateOne(), doc.deleteOne().
-consentRecordSchema.pre(["updateOne", "deleteOne"], { document: true, query: false }, refuse);
-// Saving a record that already exists (inserting a new one is the only way in).
-consentRecordSchema.pre("save", function () {
-  if (!this.isNew) refuse();
-});
-// bulkWrite may only insert.
-consentRecordSchema.pre("bulkWrite", function (ops: Array<Record<string, unknown>>) {
-  if (ops.some((op) => !("insertOne" in op))) refuse();
-});
+appendOnly(consentRecordSchema, CONSENT_APPEND_ONLY_MESSAGE);
 
 export const ConsentRecord = model("ConsentRecord", consentRecordSchema);
 export type ConsentRecord = InferSchemaType<typeof consentRecordSchema>;
