@@ -44,7 +44,6 @@ declare module "fastify" {
   }
 }
 
-
 function parseNotify(value: unknown): boolean | undefined {
   if (value === undefined || value === "true" || value === "1") return true;
   if (value === "false" || value === "0") return false;

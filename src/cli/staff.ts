@@ -6,6 +6,7 @@
  * the next school year. Every change is written to the audit log.
  */
 import { STAFF_ROLES, type StaffRole } from "../db/models";
+import { schoolDay } from "../domain/time";
 import { findSchool } from "../services/schools";
 import { listStaff, renewStaffRoles, revokeStaffRoles, StaffRequestError, type StaffMember } from "../services/staff";
 import { formatTable, option, refusalsAsInput, runCli, UsageError } from "./common";
@@ -16,20 +17,26 @@ const USAGE = `Usage: npm run --silent staff -- --school <schoolId> --list [--js
 Staff roles end with the school year (the journal's last period, else 31 August) unless renewed.`;
 
 const ACTOR = { kind: "cli" as const, name: "staff" };
-const day = (at: Date | string | undefined) => (at ? new Date(at).toISOString().slice(0, 10) : "");
+
+/** Days on the school's calendar: when a role was granted, and the last day it lasts (its end is the midnight after). */
+function calendar(zone: string) {
+  const day = (at: Date | string | undefined) => (at ? schoolDay(new Date(at), zone) : "");
+  const lastDay = (end: Date | string | undefined) => (end ? day(new Date(new Date(end).getTime() - 1)) : "");
+  return { day, lastDay };
+}
 
 function memberJson(m: StaffMember) {
   return { ...m, grantedAt: m.grantedAt?.toISOString(), expiresAt: m.expiresAt?.toISOString() };
 }
 
-function memberRow(m: StaffMember) {
+function memberRow(m: StaffMember, { day, lastDay }: ReturnType<typeof calendar>) {
   return {
     role: m.role,
     account: m.accountId ?? "",
     telegram: m.telegramId,
     who: m.source === "config" ? "ADMIN_TELEGRAM_IDS" : m.teacherName ? `${m.teacherName} (${m.teacherExternalId})` : (m.label ?? ""),
     granted: day(m.grantedAt),
-    expires: m.source === "config" ? "never" : day(m.expiresAt),
+    until: m.source === "config" ? "always" : lastDay(m.expiresAt),
     classes: m.classes?.join(", ") ?? "",
   };
 }
@@ -51,7 +58,8 @@ void runCli(USAGE, { values: ["school", "revoke", "renew", "role", "reason"], fl
 
   if (actions[0] === "list") {
     const staff = await listStaff(school._id, ctx.config.ADMIN_TELEGRAM_IDS);
-    return { json: staff.map(memberJson), text: staff.length ? formatTable(staff.map(memberRow)) : "No teachers or admins in this school yet.\n" };
+    const days = calendar(school.timezone);
+    return { json: staff.map(memberJson), text: staff.length ? formatTable(staff.map((m) => memberRow(m, days))) : "No teachers or admins in this school yet.\n" };
   }
 
   if (actions[0] === "revoke") {
@@ -70,10 +78,11 @@ void runCli(USAGE, { values: ["school", "revoke", "renew", "role", "reason"], fl
 
   const who = option(ctx.args, "renew", true);
   const renewed = await asked(() => renewStaffRoles({ ...common, who }));
+  const { lastDay } = calendar(school.timezone);
   return {
     json: renewed,
     text: renewed.length
-      ? formatTable(renewed.map((r) => ({ role: r.role, account: r.accountId, was: day(r.before), now: day(r.after) })))
+      ? formatTable(renewed.map((r) => ({ role: r.role, account: r.accountId, was: lastDay(r.before), until: lastDay(r.after) })))
       : "Nothing to renew: the roles already last through the next school year.\n",
   };
 });

@@ -64,8 +64,10 @@ test("--list, --renew, --revoke: the staff as the school has them, every change 
     expect.objectContaining({ accountId: String(teacher._id), telegramId: 500_002, role: "teacher", teacherExternalId: "t-sok", teacherName: "Соколова Мария Ивановна" }),
   ]);
   const table = await cli("staff", ["--school", schoolId, "--list"]);
-  expect(table.stdout).toMatch(/^role\s+account\s+telegram\s+who\s+granted\s+expires\s+classes\n/);
-  expect(table.stdout).toMatch(/admin\s+111222333\s+ADMIN_TELEGRAM_IDS\s+never/);
+  expect(table.stdout).toMatch(/^role\s+account\s+telegram\s+who\s+granted\s+until\s+classes\n/);
+  expect(table.stdout).toMatch(/admin\s+111222333\s+ADMIN_TELEGRAM_IDS\s+always/);
+  // The last day of the role on the school's calendar (Moscow): the day before its midnight end.
+  expect(table.stdout).toContain(new Date(yearEnd.getTime() + 3 * 3600_000 - 1).toISOString().slice(0, 10));
   expect(table.stdout).toContain("завуч Петрова");
 
   // Renewing keeps both through the next school year; again, nothing changes.
