@@ -29,6 +29,7 @@ import { reportsFeature } from "./features/reports";
 import { helpFeature } from "./features/help";
 import { languageFeature } from "./features/language";
 import { webFeature } from "./features/web";
+import { chartFeature } from "./features/chart";
 import { unhandledFeature } from "./features/unhandled";
 import { viewFeatures } from "./features/views";
 import { LANGUAGES } from "../i18n";
@@ -62,6 +63,7 @@ export function botFeatures(): BotFeature[] {
     // Everything below shows a child's data: the gate asks for a changed consent text first.
     consentGateFeature,
     // The diary views, their buttons, "more", and free-text questions (takes any text left).
+    chartFeature,
     ...viewFeatures(),
   ];
   const help = helpFeature(() => [...features, help].flatMap((f) => f.commands ?? []));

@@ -17,13 +17,16 @@ import { layout } from "./views/layout";
 import { errorPage } from "./views/errors";
 import { signInFeature } from "./routes/sign-in";
 import { startFeature } from "./routes/start";
+import { gradesFeature } from "./routes/grades";
+import { chartsFeature } from "./routes/charts";
+import { forecastFeature } from "./routes/forecast";
 
 export const WEB_PREFIX = "/app";
 /** Forms are small; nothing the cabinet accepts comes near this. */
 const FORM_BODY_LIMIT = 64 * 1024;
 
 export function webFeatures(): WebFeature[] {
-  return [signInFeature, startFeature];
+  return [signInFeature, startFeature, gradesFeature, chartsFeature, forecastFeature];
 }
 
 export async function registerWebApp(http: FastifyInstance, deps: WebDeps): Promise<void> {

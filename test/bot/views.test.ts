@@ -44,7 +44,7 @@ describe("views with a year of data", () => {
     expect(text).toContain("(×3) — вес оценки");
     // Navigation: the previous week and the quarters begun so far; the switcher for two children.
     const labels = inlineButtons(last(replies)).map((b) => b.text);
-    expect(labels).toEqual(["◀ 23.11–29.11", "1 четверть", "• 2 четверть •", "• Мария •", "Александр"]);
+    expect(labels).toEqual(["◀ 23.11–29.11", "1 четверть", "• 2 четверть •", "📊 График", "• Мария •", "Александр"]);
   });
 
   test("grades navigation: the previous week, back, and another quarter, edited in place", async () => {

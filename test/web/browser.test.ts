@@ -44,7 +44,7 @@ test("the Mini App signs in from its URL and shows the child with the period's a
   await page.locator("h1").waitFor();
   expect(await page.locator("h1").innerText()).toContain("Иванова Мария Сергеевна");
   // Telegram's theme colours came from the hash into CSS variables.
-  expect(await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue("--tg-button"))).toBe("#2481cc");
+  expect(await page.evaluate('getComputedStyle(document.documentElement).getPropertyValue("--tg-button")')).toBe("#2481cc");
   const algebra = await Grade.find({ studentId: fx.students.maria._id, subjectId: fx.subjects.alg, date: { $gte: "2026-11-04", $lte: "2026-12-30" } }).lean();
   const row = page.locator("tr", { has: page.locator("th", { hasText: "Алгебра" }) });
   expect(await row.locator("td").first().innerText()).toBe(formatDecimal(weightedAverage(algebra)!, "ru"));
@@ -54,7 +54,7 @@ test("the Mini App signs in from its URL and shows the child with the period's a
   await screenshot(page, "start");
   // Keyboard: the first Tab reaches the "skip to content" link.
   await page.keyboard.press("Tab");
-  expect(await page.evaluate(() => document.activeElement?.className)).toBe("skip");
+  expect(await page.evaluate("document.activeElement.className")).toBe("skip");
   expect(browser.problems).toEqual([]);
   await page.close();
 });
@@ -86,4 +86,31 @@ test("expired or forged init data is refused in the browser too", async () => {
   } finally {
     await fresh.close();
   }
+});
+
+test("grades, the week, charts and the forecast: the fixture's facts, pictures drawn", async () => {
+  const page = await browser.page();
+  await page.goto(miniAppUrl(miniAppInitData(OLGA, NOW), `/app/c/${fx.students.maria._id}/`));
+  await page.waitForURL(`${web.url}/app/c/${fx.students.maria._id}/`);
+  await page.getByRole("link", { name: "Оценки", exact: true }).first().click();
+  const physics = page.locator("tr", { has: page.locator("th", { hasText: "Физика" }) }).first();
+  expect(await physics.innerText()).toMatch(/Физика\s+5 4\s+4,50/);
+  await screenshot(page, "grades");
+  await page.getByRole("link", { name: "Оценки по неделям" }).click();
+  await page.getByText("Две ошибки на безударные гласные").waitFor();
+  await screenshot(page, "grades-week");
+  await page.getByRole("link", { name: "Графики" }).first().click();
+  const chart = page.locator("figure.chart img").first();
+  await chart.waitFor();
+  await page.waitForFunction("Array.from(document.images).every((i) => i.complete)");
+  type Picture = { naturalWidth: number; naturalHeight: number };
+  const [width, height] = await chart.evaluate((img) => [(img as unknown as Picture).naturalWidth, (img as unknown as Picture).naturalHeight]);
+  expect(width).toBe(420); // one column on a phone: one panel wide
+  expect(height).toBeGreaterThan(178 * 8); // a panel for each subject with grades
+  await screenshot(page, "charts");
+  await page.getByRole("link", { name: "Прогноз" }).first().click();
+  expect(await page.locator("section.card").first().innerText()).toContain("⚠️");
+  await screenshot(page, "forecast");
+  expect(browser.problems).toEqual([]);
+  await page.close();
 });

@@ -12,4 +12,5 @@ export * from "./teachers";
 export * from "./holidays";
 export * from "./recommendations";
 export * from "./finals";
+export * from "./progress";
 export { subjectNames, teacherNames } from "./names";

@@ -15,6 +15,7 @@ export interface StartData {
 
 export function startPage(f: Fmt, child: ChildPage, data: StartData): Html {
   const { t } = f;
+  const base = `/app/c/${String(child.child.studentId)}`;
   const heading = html`<h1>${child.displayName} <span class="badge">${child.scope.className}</span></h1>`;
   if (!data.period) return html`${heading}<p>${t("web:start.noPeriods")}</p>`;
   const periodName = data.period.name || t("views:common.schoolYear");
@@ -29,6 +30,7 @@ ${atRisk.length > 0
     ? html`<section class="card risk" aria-labelledby="risk-title">
   <h2 id="risk-title">${t("web:start.atRisk", { count: atRisk.length })}</h2>
   <ul>${atRisk.map((fc) => html`<li><strong>${fc.subjectName ?? ""}</strong>: ${fc.riskReasons.map((r) => t(`views:forecast.risk.${r}`, { count: fc.count, min: child.scope.rules.minGrades })).join("; ")}</li>`)}</ul>
+  <p><a href="${base}/forecast">${t("web:start.whatMoves")}</a></p>
 </section>`
     : data.subjects.length > 0 && html`<p class="ok">${t("web:start.noneAtRisk")}</p>`}
 ${data.subjects.length === 0

@@ -10,6 +10,7 @@ import { loadPeriods, periodSubjects } from "../../../services/diary";
 import { currentPeriod, periodByRef } from "./period-choice";
 import { day, escapeHtml, gradeText, shortRange } from "./render";
 import type { ViewContext, ViewDef } from "./types";
+import { chartButton } from "../chart";
 
 export const forecastView: ViewDef = {
   name: "forecast",
@@ -33,7 +34,8 @@ export const forecastView: ViewDef = {
       `<b>${t("views:forecast.periodTitle", { period: name, range: shortRange(view.lang, period.start, period.end) })}</b>`,
       subjects.length === 0 ? t("views:forecast.noSubjects") : atRisk > 0 ? t("views:forecast.atRiskCount", { count: atRisk }) : t("views:forecast.noneAtRisk"),
     ];
-    return { sections: [intro.join("\n"), ...subjects.map((f) => subjectBlock(view, f))] };
+    const chart = subjects.some((f) => f.kind === "numeric") ? [[chartButton(t("web:bot.chartButton"), String(scope.studentId), period.id)]] : [];
+    return { sections: [intro.join("\n"), ...subjects.map((f) => subjectBlock(view, f))], buttons: chart };
   },
 };
 

@@ -12,6 +12,7 @@ import {
   type GradeItem, type PeriodItem, type SubjectPeriod,
 } from "../../../services/diary";
 import { compactDay, dayFromCompact } from "./callback-data";
+import { chartButton } from "../chart";
 import { currentPeriod, periodById, periodByRef, type ChosenPeriod } from "./period-choice";
 import { day, dayTitle, escapeHtml, gradeText, rangeLabel, shortRange } from "./render";
 import type { RenderedView, ViewContext, ViewDef, ViewParams } from "./types";
@@ -129,5 +130,7 @@ function navigation(view: ViewContext, periods: PeriodItem[], week: DayRange | n
   }
   const started = reportingPeriods(scope, periods).filter((p) => p.start <= scope.today);
   rows.push(started.map((p) => ({ text: p.id === shownPeriod?.id ? `• ${p.name} •` : p.name, callback_data: view.button("p", p.id) })));
+  // The shown period's chart (a picture), when it has begun.
+  if (shownPeriod && started.some((p) => p.id === shownPeriod.id)) rows.push([chartButton(t("web:bot.chartButton"), String(scope.studentId), shownPeriod.id)]);
   return rows;
 }
