@@ -11,6 +11,7 @@ import type { BotContext, BotDeps } from "./context";
 import type { BotFeature } from "./feature";
 import { errorBoundary } from "./middleware/error-boundary";
 import { accountMiddleware } from "./middleware/account";
+import { privateChatsOnly } from "./middleware/private-chats";
 import { dialogsMiddleware, privateChatKey, sessionMiddleware } from "./session";
 import { startFeature } from "./features/start";
 import { linkFeature } from "./features/link";
@@ -86,6 +87,8 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
   bot.use(errorBoundary(deps));
   // The runner handles updates concurrently; one chat's updates must not race over its dialog state.
   bot.use(sequentialize<BotContext>((ctx) => privateChatKey(ctx) ?? ctx.chat?.id.toString()));
+  // Groups and channels: said once, then left; no feature sees them.
+  bot.use(privateChatsOnly(deps));
   bot.use(accountMiddleware(deps));
   bot.use(sessionMiddleware());
   bot.use(dialogsMiddleware(deps));
