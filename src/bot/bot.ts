@@ -12,6 +12,7 @@ import type { BotFeature } from "./feature";
 import { errorBoundary } from "./middleware/error-boundary";
 import { accountMiddleware } from "./middleware/account";
 import { privateChatsOnly } from "./middleware/private-chats";
+import { throttleMiddleware } from "./middleware/throttle";
 import { dialogsMiddleware, privateChatKey, sessionMiddleware } from "./session";
 import { startFeature } from "./features/start";
 import { linkFeature } from "./features/link";
@@ -85,6 +86,8 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
   bot.api.config.use(telegramRetry({ onRetry: (event) => deps.logger.info(event, "telegram asked to wait") }));
 
   bot.use(errorBoundary(deps));
+  // A flood is answered once and ignored before it queues behind the chat's other updates or reads the database.
+  bot.use(throttleMiddleware(deps));
   // The runner handles updates concurrently; one chat's updates must not race over its dialog state.
   bot.use(sequentialize<BotContext>((ctx) => privateChatKey(ctx) ?? ctx.chat?.id.toString()));
   // Groups and channels: said once, then left; no feature sees them.
