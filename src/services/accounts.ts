@@ -29,3 +29,15 @@ export async function reactivateAccount(account: AccountDocument): Promise<void>
     await Guardian.updateMany({ _id: { $in: guardianIds }, delivery: "paper", deliveryReason: "blocked" }, { $set: { delivery: "electronic" }, $unset: { deliveryReason: 1 } });
   }
 }
+
+/**
+ * The account of a Telegram user who opened the Mini App: found, or made as the bot makes it on
+ * first contact (a private chat's id is the user's id). A stored language is left as it is.
+ */
+export async function accountOfTelegramUser(telegramId: number, language: Language): Promise<AccountDocument> {
+  return (await Account.findOneAndUpdate(
+    { telegramId },
+    { $setOnInsert: { telegramId, chatId: telegramId, language } },
+    { upsert: true, returnDocument: "after" },
+  ))!;
+}

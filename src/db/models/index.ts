@@ -31,6 +31,8 @@ export * from "./session";
 export * from "./email-verification";
 export * from "./printout";
 export * from "./audit-entry";
+export * from "./web-session";
+export * from "./web-sign-in";
 
 import { Assessment } from "./assessment";
 import { AuditEntry } from "./audit-entry";
@@ -59,6 +61,8 @@ import { Student } from "./student";
 import { Subject } from "./subject";
 import { Teacher } from "./teacher";
 import { Account } from "./account";
+import { WebSession } from "./web-session";
+import { WebSignIn } from "./web-sign-in";
 
 /** All models, e.g. for `syncIndexes()` at start-up or in tests. */
 export const allModels = [
@@ -89,4 +93,6 @@ export const allModels = [
   EmailVerification,
   Printout,
   AuditEntry,
+  WebSession,
+  WebSignIn,
 ] as const;
