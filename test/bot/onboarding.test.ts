@@ -9,7 +9,7 @@ import { translator } from "../../src/i18n";
 import { consentFullText, consentSchool } from "../../src/services/consent";
 import { clearDb, useTestDb } from "../support/db";
 import { startBotHarness, type BotHarness } from "../support/bot-harness";
-import { buttonData, guardianCode, keyboardLabels, makeSchool, texts, withButtons, type TestSchool } from "./onboarding-support";
+import { buttonData, guardianCode, keyboardLabels, linkedParent, makeSchool, texts, withButtons, type TestSchool } from "./onboarding-support";
 
 useTestDb();
 
@@ -183,6 +183,8 @@ describe("onboarding in a deployment with one school", () => {
   });
 
   test("a student's own code: \"is this you?\", then their own menu", async () => {
+    // A parent of Petya joined and consented first: the basis of the pupil's own account.
+    await linkedParent(harness, school, "s-petya");
     const student = harness.user();
     await student.press(`cs:yes:${school.school._id}`, withButtons(await student.send("/start")));
     const confirm = withButtons(await student.send(await guardianCode(harness, school, "s-petya", "student")));
@@ -193,7 +195,7 @@ describe("onboarding in a deployment with one school", () => {
     expect(keyboardLabels(done.at(-1))).toContain("📒 Оценки");
     const account = await Account.findOne({ telegramId: student.profile.id }).lean();
     expect(account!.roles.map((r) => [r.role, String(r.studentId)])).toEqual([["student", String(school.petya)]]);
-    expect(await GuardianLink.countDocuments({})).toBe(0);
+    expect(await GuardianLink.countDocuments({ accountId: account!._id })).toBe(0);
   });
 
   test("a returning guardian gets the menu, not the dialog", async () => {
