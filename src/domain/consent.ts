@@ -4,7 +4,8 @@
  */
 import { createHash } from "node:crypto";
 
-export const CONSENT_TEXT_VERSION = "2026-11";
+/** 2026-12: the text names the child's own account (docs/decisions.md, "Students' own accounts"). */
+export const CONSENT_TEXT_VERSION = "2026-12";
 
 export function consentVersionOf(school: { settings?: { consentTextVersion?: string | null } | null }): string {
   return school.settings?.consentTextVersion || CONSENT_TEXT_VERSION;

@@ -198,6 +198,21 @@ describe("onboarding in a deployment with one school", () => {
     expect(await GuardianLink.countDocuments({ accountId: account!._id })).toBe(0);
   });
 
+  test("a student's own code after the parent withdrew: told why, the code stays valid for later", async () => {
+    const parent = await linkedParent(harness, school, "s-petya");
+    const code = await guardianCode(harness, school, "s-petya", "student");
+    const [overview] = await parent.send("/privacy");
+    await parent.press(`pv:wdy:${school.school._id}`, overview);
+    const student = harness.user();
+    await student.press(`cs:yes:${school.school._id}`, withButtons(await student.send("/start")));
+    const confirm = withButtons(await student.send(code));
+    const refused = await student.press(buttonData(confirm)[0], confirm);
+    expect(texts(refused)).toContain("только с согласием родителя");
+    const account = await Account.findOne({ telegramId: student.profile.id }).lean();
+    expect(account!.roles).toEqual([]);
+    expect(await InviteCode.countDocuments({ role: "student", usedAt: null, revokedAt: null })).toBe(1);
+  });
+
   test("a returning guardian gets the menu, not the dialog", async () => {
     const parent = harness.user();
     await parent.press(`cs:yes:${school.school._id}`, withButtons(await parent.send("/start")));

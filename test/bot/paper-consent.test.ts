@@ -46,7 +46,7 @@ describe("/paperconsent", () => {
     expect(texts(await admin.press("pc:ok:yes", summary))).toContain("Записано.");
 
     const record = (await ConsentRecord.findOne({ guardianId: school.annaGuardian }).lean())!;
-    expect(record).toMatchObject({ decision: "declined", form: "paper", textVersion: "2026-11" });
+    expect(record).toMatchObject({ decision: "declined", form: "paper", textVersion: "2026-12" });
     expect(record.textHash).toMatch(/^[0-9a-f]{64}$/);
     expect(String(record.schoolId)).toBe(String(school.school._id));
     expect(record.recordedBy).toBeDefined();

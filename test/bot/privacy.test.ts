@@ -39,7 +39,7 @@ describe("privacy", () => {
   test("/privacy shows the consent in force with its version and date", async () => {
     const parent = await linkedParent(harness, school);
     const [overview] = await parent.send("/privacy");
-    expect(overview.plain).toContain("Школа № 1: согласие дано 20.11.2026 (версия текста 2026-11)");
+    expect(overview.plain).toContain("Школа № 1: согласие дано 20.11.2026 (версия текста 2026-12)");
     expect(buttonData(overview)).toEqual([`pv:wd:${school.school._id}`, `pv:text:${school.school._id}`, "pv:data"]);
     const text = await parent.press(`pv:text:${school.school._id}`, overview);
     expect(texts(text)).toContain("СОГЛАСИЕ НА ОБРАБОТКУ ПЕРСОНАЛЬНЫХ ДАННЫХ");
@@ -131,7 +131,7 @@ describe("privacy", () => {
     await Guardian.updateOne({ _id: school.annaGuardian }, { $push: { contacts: { kind: "email", value: "ivanova.journal@mail.ru", source: "journal" } } });
     const replies = await parent.send("/mydata");
     const text = texts(replies);
-    for (const part of [`Telegram ID ${parent.profile.id}`, "родитель: Школа № 1", "согласие (в Telegram, 2026-11", "Иванова Мария Петровна, 7Б — Школа № 1",
+    for (const part of [`Telegram ID ${parent.profile.id}`, "родитель: Школа № 1", "согласие (в Telegram, 2026-12", "Иванова Мария Петровна, 7Б — Школа № 1",
       "anna@example.ru (указан вами, подтверждён)", "каналы: telegram → email → paper", "Школа № 1: Иванова А.; i***@mail.ru", "Использованные коды"]) {
       expect(text).toContain(part);
     }
@@ -144,7 +144,7 @@ describe("privacy", () => {
     expect(Object.keys(data)).toEqual(["account", "consents", "children", "journalRecords", "pendingEmailChecks", "codesRedeemed", "recentMessages"]);
     expect(data.journalRecords).toEqual([{ school: "Школа № 1", name: "Иванова А.", fromJournal: true, contacts: [{ kind: "email", value: "i***@mail.ru" }] }]);
     expect(data.account.telegramId).toBe(parent.profile.id);
-    expect(data.consents[0]).toMatchObject({ school: "Школа № 1", decision: "granted", form: "telegram", textVersion: "2026-11" });
+    expect(data.consents[0]).toMatchObject({ school: "Школа № 1", decision: "granted", form: "telegram", textVersion: "2026-12" });
     expect(data.children).toEqual([expect.objectContaining({ name: "Иванова Мария Петровна", class: "7Б" })]);
     expect(data.codesRedeemed).toEqual([expect.objectContaining({ role: "guardian", school: "Школа № 1" })]);
     expect(doc.bytes.toString("utf8")).not.toMatch(/codeHash|[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{2}/);

@@ -4,14 +4,15 @@ import { MAX, ObjectId, optionalTextField, refArrayField, schoolIdField } from "
 import { personFields } from "./person";
 
 /**
- * An account that acted for this record and withdrew its consent in the bot: its links are gone,
- * but the family keeps its weekly paper for that person until the account consents again in this
- * school (src/services/privacy.ts). Ids only.
+ * An account that acted for this record and left the school's children — a withdrawal in the bot,
+ * or a written refusal or withdrawal naming it as the signer: its links are gone, but the family
+ * keeps its paper for that person until the account consents again in this school
+ * (src/services/privacy.ts `leaveSchool`). Ids only.
  */
 const paperForSchema = new Schema(
   {
     accountId: { type: ObjectId, ref: "Account", required: true },
-    reason: { type: String, enum: ["withdrawn"], required: true },
+    reason: { type: String, enum: ["declined", "withdrawn"], required: true },
     since: { type: Date, required: true },
   },
   { _id: false },
