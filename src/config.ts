@@ -55,6 +55,11 @@ const makeSchema = (requireBotToken: boolean) => z
       .refine((v) => ["false", "none"].includes(v) || v.split(",").every((part) => isProxyAddress(part.trim())), "must be loopback, uniquelocal, linklocal, IP addresses or CIDR ranges (comma-separated), or none")
       .transform((v): string | false => (["false", "none"].includes(v) ? false : v)),
     WEBHOOK_URL: url(["https:", "http:"]).optional(),
+    /** Public base URL of the web cabinet (served under /app/): the Mini App button and sign-in links use it. */
+    WEB_URL: url(["https:", "http:"])
+      .refine((v) => { const u = new URL(v); return u.pathname === "/" && !u.search && !u.hash && !u.username; }, "must be the site's base URL without a path (e.g. https://diary.school42.ru): the cabinet is served under /app/")
+      .transform((v) => new URL(v).origin)
+      .optional(),
     WEBHOOK_SECRET: z
       .string()
       .regex(/^[A-Za-z0-9_-]{16,256}$/, "must be 16..256 characters of A-Z, a-z, 0-9, _ and -")
@@ -100,6 +105,10 @@ const makeSchema = (requireBotToken: boolean) => z
     if (env.WEBHOOK_URL && !env.WEBHOOK_SECRET) ctx.addIssue({ code: "custom", path: ["WEBHOOK_SECRET"], message: "is required when WEBHOOK_URL is set" });
     if (production && env.WEBHOOK_URL && !env.WEBHOOK_URL.startsWith("https:")) {
       ctx.addIssue({ code: "custom", path: ["WEBHOOK_URL"], message: "must be https:// in production (Telegram only calls https webhooks)" });
+    }
+    // Telegram opens Mini Apps only over https, and session cookies must travel encrypted.
+    if (production && env.WEB_URL && !env.WEB_URL.startsWith("https:")) {
+      ctx.addIssue({ code: "custom", path: ["WEB_URL"], message: "must be https:// in production (Telegram opens Mini Apps only over https)" });
     }
     if (env.SMTP_URL && !env.SMTP_FROM) ctx.addIssue({ code: "custom", path: ["SMTP_FROM"], message: "is required when SMTP_URL is set" });
   });

@@ -11,6 +11,7 @@ import { createI18n } from "./i18n";
 import { createHttpServer } from "./http/server";
 import { registerWebhook } from "./http/webhook";
 import { registerExchangeApi } from "./api/exchange";
+import { registerWebApp } from "./web/app";
 import { createQueueFactory } from "./queue/connection";
 import { startNotifier } from "./queue/notifier";
 import { QUEUES } from "./queue/names";
@@ -18,6 +19,7 @@ import { createCodeAlarm } from "./services/code-alarm";
 import { resolveMongo, resolveRedis, safeUrl } from "./runtime/embedded";
 import { connectDatabase } from "./db/connect";
 import { createBot, registerCommands } from "./bot/bot";
+import { registerWebAppButton } from "./bot/features/web";
 import type { BotDeps } from "./bot/context";
 
 export interface RunningService {
@@ -55,6 +57,8 @@ export async function startService(config: Config, role: Role, logger: Logger): 
 
   // (api role) the exchange API routes are registered here.
   if (has("api")) registerExchangeApi(http, { config, logger, queues });
+  // (api role) the web cabinet and Telegram Mini App under /app/ (src/web/).
+  if (has("api")) await registerWebApp(http, { config, logger, i18n: createI18n(config.DEFAULT_LOCALE), now: () => new Date(), redis: queues.redis, redisPrefix: queues.prefix });
 
   // (worker role) the notifier: delivery engine, domain events, schedulers (src/queue/notifier.ts).
   if (has("worker")) {
@@ -73,6 +77,7 @@ export async function startService(config: Config, role: Role, logger: Logger): 
     const bot = createBot(deps);
     await bot.init();
     await registerCommands(bot.api, deps);
+    await registerWebAppButton(bot.api, deps);
     if (config.WEBHOOK_URL) {
       const { WEBHOOK_URL: url, WEBHOOK_SECRET: secret } = config;
       registerWebhook(http, bot, { path: new URL(url).pathname, secret: secret! });

@@ -28,6 +28,7 @@ import { consentsFeature } from "./features/consents";
 import { reportsFeature } from "./features/reports";
 import { helpFeature } from "./features/help";
 import { languageFeature } from "./features/language";
+import { webFeature } from "./features/web";
 import { unhandledFeature } from "./features/unhandled";
 import { viewFeatures } from "./features/views";
 import { LANGUAGES } from "../i18n";
@@ -44,6 +45,7 @@ export function botFeatures(): BotFeature[] {
     startFeature,
     linkFeature,
     languageFeature,
+    webFeature,
     privacyFeature,
     settingsFeature,
     codesFeature,

@@ -20,3 +20,15 @@ export async function reactivateAccount(account: AccountDocument): Promise<void>
   account.active = true;
   account.blockedAt = undefined;
 }
+
+/**
+ * The account of a Telegram user who opened the Mini App: found, or made as the bot makes it on
+ * first contact (a private chat's id is the user's id). A stored language is left as it is.
+ */
+export async function accountOfTelegramUser(telegramId: number, language: Language): Promise<AccountDocument> {
+  return (await Account.findOneAndUpdate(
+    { telegramId },
+    { $setOnInsert: { telegramId, chatId: telegramId, language } },
+    { upsert: true, returnDocument: "after" },
+  ))!;
+}

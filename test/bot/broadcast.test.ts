@@ -44,7 +44,7 @@ test("to one class: preview with the audience, confirm, one message per family, 
   expect(ask.plain).toContain("Напишите текст");
   const [preview] = await user.send("Завтра родительское собрание в 18:00 <актовый зал>");
   expect(preview.plain).toContain("класс 7А");
-  expect(preview.plain).toContain("Электронно: 1 семей, в бумажной распечатке: 1");
+  expect(preview.plain).toContain("Электронно: 1 семья, в бумажной распечатке: 1 семья.");
   expect(preview.text).toContain("&lt;актовый зал&gt;");
   const done = (await user.press("bc:send")).at(-1)!;
   expect(done.plain).toContain("Рассылка поставлена в очередь: 2 семьи");

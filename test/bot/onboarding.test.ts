@@ -5,8 +5,6 @@
  */
 import { ConsentRecord, Guardian, GuardianLink, InviteCode, School, Account } from "../../src/db/models";
 import { consentTextHash, CONSENT_TEXT_VERSION } from "../../src/domain/consent";
-import { translator } from "../../src/i18n";
-import { consentFullText, consentSchool } from "../../src/services/consent";
 import { clearDb, useTestDb } from "../support/db";
 import { startBotHarness, type BotHarness } from "../support/bot-harness";
 import { buttonData, guardianCode, keyboardLabels, linkedParent, makeSchool, texts, withButtons, type TestSchool } from "./onboarding-support";
@@ -35,8 +33,14 @@ describe("onboarding in a deployment with one school", () => {
     expect(consent.plain).toContain("Школа № 1, г. Москва, ул. Школьная, д. 1");
     const sid = String(school.school._id);
     expect(buttonData(consent)).toEqual([`cs:yes:${sid}`, `cs:no:${sid}`, `cs:full:${sid}`]);
+    // The full text as the bot sent it: the record's hash must name exactly these words.
+    const full = await parent.press(`cs:full:${sid}`, consent);
+    expect(full.at(-1)!.plain).toContain("Вы согласны на обработку персональных данных на этих условиях?");
+    const shown = full.slice(0, -1).map((m) => m.text!).join("\n\n");
+    expect(shown).toContain("Школа № 1");
+    expect(shown.length).toBeGreaterThan(consent.text!.length);
 
-    const afterAgree = await parent.press(`cs:yes:${sid}`, consent);
+    const afterAgree = await parent.press(`cs:yes:${sid}`, full.at(-1));
     expect(texts(afterAgree)).toContain("Спасибо, согласие записано.");
     expect(texts(afterAgree)).toContain("код приглашения");
 
@@ -56,7 +60,6 @@ describe("onboarding in a deployment with one school", () => {
 
     const account = await Account.findOne({ telegramId: parent.profile.id });
     const record = await ConsentRecord.findOne({ accountId: account!._id }).lean();
-    const shown = consentFullText(translator(harness.deps.i18n, "ru"), (await consentSchool(school.school._id))!);
     expect(record).toMatchObject({ decision: "granted", form: "telegram", textVersion: CONSENT_TEXT_VERSION, textHash: consentTextHash(shown) });
     expect(String(record!.schoolId)).toBe(String(school.school._id));
     const link = await GuardianLink.findOne({ accountId: account!._id }).lean();
@@ -64,7 +67,7 @@ describe("onboarding in a deployment with one school", () => {
     expect([link!.studentId, link!.guardianId, link!.schoolId].map(String)).toEqual([school.masha, school.annaGuardian, school.school._id].map(String));
     expect(account!.roles.map((r) => r.role)).toEqual(["guardian"]);
     expect(await InviteCode.countDocuments({ usedByAccountId: account!._id, usedAt: { $ne: null } })).toBe(1);
-    expect(parent.callbackAnswers()).toHaveLength(2);
+    expect(parent.callbackAnswers()).toHaveLength(3); // full text, agree, confirm: every press answered
   });
 
   test("decline: recorded, explained kindly, no code asked; /start asks again", async () => {
@@ -170,7 +173,10 @@ describe("onboarding in a deployment with one school", () => {
     const consent = withButtons(start);
     expect(consent.plain).toContain("Consent to the processing of personal data");
     expect(buttonData(consent)).toHaveLength(3);
-    const agreed = await parent.press(`cs:yes:${school.school._id}`, consent);
+    const full = await parent.press(`cs:full:${school.school._id}`, consent);
+    expect(full.at(-1)!.plain).toContain("Do you consent to the processing of personal data on these terms?");
+    const shown = full.slice(0, -1).map((m) => m.text!).join("\n\n");
+    const agreed = await parent.press(`cs:yes:${school.school._id}`, full.at(-1));
     expect(texts(agreed)).toContain("invitation code");
     const confirm = withButtons(await parent.send(await guardianCode(harness, school)));
     expect(confirm.plain).toContain("Is this your child?");
@@ -178,7 +184,6 @@ describe("onboarding in a deployment with one school", () => {
     expect(keyboardLabels(done.find((m) => m.text?.includes("Done!")))).toContain("📒 Grades");
     const account = await Account.findOne({ telegramId: parent.profile.id });
     const record = await ConsentRecord.findOne({ accountId: account!._id }).lean();
-    const shown = consentFullText(translator(harness.deps.i18n, "en"), (await consentSchool(school.school._id))!);
     expect(record!.textHash).toBe(consentTextHash(shown));
   });
 

@@ -4,7 +4,7 @@
  * the forecast broadcast with its opt-out.
  */
 import { Types } from "mongoose";
-import { Account, Assessment, ConsentRecord, Delivery, Guardian, Homework, Lesson, School } from "../../src/db/models";
+import { Account, Assessment, ConsentRecord, Delivery, Grade, Guardian, Homework, Lesson, School } from "../../src/db/models";
 import { QUEUES, SCHEDULED_JOBS } from "../../src/queue/names";
 import { enqueueDeliveries } from "../../src/services/notify/deliveries";
 import type { Notifier } from "../../src/queue/notifier";
@@ -197,16 +197,25 @@ describe("forecast broadcast", () => {
     const other = await guardianAccount(school, ++tgId, school.guardians.otherParent, [school.students.petya]);
     await Account.updateOne({ _id: other._id }, { $set: { "notify.forecast": false } });
     await School.updateOne({ _id: school.school._id }, { $set: { "settings.quietHours": { start: "00:00", end: "00:00" } } });
+    // Physics at risk for Maria: heavy 2s pull the term's average below 2.5.
+    const failing = ["2026-10-19", "2026-10-20", "2026-10-21"].map((date, i) => ({ schoolId: school.school._id, externalId: `risk-${i}`, studentId: school.students.maria._id, subjectId: school.subjects.phys, date, value: "2", weight: 10, workType: "контрольная работа" }));
+    await Grade.insertMany(failing);
     const env = { ...(await h.start()).env, now: () => new Date("2026-12-03T09:00:00Z") };
     const period = await termPeriod(school);
     const counts = await broadcastForecasts(env, school.school._id, { period: { _id: period, name: "1 четверть", kind: "quarter", start: "2026-09-01", end: "2026-10-24" } });
     expect(counts.jobs).toBe(2);
     await h.fake.waitForMessage(parent.chatId, "Мария", 10_000);
     await h.fake.waitForMessage(parent.chatId, "Александр", 10_000);
-    const text = h.fake.sent(parent.chatId)[0].plain!;
+    const text = h.fake.sent(parent.chatId).find((m) => m.plain?.includes("Мария"))!.plain!;
     expect(text).toContain("Прогноз итоговых оценок");
     expect(text).toContain("/settings");
-    if (text.includes("Требуют внимания")) expect(text.indexOf("Требуют внимания")).toBeLessThan(text.indexOf("Остальные предметы"));
+    // The subject at risk comes first, under its own heading, before the others.
+    const [risky, fine] = text.split("Остальные предметы:");
+    expect(risky).toContain("Требуют внимания:");
+    expect(risky).toContain(`${school.subjectNames.phys}: `);
+    expect(risky.indexOf("Требуют внимания:")).toBeLessThan(risky.indexOf(school.subjectNames.phys));
+    expect(fine).not.toContain(school.subjectNames.phys);
+    expect(fine).toContain(school.subjectNames.alg);
     expect(h.fake.sent(other.chatId)).toHaveLength(0);
     // A second run the same day plans the same deliveries: nothing new.
     expect((await broadcastForecasts(env, school.school._id, { period: { _id: period, name: "1 четверть", kind: "quarter", start: "2026-09-01", end: "2026-10-24" } })).created).toBe(0);

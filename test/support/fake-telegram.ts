@@ -32,6 +32,10 @@ class ApiError extends Error {
   constructor(readonly status: number, readonly description: string, readonly retryAfter?: number) { super(description); }
 }
 const bad = (why: string) => new ApiError(400, `Bad Request: ${why}`);
+/** Telegram opens Mini Apps only over https. */
+const webAppUrl = (url: unknown) => {
+  if (typeof url !== "string" || !/^https:\/\/[^/]+/.test(url)) throw bad(`Web App URL '${String(url)}' is invalid: Only HTTPS links are allowed`);
+};
 
 // Fields that arrive as strings in form bodies but are JSON or numbers in the Bot API.
 const JSON_FIELDS = new Set(["reply_markup", "entities", "caption_entities", "allowed_updates", "commands", "scope",
@@ -159,6 +163,8 @@ export class FakeTelegram {
   private allowed: string[] = [];
   private webhook: { url?: string; secret?: string; allowed?: string[] } = {};
   private readonly commands = new Map<string, unknown[]>();
+  /** The last menu button set for all chats (setChatMenuButton without chat_id). */
+  menuButton: unknown = { type: "default" };
   private readonly chats = new Map<number, Chat>();
   private readonly messages = new Map<string, Stored>();
   private readonly nextMsgId = new Map<number, number>();
@@ -264,7 +270,15 @@ export class FakeTelegram {
       if (!this.messages.delete(key)) throw bad("message to delete not found");
       return true;
     },
-    setChatMenuButton: () => true,
+    setChatMenuButton: (p) => {
+      const button = (p.menu_button ?? { type: "default" }) as { type?: string; text?: string; web_app?: { url?: string } };
+      if (button.type === "web_app") {
+        if (!button.text) throw bad("menu button text is empty");
+        webAppUrl(button.web_app?.url);
+      } else if (button.type !== "commands" && button.type !== "default") throw bad("unsupported menu button type");
+      this.menuButton = button;
+      return true;
+    },
     close: () => true,
     logOut: () => true,
   };
@@ -368,8 +382,9 @@ export class FakeTelegram {
     if (typeof v !== "object") throw bad("can't parse reply keyboard markup JSON object");
     const rows = (v as { inline_keyboard?: unknown }).inline_keyboard;
     for (const row of Array.isArray(rows) ? rows : []) {
-      for (const b of row as Array<{ callback_data?: string }>) {
+      for (const b of row as Array<{ callback_data?: string; web_app?: { url?: string } }>) {
         if (b.callback_data !== undefined && (!b.callback_data || Buffer.byteLength(b.callback_data) > 64)) throw bad("BUTTON_DATA_INVALID");
+        if (b.web_app !== undefined) webAppUrl(b.web_app.url);
       }
     }
     return v as Record<string, unknown>;

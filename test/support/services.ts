@@ -1,8 +1,11 @@
 /** Starting MongoDB and Redis for tests; shared by jest's global setup and the benchmark scripts. */
 import { spawn } from "node:child_process";
+import { lookup } from "node:dns/promises";
 import os from "node:os";
 import path from "node:path";
 import fs from "node:fs";
+import { DryMongoBinary, MongoMemoryServer } from "mongodb-memory-server";
+import { DEFAULT_VERSION, ResolveConfigVariables, resolveConfig } from "mongodb-memory-server-core/lib/util/resolveConfig";
 import { freePort, redisAnswers, waitUntil } from "../../src/runtime/net";
 import { startStandin, standinAvailable } from "./mongo-standin";
 
@@ -30,7 +33,7 @@ export async function startTestMongo(env = process.env): Promise<RunningMongo> {
       return await startMemoryServer();
     } catch (error) {
       if (forced === "memory-server") throw error;
-      console.log(`[test] mongodb-memory-server unavailable (${String(error instanceof Error ? error.message : error).split("\n")[0]}); trying the stand-in`);
+      console.log(`[test] mongodb-memory-server unavailable (${firstLine(error)}); trying the stand-in`);
       if (!standinAvailable()) {
         throw new Error(
           "No MongoDB for tests: set MONGODB_URI, let mongodb-memory-server download mongod, " +
@@ -45,9 +48,31 @@ export async function startTestMongo(env = process.env): Promise<RunningMongo> {
   return { uri: standin.uri, description: "wire-protocol stand-in (mockupdb + mongomock)", stop: standin.stop };
 }
 
-async function startMemoryServer(): Promise<RunningMongo> {
-  const { MongoMemoryServer } = await import("mongodb-memory-server");
-  const server = await MongoMemoryServer.create();
+const firstLine = (error: unknown) => String(error instanceof Error ? error.message : error).split("\n")[0].replace(/[,:;]\s*(Details)?:?\s*$/, "");
+
+/**
+ * mongodb-memory-server with a mongod it already has, or one it can download. Offline, it would
+ * spend seconds retrying a download and print a stack trace: when no binary is cached and the
+ * download host does not resolve, this gives up at once; its own console warning is kept out of
+ * the test output (the caller prints one line).
+ */
+export async function startMemoryServer(): Promise<RunningMongo> {
+  const version = resolveConfig(ResolveConfigVariables.VERSION) ?? DEFAULT_VERSION;
+  if (!(await DryMongoBinary.locateBinary({ version }))) {
+    const url = resolveConfig(ResolveConfigVariables.DOWNLOAD_URL) ?? resolveConfig(ResolveConfigVariables.DOWNLOAD_MIRROR) ?? "https://fastdl.mongodb.org";
+    const host = new URL(url).hostname;
+    await lookup(host).catch(() => {
+      throw new Error(`no mongod ${version} cached and the download host ${host} does not resolve`);
+    });
+  }
+  const warn = console.warn;
+  console.warn = () => undefined;
+  let server;
+  try {
+    server = await MongoMemoryServer.create();
+  } finally {
+    console.warn = warn;
+  }
   return {
     uri: server.getUri().replace(/\/$/, ""),
     description: "mongodb-memory-server",

@@ -22,6 +22,16 @@ describe("i18n", () => {
     expect(translator(i18n, "ru")("units.day", { count })).toBe(text);
   });
 
+  test.each([
+    [1, 0, "Электронно: 1 семья, в бумажной распечатке: 0 семей."],
+    [5, 1, "Электронно: 5 семей, в бумажной распечатке: 1 семья."],
+    [22, 3, "Электронно: 22 семьи, в бумажной распечатке: 3 семьи."],
+  ])("the broadcast preview counts families in Russian plurals (%i electronic, %i on paper)", (electronic, paper, text) => {
+    const t = translator(i18n, "ru");
+    const line = t("broadcast:preview", { target: "7А", electronic: t("broadcast:previewElectronic", { count: electronic }), paper: t("broadcast:previewPaper", { count: paper }) });
+    expect(line).toContain(text);
+  });
+
   test("English plural", () => {
     const t = translator(i18n, "en");
     expect(t("units.day", { count: 1 })).toBe("1 day");

@@ -85,7 +85,7 @@ export function broadcastDialog(deps: BotDeps) {
     const size = await dialog.external(() => audienceSize(new Types.ObjectId(school.id), target));
     const lang = await dialogLanguage(dialog);
     const preview = renderNotice(deps.i18n, lang, school.timezone, { template: "broadcast", school: school.name, text });
-    await ctx.reply([t("broadcast:preview", { target: targetLabel, electronic: size.electronic, paper: size.paper }), "", preview.html].join("\n"), {
+    await ctx.reply([t("broadcast:preview", { target: targetLabel, electronic: t("broadcast:previewElectronic", { count: size.electronic }), paper: t("broadcast:previewPaper", { count: size.paper }) }), "", preview.html].join("\n"), {
       parse_mode: "HTML",
       reply_markup: new InlineKeyboard().text(t("broadcast:confirm"), "bc:send").text(t("broadcast:cancel"), "bc:cancel"),
     });

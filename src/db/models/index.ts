@@ -32,6 +32,8 @@ export * from "./email-verification";
 export * from "./email-code-send";
 export * from "./printout";
 export * from "./audit-entry";
+export * from "./web-session";
+export * from "./web-sign-in";
 
 import { Assessment } from "./assessment";
 import { AuditEntry } from "./audit-entry";
@@ -61,6 +63,8 @@ import { Student } from "./student";
 import { Subject } from "./subject";
 import { Teacher } from "./teacher";
 import { Account } from "./account";
+import { WebSession } from "./web-session";
+import { WebSignIn } from "./web-sign-in";
 
 /** All models, e.g. for `syncIndexes()` at start-up or in tests. */
 export const allModels = [
@@ -92,4 +96,6 @@ export const allModels = [
   EmailCodeSend,
   Printout,
   AuditEntry,
+  WebSession,
+  WebSignIn,
 ] as const;

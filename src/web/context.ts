@@ -1,0 +1,36 @@
+/** What the web app needs from the outside, and what each request carries once it is known. */
+import type { i18n } from "i18next";
+import type { Redis } from "ioredis";
+import type { Config } from "../config";
+import type { Logger } from "../logger";
+import type { Language, Translate } from "../i18n";
+import type { WebSessionDocument } from "../db/models";
+import type { WebPerson } from "./auth/person";
+
+export interface WebDeps {
+  config: Config;
+  logger: Logger;
+  i18n: i18n;
+  /** The current instant; tests freeze it. */
+  now: () => Date;
+  /** Rate-limit counters shared by every process (absent: in this process's memory). */
+  redis?: Redis;
+  redisPrefix?: string;
+  /** Requests a minute from one address to the pages (default 600: a school's parents behind one NAT). */
+  pageRateLimit?: number;
+}
+
+/** A signed-in request: the session and the person behind it. */
+export interface Viewer {
+  session: WebSessionDocument;
+  person: WebPerson;
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** Null when nobody is signed in (or the session ended). */
+    viewer: Viewer | null;
+    lang: Language;
+    t: Translate;
+  }
+}

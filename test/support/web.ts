@@ -1,0 +1,135 @@
+/**
+ * The web cabinet on loopback for tests (and the benchmark and screenshot scripts): the service's
+ * real HTTP server with the /app/ plugin, the test database, a movable clock, and a small client
+ * that keeps cookies and signs in as Telegram would (init data signed with the test bot token).
+ */
+import { Writable } from "node:stream";
+import { createHttpServer } from "../../src/http/server";
+import { createMetrics } from "../../src/metrics";
+import { createLogger } from "../../src/logger";
+import { createI18n } from "../../src/i18n";
+import { loadConfig, type Config } from "../../src/config";
+import { registerWebApp } from "../../src/web/app";
+import type { WebDeps } from "../../src/web/context";
+import { signInitData } from "../../src/web/auth/telegram-init-data";
+import { TEST_BOT_TOKEN } from "./bot-harness";
+
+export interface WebServer {
+  url: string;
+  config: Config;
+  deps: WebDeps;
+  logs: string[];
+  setNow(at: Date): void;
+  client(): WebClient;
+  close(): Promise<void>;
+}
+
+export interface WebResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+  location: string | null;
+}
+
+export interface WebClient {
+  cookies: Map<string, string>;
+  get(path: string, headers?: Record<string, string>): Promise<WebResponse>;
+  /** A form POST from our own origin (as a browser sends it), unless `headers` say otherwise. */
+  post(path: string, form: Record<string, string>, headers?: Record<string, string>): Promise<WebResponse>;
+  /** Signs in as a Mini App opened by this Telegram user would. */
+  signInTelegram(telegramId: number, options?: { authDate?: Date; languageCode?: string }): Promise<WebResponse>;
+}
+
+export function miniAppInitData(telegramId: number, authDate: Date, languageCode = "ru", token = TEST_BOT_TOKEN): string {
+  return signInitData(
+    {
+      query_id: "AAH-test",
+      user: JSON.stringify({ id: telegramId, first_name: "Test", language_code: languageCode, allows_write_to_pm: true }),
+      auth_date: String(Math.floor(authDate.getTime() / 1000)),
+    },
+    token,
+  );
+}
+
+export async function startWeb(options: { now?: Date; env?: Record<string, string>; pageRateLimit?: number; redis?: WebDeps["redis"]; redisPrefix?: string } = {}): Promise<WebServer> {
+  const config = loadConfig({ BOT_TOKEN: TEST_BOT_TOKEN, NODE_ENV: "test", ...options.env });
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
+  let now = options.now ?? new Date();
+  const logger = createLogger("info", sink);
+  const http = createHttpServer({ logger, metrics: createMetrics(), health: [] });
+  const deps: WebDeps = { config, logger, i18n: createI18n(config.DEFAULT_LOCALE), now: () => now, pageRateLimit: options.pageRateLimit, redis: options.redis, redisPrefix: options.redisPrefix };
+  await registerWebApp(http, deps);
+  const url = (await http.listen({ port: 0, host: "127.0.0.1" })).replace("localhost", "127.0.0.1");
+
+  function client(): WebClient {
+    const cookies = new Map<string, string>();
+    async function send(method: string, path: string, body: string | undefined, headers: Record<string, string>): Promise<WebResponse> {
+      const cookie = [...cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+      const response = await fetch(url + path, {
+        method,
+        body,
+        redirect: "manual",
+        headers: { connection: "close", ...(cookie ? { cookie } : {}), ...headers },
+      });
+      for (const line of response.headers.getSetCookie()) {
+        const [pair, ...attrs] = line.split(";");
+        const [name, ...rest] = pair.split("=");
+        const value = rest.join("=");
+        const expired = attrs.some((a) => /^\s*max-age=0/i.test(a) || /^\s*expires=Thu, 01 Jan 1970/i.test(a));
+        if (expired || value === "") cookies.delete(name.trim());
+        else cookies.set(name.trim(), value);
+      }
+      return { status: response.status, headers: response.headers, text: await response.text(), location: response.headers.get("location") };
+    }
+    return {
+      cookies,
+      get: (path, headers = {}) => send("GET", path, undefined, headers),
+      post: (path, form, headers = {}) =>
+        send("POST", path, new URLSearchParams(form).toString(), { "content-type": "application/x-www-form-urlencoded", origin: url, ...headers }),
+      signInTelegram(telegramId, opts = {}) {
+        const initData = miniAppInitData(telegramId, opts.authDate ?? now, opts.languageCode);
+        return send("POST", "/app/auth/telegram", new URLSearchParams({ initData, next: "/app/" }).toString(), { "content-type": "application/x-www-form-urlencoded", origin: url });
+      },
+    };
+  }
+
+  return {
+    url,
+    config,
+    deps,
+    logs,
+    setNow(at) {
+      now = at;
+    },
+    client,
+    close: () => http.close(),
+  };
+}
+
+/** The CSRF token of the first form on a page. */
+export function csrfOf(html: string): string {
+  const match = /name="_csrf" value="([^"]+)"/.exec(html);
+  if (!match) throw new Error("no CSRF token on the page");
+  return match[1];
+}
+
+/** The page's text without tags (entities decoded), whitespace collapsed. */
+export function pageText(html: string): string {
+  return html
+    .replace(/<script[\s\S]*?<\/script>/g, " ")
+    .replace(/<[^>]+>/g, " ")
+    .replace(/&nbsp;/g, " ")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, "&")
+    .replace(/\s+/g, " ")
+    .trim();
+}

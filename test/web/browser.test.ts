@@ -1,0 +1,89 @@
+/**
+ * The cabinet in a real browser (Debian's chromium): a guardian opens the Mini App's URL with init
+ * data signed for the test bot token, as Telegram opens it, and sees the fixture's facts; forged
+ * and expired init data are refused. With SCREENSHOTS=1 every page is saved to docs/screenshots/.
+ */
+import { Grade } from "../../src/db/models";
+import { formatDecimal } from "../../src/domain/format";
+import { weightedAverage } from "../../src/domain/grading";
+import { useTestDb } from "../support/db";
+import { createSchoolFixture, guardianAccount, type SchoolFixture } from "../support/fixtures";
+import { moscow } from "../bot/views-support";
+import { miniAppInitData, startWeb, type WebServer } from "../support/web";
+import { launchBrowser, screenshot, type TestBrowser } from "../support/browser";
+
+useTestDb();
+
+const NOW = moscow("2026-12-03 18:00");
+const OLGA = 5301;
+let fx: SchoolFixture;
+let web: WebServer;
+let browser: TestBrowser;
+
+beforeAll(async () => {
+  fx = await createSchoolFixture();
+  await guardianAccount(fx, OLGA, fx.guardians.parent, [fx.students.maria, fx.students.alex]);
+  web = await startWeb({ now: NOW });
+  browser = await launchBrowser();
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await web?.close();
+});
+
+/** The URL Telegram opens: the app with its launch parameters in the hash. */
+function miniAppUrl(initData: string, path = "/app/"): string {
+  const theme = JSON.stringify({ bg_color: "#ffffff", text_color: "#000000", button_color: "#2481cc", button_text_color: "#ffffff" });
+  return `${web.url}${path}#${new URLSearchParams({ tgWebAppData: initData, tgWebAppVersion: "8.0", tgWebAppPlatform: "android", tgWebAppThemeParams: theme })}`;
+}
+
+test("the Mini App signs in from its URL and shows the child with the period's averages", async () => {
+  const page = await browser.page();
+  await page.goto(miniAppUrl(miniAppInitData(OLGA, NOW)));
+  await page.waitForURL(`${web.url}/app/`);
+  await page.locator("h1").waitFor();
+  expect(await page.locator("h1").innerText()).toContain("Иванова Мария Сергеевна");
+  // Telegram's theme colours came from the hash into CSS variables.
+  expect(await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue("--tg-button"))).toBe("#2481cc");
+  const algebra = await Grade.find({ studentId: fx.students.maria._id, subjectId: fx.subjects.alg, date: { $gte: "2026-11-04", $lte: "2026-12-30" } }).lean();
+  const row = page.locator("tr", { has: page.locator("th", { hasText: "Алгебра" }) });
+  expect(await row.locator("td").first().innerText()).toBe(formatDecimal(weightedAverage(algebra)!, "ru"));
+  expect(await page.locator(".card.risk").innerText()).toContain("Физика");
+  // The address bar no longer carries the init data.
+  expect(page.url()).toBe(`${web.url}/app/`);
+  await screenshot(page, "start");
+  // Keyboard: the first Tab reaches the "skip to content" link.
+  await page.keyboard.press("Tab");
+  expect(await page.evaluate(() => document.activeElement?.className)).toBe("skip");
+  expect(browser.problems).toEqual([]);
+  await page.close();
+});
+
+test("the child switcher and a deep link opened as a Mini App", async () => {
+  const page = await browser.page();
+  await page.goto(miniAppUrl(miniAppInitData(OLGA, NOW), `/app/c/${fx.students.alex._id}/`));
+  await page.waitForURL(`${web.url}/app/c/${fx.students.alex._id}/`);
+  expect(await page.locator("h1").innerText()).toContain("Иванов Александр Сергеевич");
+  await page.getByRole("link", { name: "Мария" }).click();
+  expect(await page.locator("h1").innerText()).toContain("Иванова Мария Сергеевна");
+  expect(browser.problems).toEqual([]);
+  await page.close();
+});
+
+test("expired or forged init data is refused in the browser too", async () => {
+  const fresh = await launchBrowser();
+  try {
+    const page = await fresh.page();
+    await page.goto(miniAppUrl(miniAppInitData(OLGA, new Date(NOW.getTime() - 2 * 3600_000))));
+    await page.getByText("Данные для входа из Telegram устарели").waitFor();
+    await screenshot(page, "sign-in-refused");
+    await page.goto(miniAppUrl(miniAppInitData(OLGA, NOW, "ru", "987654321:ANOTHER-token-of-another-bot")));
+    await page.getByText("Не удалось проверить данные для входа").waitFor();
+    await page.goto(`${web.url}/app/`);
+    expect(await page.locator("h1").innerText()).toBe("Вход в дневник");
+    await screenshot(page, "sign-in");
+    expect(fresh.problems).toEqual([]);
+  } finally {
+    await fresh.close();
+  }
+});
