@@ -122,6 +122,11 @@ export async function familiesOf(schoolId: Types.ObjectId, studentIds: readonly 
   const byAccount = newestBy(records, (r) => (r.accountId ? String(r.accountId) : null));
   const byGuardian = newestBy(records.filter(isWritten), (r) => (r.guardianId ? String(r.guardianId) : null));
   const wanted = new Set(studentIds.map(String));
+  const linksOf = new Map<string, typeof links>();
+  for (const l of links) {
+    const key = `${String(l.guardianId)}:${String(l.studentId)}`;
+    linksOf.set(key, [...(linksOf.get(key) ?? []), l]);
+  }
 
   for (const g of guardians) {
     const newest = byGuardian.get(String(g._id));
@@ -129,7 +134,7 @@ export async function familiesOf(schoolId: Types.ObjectId, studentIds: readonly 
       ? { decision: newest.decision, form: newest.form as "paper" | "edoc", recordedAt: newest.recordedAt, signerAccountId: newest.accountId ?? null }
       : null;
     for (const studentId of g.studentIds.filter((s) => wanted.has(String(s)))) {
-      const own = links.filter((l) => l.guardianId.equals(g._id) && l.studentId.equals(studentId));
+      const own = linksOf.get(`${String(g._id)}:${String(studentId)}`) ?? [];
       const persons: Person[] = [];
       for (const link of own) {
         const account = accountById.get(String(link.accountId));
