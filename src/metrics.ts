@@ -8,6 +8,7 @@ export function createMetrics() {
     registry,
     botUpdates: new Counter({ name: "ed_bot_updates_total", help: "Telegram updates handled", labelNames: ["type"], registers: [registry] }),
     botErrors: new Counter({ name: "ed_bot_errors_total", help: "Telegram updates that failed", registers: [registry] }),
+    botThrottled: new Counter({ name: "ed_bot_throttled_total", help: "Telegram updates ignored or answered once by the per-user throttle", registers: [registry] }),
   };
 }
 

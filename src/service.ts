@@ -19,6 +19,7 @@ import { createCodeAlarm } from "./services/code-alarm";
 import { resolveMongo, resolveRedis, safeUrl } from "./runtime/embedded";
 import { connectDatabase } from "./db/connect";
 import { createBot, registerCommands } from "./bot/bot";
+import { createUpdateThrottle } from "./bot/middleware/throttle";
 import { registerWebAppButton } from "./bot/features/web";
 import type { BotDeps } from "./bot/context";
 
@@ -73,7 +74,8 @@ export async function startService(config: Config, role: Role, logger: Logger): 
       redis: queues.redis, prefix: queues.prefix, deliveries: queues.queue(QUEUES.deliveries), logger, bootstrapAdmins: config.ADMIN_TELEGRAM_IDS,
       settings: { threshold: config.CODE_ALARM_THRESHOLD, windowMs: config.CODE_ALARM_WINDOW_MINUTES * 60_000 },
     });
-    const deps: BotDeps = { config, logger, i18n: createI18n(config.DEFAULT_LOCALE), now: () => new Date(), metrics, queues, codeAlarm };
+    const throttle = createUpdateThrottle({ redis: queues.redis, prefix: queues.prefix, logger });
+    const deps: BotDeps = { config, logger, i18n: createI18n(config.DEFAULT_LOCALE), now: () => new Date(), metrics, queues, codeAlarm, throttle };
     const bot = createBot(deps);
     await bot.init();
     await registerCommands(bot.api, deps);

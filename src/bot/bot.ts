@@ -5,12 +5,14 @@
  */
 import { Bot, type Api, type MiddlewareFn, type RawApi } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
-import { autoRetry } from "@grammyjs/auto-retry";
+import { telegramRetry } from "../channels/telegram-retry";
 import { sequentialize } from "@grammyjs/runner";
 import type { BotContext, BotDeps } from "./context";
 import type { BotFeature } from "./feature";
 import { errorBoundary } from "./middleware/error-boundary";
 import { accountMiddleware } from "./middleware/account";
+import { privateChatsOnly } from "./middleware/private-chats";
+import { throttleMiddleware } from "./middleware/throttle";
 import { dialogsMiddleware, privateChatKey, sessionMiddleware } from "./session";
 import { startFeature } from "./features/start";
 import { linkFeature } from "./features/link";
@@ -81,15 +83,20 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
     botInfo: options.botInfo,
     client: { apiRoot: deps.config.TELEGRAM_API_ROOT, ...(options.fetch ? { fetch: options.fetch as never } : {}) },
   });
-  // Retries a 429 after its retry_after and 5xx a few times; long waits are left to the queue.
-  bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 10 }));
+  // 429s after their retry_after, 5xx and network errors with backoff, bounded (src/channels/telegram-retry.ts).
+  // Every ctx.api inherits it; dialogs install it on their own Api (dialog-api.ts).
+  bot.api.config.use(telegramRetry({ onRetry: (event) => deps.logger.info(event, "telegram asked to wait") }));
 
   bot.use(errorBoundary(deps));
+  // A flood is answered once and ignored before it queues behind the chat's other updates or reads the database.
+  bot.use(throttleMiddleware(deps));
   // The runner handles updates concurrently; one chat's updates must not race over its dialog state.
   bot.use(sequentialize<BotContext>((ctx) => privateChatKey(ctx) ?? ctx.chat?.id.toString()));
+  // Groups and channels: said once, then left; no feature sees them.
+  bot.use(privateChatsOnly(deps));
   bot.use(accountMiddleware(deps));
   bot.use(sessionMiddleware());
-  bot.use(dialogsMiddleware());
+  bot.use(dialogsMiddleware(deps));
   for (const dialog of botDialogs(deps)) bot.use(dialog);
   for (const feature of botFeatures()) bot.use(feature.composer);
   bot.use(unhandledFeature.composer);

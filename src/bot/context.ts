@@ -8,6 +8,7 @@ import type { Language, Translate } from "../i18n";
 import type { AccountDocument } from "../db/models";
 import type { QueueFactory } from "../queue/connection";
 import type { CodeAlarm } from "../services/code-alarm";
+import type { UpdateThrottle } from "./middleware/throttle";
 import type { SessionData } from "./session";
 
 /** What the bot needs from the outside; tests pass their own (a test database, a fixed clock). */
@@ -22,6 +23,8 @@ export interface BotDeps {
   queues?: Pick<QueueFactory, "queue">;
   /** Counts wrong invite codes across all users and alerts the admins (absent: no alarm). */
   codeAlarm?: CodeAlarm;
+  /** The per-user flood throttle shared through Redis (absent: none; tests of other things). */
+  throttle?: UpdateThrottle;
 }
 
 export interface BotContextFlavor {

@@ -6,12 +6,14 @@
  * Conversations replay their function on every update and keep the log of what happened (updates
  * received, results of `external` calls and API calls); the state is stored as JSON, the way the
  * plugin expects it. Conversations build their own `Api` (DESIGN.md "Known traps"): its calls go to
- * the same `TELEGRAM_API_ROOT`, so the fake Bot API in tests sees them too.
+ * the same `TELEGRAM_API_ROOT`, so the fake Bot API in tests sees them too, and the retry policy is
+ * installed on it through the plugin's `plugins` option (dialog-api.ts).
  */
 import { lazySession, type Context, type MiddlewareFn, type StorageAdapter } from "grammy";
 import { conversations } from "@grammyjs/conversations";
 import { Session } from "../db/models";
-import type { BotContext } from "./context";
+import type { BotContext, BotDeps } from "./context";
+import { dialogApiPlugins } from "./dialog-api";
 
 /** Small per-chat preferences; anything that matters for access lives in the database proper. */
 export interface SessionData {
@@ -69,9 +71,10 @@ export function sessionMiddleware(): MiddlewareFn<BotContext> {
   });
 }
 
-/** The conversations plugin with its state in MongoDB (key `dialog:<chat id>`). */
-export function dialogsMiddleware(): MiddlewareFn<BotContext> {
+/** The conversations plugin with its state in MongoDB (key `dialog:<chat id>`) and the retry policy on its `Api`s. */
+export function dialogsMiddleware(deps: BotDeps): MiddlewareFn<BotContext> {
   return conversations<BotContext, Context>({
+    plugins: dialogApiPlugins(deps),
     storage: {
       type: "key",
       version: DIALOG_STATE_VERSION,

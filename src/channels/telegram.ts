@@ -1,10 +1,13 @@
 /**
- * The Telegram channel of the worker: a grammY `Api` of its own (no auto-retry: the queue retries,
- * so a 429 is obeyed once for the whole bot instead of inside one request) and a classification of
- * Telegram's answers into what the delivery engine does next.
+ * The Telegram channel of the worker: a grammY `Api` of its own and the classification of
+ * Telegram's answers into what the delivery engine does next. It does not wait in place: the
+ * engine obeys a 429 once for the whole bot (a hold in Redis) and retries 5xx and network errors
+ * with the queue's backoff — the same policy as everywhere (src/channels/telegram-retry.ts), with
+ * the queue doing the waiting so that a worker's slots are not held by sleeping jobs.
  */
-import { Api, GrammyError, HttpError } from "grammy";
-import { short, type SendOutcome } from "./outcome";
+import { Api } from "grammy";
+import type { SendOutcome } from "./outcome";
+import { sendOutcomeOf } from "./telegram-retry";
 
 export interface TelegramChannel {
   sendMessage(chatId: number, html: string): Promise<SendOutcome>;
@@ -12,9 +15,6 @@ export interface TelegramChannel {
 
 /** Longer than any sane answer, shorter than the engine's "sending" lease (see delivery-engine.ts). */
 const REQUEST_TIMEOUT_SECONDS = 20;
-
-/** 400s that mean "this chat cannot be reached", not "our request is wrong". */
-const UNREACHABLE_400 = /chat not found|user is deactivated|PEER_ID_INVALID|bot can't initiate conversation|have no rights to send/i;
 
 export function createTelegramChannel(token: string, apiRoot: string, fetchImpl?: typeof fetch): TelegramChannel {
   const api = new Api(token, { apiRoot, timeoutSeconds: REQUEST_TIMEOUT_SECONDS, ...(fetchImpl ? { fetch: fetchImpl as never } : {}) });
@@ -30,18 +30,7 @@ export function createTelegramChannel(token: string, apiRoot: string, fetchImpl?
   };
 }
 
+/** What the engine does after a failed send (see telegram-retry.ts for the classification). */
 export function classifyTelegramError(error: unknown): SendOutcome {
-  if (error instanceof GrammyError) {
-    const error_ = `telegram ${error.error_code}: ${short(error.description)}`;
-    if (error.error_code === 429) {
-      const seconds = error.parameters.retry_after ?? 1;
-      return { ok: false, kind: "rate-limited", retryAfterMs: Math.max(1, seconds) * 1000, error: error_ };
-    }
-    if (error.error_code === 403) return { ok: false, kind: "unreachable", error: error_ };
-    if (error.error_code === 400 && UNREACHABLE_400.test(error.description)) return { ok: false, kind: "unreachable", error: error_ };
-    if (error.error_code >= 400 && error.error_code < 500) return { ok: false, kind: "permanent", error: error_ };
-    return { ok: false, kind: "retry", error: error_ };
-  }
-  if (error instanceof HttpError) return { ok: false, kind: "retry", error: `network: ${short(error.message)}` };
-  return { ok: false, kind: "retry", error: `error: ${short(error instanceof Error ? error.message : String(error))}` };
+  return sendOutcomeOf(error);
 }

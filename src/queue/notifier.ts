@@ -15,7 +15,7 @@ import { scheduledProcessor } from "./scheduled-processor";
 import { registerSchedulers } from "./schedulers";
 import { registerPrintoutSchedulers } from "./printouts";
 import { Api } from "grammy";
-import { autoRetry } from "@grammyjs/auto-retry";
+import { BACKGROUND_RETRY, telegramRetry } from "../channels/telegram-retry";
 import { School } from "../db/models";
 import { QUEUES } from "./names";
 import type { Pacing } from "./rate-limits";
@@ -43,10 +43,13 @@ export interface Notifier {
   stop(): Promise<void>;
 }
 
-/** The printouts job sends a few documents to teachers: a 429 there waits its retry_after in place. */
-function printoutApi(config: Pick<Config, "BOT_TOKEN" | "TELEGRAM_API_ROOT">): Api {
+/**
+ * The printouts job sends a few documents to teachers: a 429 or a 5xx there waits in place
+ * (the background policy of telegram-retry.ts), and when that gives up the job's own retry follows.
+ */
+export function printoutApi(config: Pick<Config, "BOT_TOKEN" | "TELEGRAM_API_ROOT">, logger: Logger): Api {
   const api = new Api(config.BOT_TOKEN, { apiRoot: config.TELEGRAM_API_ROOT });
-  api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 60 }));
+  api.config.use(telegramRetry({ policy: BACKGROUND_RETRY, onRetry: (event) => logger.warn(event, "telegram asked to wait (printouts)") }));
   return api;
 }
 
@@ -83,7 +86,7 @@ export async function startNotifier(options: NotifierOptions): Promise<Notifier>
     queues.worker(QUEUES.deliveries, deliveryProcessor(engine), { concurrency: options.concurrency ?? 20, limiter: DELIVERY_LIMITER }),
     queues.worker(QUEUES.events, eventsProcessor(env), { concurrency: 4 }),
     queues.worker(QUEUES.scheduled, scheduledProcessor(env, {
-      api: printoutApi(options.config),
+      api: printoutApi(options.config, logger),
       i18n: options.i18n,
       logger,
       language: options.config.DEFAULT_LOCALE,

@@ -1,8 +1,13 @@
 import { Account, type AccountDocument } from "../db/models";
 import type { Language } from "../i18n";
 
-/** Creates the account on first contact or updates its chat and language. */
+/**
+ * Creates the account on first contact or updates its chat and language. The chat is the person's
+ * private chat with the bot, whose id in Telegram is the user's own id: a group's id is refused,
+ * so that nothing personal is ever sent where others read it (issue #16.1).
+ */
 export async function rememberAccount(telegramId: number, chatId: number, language: Language) {
+  if (chatId !== telegramId) throw new Error("an account's chat must be its private chat");
   return Account.findOneAndUpdate(
     { telegramId },
     { $set: { chatId, language, active: true } },

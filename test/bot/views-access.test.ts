@@ -142,13 +142,16 @@ describe("a guardian with two children", () => {
     expect((reply.reply_markup as { keyboard: Array<Array<{ text: string }>> }).keyboard.flat().map((b) => b.text)).toContain("📒 Оценки");
   });
 
-  test("a view asked in a group chat is not answered there", async () => {
+  test("a view asked in a group chat is not answered there (the bot says it works in private chats and leaves)", async () => {
     const group = { id: -100200300, type: "group" as const, title: "Родители 7А" };
     await harness.bot.handleUpdate({
       update_id: 9_000_001,
       message: { message_id: 1, date: Math.floor(Date.now() / 1000), chat: group, from: { id: parent.profile.id, is_bot: false, first_name: "Ольга" }, text: "/grades", entities: [{ type: "bot_command", offset: 0, length: 7 }] },
     });
-    expect(harness.fake.sent(group.id)).toEqual([]);
+    const said = harness.fake.sent(group.id);
+    expect(said.map((m) => m.plain)).toEqual([expect.stringContaining("Я работаю только в личных сообщениях")]);
+    expect(said[0].plain).not.toMatch(/Оценки|Мари|Петр/);
+    expect(harness.fake.hasLeft(group.id)).toBe(true);
   });
 });
 

@@ -38,6 +38,16 @@ test("a real update with the secret reaches the bot", async () => {
   expect(harness.fake.sent(user.id).map((m) => m.text ?? "").join("\n")).toContain("Что умеет бот");
 });
 
+test("an update whose reply waits out a long 429 is still answered 200 (Telegram would send it again otherwise), and the reply arrives", async () => {
+  const user = { id: 4_400_002, first_name: "Test", language_code: "ru" };
+  harness.fake.failNext("sendMessage", { status: 429, retryAfter: 12 });
+  const update = harness.fake.injectMessage(user, "/help");
+  expect((await post(JSON.stringify(update), SECRET)).status).toBe(200);
+  const reply = await harness.fake.waitForMessage(user.id, "Что умеет бот", 15_000);
+  expect(reply.method).toBe("sendMessage");
+  expect(harness.fake.sent(user.id)).toHaveLength(1);
+}, 30_000);
+
 test("without the secret a large body is refused as unauthorized, not read; with it, as too large", async () => {
   const large = JSON.stringify({ update_id: 1, padding: "x".repeat(WEBHOOK_BODY_LIMIT_BYTES + 1024) });
   expect((await post(large)).status).toBe(401);

@@ -23,6 +23,8 @@ export interface SentMessage {
   document?: SentFile; photo?: SentFile;
 }
 export interface Failure { status: number; description?: string; retryAfter?: number; destroySocket?: boolean }
+/** Telegram's answer to short bursts in one chat: every `every`-th call naming a chat gets 429, retry_after cycling through `retryAfter`. */
+export interface ChatBurstLimit { every: number; retryAfter: number[] }
 export interface FakeUser { id: number; first_name?: string; last_name?: string; language_code?: string; username?: string }
 interface Upload { filename: string; size: number; bytes: Buffer; mime?: string }
 interface Stored { msg: Message & Record<string, unknown>; fromBot: boolean; raw?: string }
@@ -176,6 +178,12 @@ export class FakeTelegram {
   private readonly chatWindows = new Map<number, number[]>();
   private sendTimes: Array<{ chatId: number; at: number }> = [];
   private counter = 0;
+  private burstLimit?: ChatBurstLimit;
+  private readonly chatCalls = new Map<number, number>();
+  private readonly chatHolds = new Map<number, number>();
+  private burstFailures: Failure[] = [];
+  private early = 0;
+  private readonly leftChats = new Set<number>();
 
   private constructor(private readonly opts: Required<Pick<FakeTelegramOptions, "globalRatePerSecond" | "perChatRatePerSecond"
     | "enforceLimits">> & FakeTelegramOptions) {
@@ -270,6 +278,13 @@ export class FakeTelegram {
       if (!this.messages.delete(key)) throw bad("message to delete not found");
       return true;
     },
+    leaveChat: (p) => {
+      const chatId = this.chatId(p);
+      if (chatId > 0) throw bad("chat member status can't be changed in private chats");
+      if (this.leftChats.has(chatId)) throw new ApiError(403, "Forbidden: bot is not a member of the group chat");
+      this.leftChats.add(chatId);
+      return true;
+    },
     setChatMenuButton: (p) => {
       const button = (p.menu_button ?? { type: "default" }) as { type?: string; text?: string; web_app?: { url?: string } };
       if (button.type === "web_app") {
@@ -294,7 +309,7 @@ export class FakeTelegram {
       if (route && route[1] !== this.token) throw new ApiError(401, "Unauthorized");
       if (!route || !this.canonical.has(method.toLowerCase())) throw new ApiError(404, "Not Found");
       call.params = await readParams(req, url.searchParams);
-      const failure = this.failures.get(method)?.shift();
+      const failure = this.failures.get(method)?.shift() ?? this.chatBurst(method, call.params);
       if (failure?.destroySocket) { req.socket.destroy(); return this.record(call); }
       if (failure) {
         const retryAfter = failure.retryAfter ?? (failure.status === 429 ? 1 : undefined);
@@ -390,9 +405,33 @@ export class FakeTelegram {
     return v as Record<string, unknown>;
   }
 
+  /** A failure from `failBurst` or `limitChatBursts` for this call, if any (getUpdates is never touched). */
+  private chatBurst(method: string, p: Params): Failure | undefined {
+    if (method === "getUpdates" || method === "getMe") return undefined;
+    const burst = this.burstFailures.shift();
+    if (burst) return burst;
+    const limit = this.burstLimit;
+    if (!limit || p.chat_id === undefined || !/^-?\d+$/.test(String(p.chat_id))) return undefined;
+    const chatId = Number(p.chat_id), t = now();
+    const hold = this.chatHolds.get(chatId);
+    // 5 ms of slack: timers and the wall clock may disagree by a millisecond.
+    if (hold !== undefined && t < hold - 5) {
+      // The client came back before the retry_after it was given: Telegram answers 429 again.
+      this.early += 1;
+      return { status: 429, retryAfter: Math.max(1, Math.ceil((hold - t) / 1000)) };
+    }
+    const n = (this.chatCalls.get(chatId) ?? 0) + 1;
+    this.chatCalls.set(chatId, n);
+    if (n % limit.every !== 0) return undefined;
+    const retryAfter = limit.retryAfter[(n / limit.every - 1) % limit.retryAfter.length];
+    this.chatHolds.set(chatId, t + retryAfter * 1000);
+    return { status: 429, retryAfter };
+  }
+
   /** 403 for blocked chats; for sends and edits, 429 once the 1-second sliding windows are full. */
   private gate(chatId: number, counted: boolean): void {
     if (this.blocked.has(chatId)) throw new ApiError(403, "Forbidden: bot was blocked by the user");
+    if (this.leftChats.has(chatId)) throw new ApiError(403, "Forbidden: bot is not a member of the group chat");
     if (!counted) return;
     const t = now(), recent = (w: number[]) => { while (w.length && w[0] <= t - 1000) w.shift(); return w; };
     const chatWin = recent(this.chatWindows.get(chatId) ?? []), globalWin = recent(this.globalWindow);
@@ -538,6 +577,14 @@ export class FakeTelegram {
   unblockChat(chatId: number): void { this.blocked.delete(chatId); }
   /** The next call of `method` fails once (several calls queue several failures). */
   failNext(method: string, failure: Failure): void { this.failures.set(method, [...(this.failures.get(method) ?? []), failure]); }
+  /** The next `count` calls of any method (but getUpdates and getMe) fail this way: an outage of Telegram's front end. */
+  failBurst(count: number, failure: Failure): void { for (let i = 0; i < count; i++) this.burstFailures.push(failure); }
+  /** From now on, Telegram's answer to bursts in one chat (see ChatBurstLimit); undefined turns it off. */
+  limitChatBursts(limit: ChatBurstLimit | undefined): void { this.burstLimit = limit; this.chatCalls.clear(); this.chatHolds.clear(); }
+  /** Calls that came back to a chat before the retry_after they were given had passed. */
+  get earlyRetries(): number { return this.early; }
+  /** Groups the bot left (leaveChat). */
+  hasLeft(chatId: number): boolean { return this.leftChats.has(chatId); }
 
   // ---- test side: what the bot did ----
   get calls(): readonly ApiCall[] { return this.log; }

@@ -4,7 +4,9 @@ import type { BotFeature } from "../feature";
 import { LANGUAGES, isLanguage, translator } from "../../i18n";
 import { rememberAccount } from "../../services/accounts";
 
-const composer = new Composer<BotContext>();
+const root = new Composer<BotContext>();
+// A person's language (and with it their chat) is changed in their private chat only (issue #16.1).
+const composer = root.chatType("private");
 
 composer.command("language", async (ctx) => {
   const keyboard = new InlineKeyboard();
@@ -14,7 +16,7 @@ composer.command("language", async (ctx) => {
 
 composer.callbackQuery(/^lang:(.+)$/, async (ctx) => {
   const lang = ctx.match[1];
-  if (!isLanguage(lang) || !ctx.from || !ctx.chat) {
+  if (!isLanguage(lang)) {
     await ctx.answerCallbackQuery({ text: ctx.t("errors.staleButton") });
     return;
   }
@@ -25,4 +27,4 @@ composer.callbackQuery(/^lang:(.+)$/, async (ctx) => {
   await ctx.editMessageText(ctx.t("language.changed"));
 });
 
-export const languageFeature: BotFeature = { name: "language", composer, commands: ["language"] };
+export const languageFeature: BotFeature = { name: "language", composer: root, commands: ["language"] };

@@ -16,7 +16,7 @@ import { findStudents, NotAllowedError, postRecommendation, teachingScope } from
 import { renderNotice } from "../../services/notify/render";
 import type { BotContext, BotDeps } from "../context";
 import type { BotFeature } from "../feature";
-import { dialogLanguage, dialogT, dropButtons, waitStep, type Dialog, type DialogContext } from "../dialog";
+import { dialogLanguage, dialogT, dropButtons, unusableAnswer, waitStep, type Dialog, type DialogContext } from "../dialog";
 
 export const RECOMMEND_DIALOG = "recommend";
 const MAX_TEXT = 3500;
@@ -151,6 +151,7 @@ export function recommendDialog(deps: BotDeps) {
       const answer = await waitStep(dialog, deps, { text: true, own, hint: "recommend:hintText" });
       text = answer.message!.text!.trim();
       if (text.length > 0 && text.length <= MAX_TEXT) break;
+      await unusableAnswer(dialog, deps, answer);
       await answer.reply(t("recommend:tooLong", { max: MAX_TEXT }));
     }
     const lang = await dialogLanguage(dialog);

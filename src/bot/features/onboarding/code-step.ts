@@ -13,7 +13,7 @@ import { checkCode, lockedUntil } from "../../../services/codes";
 import { needsConsent, previewCode, redeemCode, type CodePreview } from "../../../services/linking";
 import type { Translate } from "../../../i18n";
 import type { BotDeps } from "../../context";
-import { dialogNow, dialogT, dropButtons, waitStep, type Dialog, type DialogContext } from "../../dialog";
+import { dialogNow, dialogT, dropButtons, unusableAnswer, waitStep, type Dialog, type DialogContext } from "../../dialog";
 import { mainMenu } from "../../menu";
 import { askConsent } from "./consent-step";
 
@@ -73,6 +73,8 @@ export async function askCodeAndLink(dialog: Dialog, deps: BotDeps, ctx: DialogC
       continue;
     }
     if (check.status !== "ok") {
+      // Text that is not shaped like a code is an unusable answer (real codes, even expired, are not).
+      if (check.status === "malformed") await unusableAnswer(dialog, deps, answer);
       await answer.reply(t(`onboarding:code.${check.status}`), { parse_mode: "HTML" });
       continue;
     }
