@@ -25,7 +25,7 @@ export interface SessionData {
  * Bump when a dialog's steps change incompatibly: stored dialogs of the old shape are then dropped
  * (the user starts that dialog again) instead of being replayed against different code.
  */
-export const DIALOG_STATE_VERSION = 1;
+export const DIALOG_STATE_VERSION = 2;
 
 /**
  * Dialog state replays every update of the dialog, including what the user typed (an invite code

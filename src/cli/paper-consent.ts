@@ -1,18 +1,23 @@
 /**
  * `npm run --silent paper-consent -- --school <id> --guardian <externalId> --decision granted|declined|withdrawn
- * --form paper|edoc [--note "<statement no.>"] [--email <address>] [--phone <number>] [--json]`: registers a
- * decision a guardian gave on paper or through an electronic document system (with the contacts
- * the statement hands over), as the bot's /paperconsent does.
+ * --form paper|edoc [--signer-account <accountId|telegramId>] [--note "<statement no.>"] [--email <address>]
+ * [--phone <number>] [--json]`: registers a decision a guardian gave on paper or through an electronic
+ * document system (with the contacts the statement hands over), as the bot's /paperconsent does.
+ * The decision is the guardian record's (the record person's); `--signer-account` says that the
+ * signer is also that bot account (one acting for the record), whose processing it then governs too
+ * (a written withdrawal stops it). Without it, the accounts acting for the record keep their own
+ * decisions: the output says how many there are.
  */
+import { Types } from "mongoose";
 import { CONSENT_DECISIONS, Guardian, type ConsentDecision } from "../db/models";
 import { createI18n, translator } from "../i18n";
 import { findSchool } from "../services/schools";
-import { PAPER_FORMS, PaperConsentError, registerPaperDecision, type PaperForm } from "../services/paper-consent";
-import { formatTable, InputError, option, runCli, UsageError } from "./common";
+import { PAPER_FORMS, PaperConsentError, accountsOfRecord, registerPaperDecision, type PaperForm } from "../services/paper-consent";
+import { formatTable, InputError, option, refusalsAsInput, runCli, UsageError } from "./common";
 
-const USAGE = `Usage: npm run --silent paper-consent -- --school <schoolId> --guardian <externalId> --decision ${CONSENT_DECISIONS.join("|")} --form ${PAPER_FORMS.join("|")} [--note "<text>"] [--email <address>] [--phone <number>] [--json]`;
+const USAGE = `Usage: npm run --silent paper-consent -- --school <schoolId> --guardian <externalId> --decision ${CONSENT_DECISIONS.join("|")} --form ${PAPER_FORMS.join("|")} [--signer-account <accountId|telegramId>] [--note "<text>"] [--email <address>] [--phone <number>] [--json]`;
 
-void runCli(USAGE, { values: ["school", "guardian", "decision", "form", "note", "email", "phone"] }, async (ctx) => {
+void runCli(USAGE, { values: ["school", "guardian", "decision", "form", "note", "email", "phone", "signer-account"] }, async (ctx) => {
   const schoolId = option(ctx.args, "school", true);
   const guardianExternalId = option(ctx.args, "guardian", true);
   const decision = option(ctx.args, "decision", true);
@@ -22,20 +27,28 @@ void runCli(USAGE, { values: ["school", "guardian", "decision", "form", "note", 
   const email = option(ctx.args, "email");
   const phone = option(ctx.args, "phone");
   if ((email !== undefined || phone !== undefined) && decision !== "granted") throw new UsageError("--email and --phone go with --decision granted");
+  const signer = option(ctx.args, "signer-account")?.trim();
+  if (signer !== undefined && !/^([0-9a-f]{24}|\d{1,20})$/i.test(signer)) throw new UsageError("--signer-account takes an account id (24 hex digits) or a Telegram user id (digits)");
   await ctx.connectDb();
   const school = await findSchool(schoolId);
   const guardian = await Guardian.findOne({ schoolId: school._id, externalId: guardianExternalId }, { _id: 1 }).lean();
   if (!guardian) throw new InputError(`Guardian "${guardianExternalId}" not found`);
-  let result;
-  try {
-    result = await registerPaperDecision({
-      schoolId: school._id, guardianId: guardian._id, decision: decision as ConsentDecision, form: form as PaperForm,
-      t: translator(createI18n("ru"), "ru"), now: new Date(), note: option(ctx.args, "note"), contacts: { email, phone },
-    });
-  } catch (error) {
-    if (error instanceof PaperConsentError) throw new InputError(error.message);
-    throw error;
+  let signerAccountId: Types.ObjectId | undefined;
+  if (signer !== undefined) {
+    const acting = await accountsOfRecord(school._id, guardian._id);
+    const found = acting.find((a) => a.id === signer.toLowerCase() || String(a.telegramId) === signer);
+    if (!found) throw new InputError(`Account "${signer}" does not act for guardian "${guardianExternalId}" (accounts acting for it: ${acting.length})`);
+    signerAccountId = new Types.ObjectId(found.id);
   }
-  const json = { recordId: result.recordId, guardianExternalId, decision, form, unlinkedAccounts: result.unlinkedAccounts };
+  const result = await refusalsAsInput(PaperConsentError, () =>
+    registerPaperDecision({
+      schoolId: school._id, guardianId: guardian._id, decision: decision as ConsentDecision, form: form as PaperForm,
+      t: translator(createI18n("ru"), "ru"), now: new Date(), note: option(ctx.args, "note"), contacts: { email, phone }, signerAccountId,
+    }),
+  );
+  const json = {
+    recordId: result.recordId, guardianExternalId, decision, form, signerAccountId: signerAccountId ? String(signerAccountId) : null,
+    unlinkedAccounts: result.unlinkedAccounts, otherAccounts: result.otherAccounts,
+  };
   return { json, text: formatTable([json]) };
 });

@@ -62,6 +62,13 @@ export function maskEmail(email: string): string {
   return `${email[0]}***${email.slice(at)}`;
 }
 
+/** A phone for display without revealing it: "+79161234567" → "+7•••••••67". */
+export function maskPhone(phone: string): string {
+  const digits = phone.replace(/\D/g, "");
+  if (digits.length < 5) return "•••";
+  return `+${digits[0]}${"•".repeat(digits.length - 3)}${digits.slice(-2)}`;
+}
+
 /**
  * A phone as Telegram or a paper form gives it ("79161234567", "+7 916 ...", "8 (916) ...") to the
  * stored form "+79161234567". Russian trunk prefix 8 and ten-digit mobile numbers become +7.

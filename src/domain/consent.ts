@@ -4,10 +4,25 @@
  */
 import { createHash } from "node:crypto";
 
-export const CONSENT_TEXT_VERSION = "2026-11";
+/** 2026-12: the text names the child's own account (docs/decisions.md, "Students' own accounts"). */
+export const CONSENT_TEXT_VERSION = "2026-12";
 
 export function consentVersionOf(school: { settings?: { consentTextVersion?: string | null } | null }): string {
   return school.settings?.consentTextVersion || CONSENT_TEXT_VERSION;
+}
+
+/** A person's consent to a school: only "granted" lets data through. */
+export type ConsentState = "granted" | "declined" | "withdrawn" | "outdated" | "none";
+
+/**
+ * The state of the decision in force (the newest record of the person in the school), against the
+ * school's current text version. A consent given in the bot to an older text is "outdated"; one
+ * given on paper or by e-document stays valid until renewed in writing (docs/decisions.md).
+ */
+export function consentStateOf(record: { decision: string; textVersion: string; form?: string | null } | null | undefined, currentVersion: string): ConsentState {
+  if (!record) return "none";
+  if (record.decision !== "granted") return record.decision === "declined" ? "declined" : "withdrawn";
+  return record.form === "paper" || record.form === "edoc" || record.textVersion === currentVersion ? "granted" : "outdated";
 }
 
 /** sha256 (hex) of the exact text shown or signed: the record proves which words were agreed to. */

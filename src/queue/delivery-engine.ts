@@ -12,17 +12,15 @@
  */
 import { DelayedError, UnrecoverableError, Worker, type Job, type Processor, type Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import { Types } from "mongoose";
 import type { i18n } from "i18next";
-import { Delivery, Guardian, GuardianLink, School, Account, latestConsent } from "../db/models";
-import { consentVersionOf } from "../domain/consent";
+import { Delivery, Account } from "../db/models";
 import type { Logger } from "../logger";
 import type { TelegramChannel } from "../channels/telegram";
-import { emailHtml, htmlToText, deliverableEmail, type EmailChannel } from "../channels/email";
+import { emailHtml, htmlToText, type EmailChannel } from "../channels/email";
 import type { SendOutcome } from "../channels/outcome";
-import { guardianMayReceive, accountsActingFor, refusedElectronic } from "../services/notify/consent";
+import { personGate } from "../services/notify/consent";
 import { fallBack, SETTLED } from "../services/notify/deliveries";
-import { quietHoursOf, quietUntil } from "../services/notify/quiet-hours";
+import { quietUntil } from "../services/notify/quiet-hours";
 import { renderNotice } from "../services/notify/render";
 import { isLanguage, type Language } from "../i18n";
 import type { DeliveryJobData } from "./jobs";
@@ -50,38 +48,11 @@ type Target =
   | { ok: true; chatId?: number; email?: string; lang: Language; timeZone: string; quiet: { start: string; end: string } }
   | { ok: false; why: "consent" | "gone" | "unreachable"; error: string };
 
-/** The consent gate for a guardian's account, with the school and guardian already at hand (see services/notify/consent.ts). */
-async function accountConsents(
-  accountId: Types.ObjectId,
-  guardian: { _id: Types.ObjectId; delivery?: string | null; deliveryReason?: string | null },
-  school: { _id: Types.ObjectId; settings?: { consentTextVersion?: string | null } | null },
-): Promise<boolean> {
-  if (refusedElectronic(guardian as Parameters<typeof refusedElectronic>[0])) return false;
-  const [link, record] = await Promise.all([GuardianLink.exists({ accountId, guardianId: guardian._id }), latestConsent({ accountId, schoolId: school._id })]);
-  return !!link && record?.decision === "granted" && record.textVersion === consentVersionOf(school);
-}
-
+/** Where the message goes and whether its person may get it now (services/notify/consent.ts: per person, never another parent's decision). */
 async function resolveTarget(data: DeliveryJobData, fallbackLang: Language): Promise<Target> {
-  const [school, guardian, account] = await Promise.all([
-    School.findById(data.schoolId, { timezone: 1, settings: 1 }).lean(),
-    data.guardianId ? Guardian.findById(data.guardianId, { notify: 1, contacts: 1, delivery: 1, deliveryReason: 1 }).lean() : null,
-    data.accountId ? Account.findById(data.accountId, { chatId: 1, language: 1, active: 1 }).lean() : null,
-  ]);
-  if (!school || (data.guardianId && !guardian)) return { ok: false, why: "gone", error: "recipient or school removed" };
-  const base = { timeZone: school.timezone, quiet: quietHoursOf(guardian, school) };
-  if (data.channel === "telegram") {
-    if (!account) return { ok: false, why: "gone", error: "account removed" };
-    if (!account.active) return { ok: false, why: "unreachable", error: "account inactive (bot blocked)" };
-    if (data.guardianId && !(await accountConsents(account._id, guardian!, school))) return { ok: false, why: "consent", error: "no consent in force" };
-    return { ok: true, chatId: account.chatId, lang: account.language, ...base };
-  }
-  if (!data.guardianId || !guardian) return { ok: false, why: "gone", error: "e-mail needs a guardian" };
-  if (!(await guardianMayReceive(data.guardianId, data.schoolId))) return { ok: false, why: "consent", error: "no consent in force" };
-  const email = deliverableEmail(guardian.contacts ?? []);
-  if (!email) return { ok: false, why: "unreachable", error: "no e-mail address from the guardian or the school" };
-  const acting = await accountsActingFor(guardian._id);
-  const first = acting.length ? await Account.findById(acting[0], { language: 1 }).lean() : null;
-  return { ok: true, email, lang: isLanguage(first?.language) ? first.language : fallbackLang, ...base };
+  const gate = await personGate({ schoolId: data.schoolId, channel: data.channel, guardianId: data.guardianId, accountId: data.accountId, studentId: data.studentId });
+  if (!gate.ok) return gate;
+  return { ok: true, chatId: gate.chatId, email: gate.email, lang: gate.language ?? fallbackLang, timeZone: gate.timeZone, quiet: gate.quiet };
 }
 
 export function deliveryProcessor(deps: EngineDeps): Processor<DeliveryJobData> {
@@ -141,7 +112,7 @@ export function deliveryProcessor(deps: EngineDeps): Processor<DeliveryJobData> 
     const message = renderNotice(deps.i18n, target.lang, target.timeZone, data.notice);
     if (target.chatId !== undefined) await waitForSendSlot(deps.redis, deps.prefix, pacing);
     // The wait for a send slot can be long (a 429 hold): a consent withdrawn meanwhile still stops the message.
-    const current = data.guardianId ? await resolveTarget(data, defaultLang) : target;
+    const current = data.guardianId || data.studentId ? await resolveTarget(data, defaultLang) : target;
     if (!current.ok && current.why === "consent") {
       await Delivery.updateOne({ _id: claimed._id, status: "sending" }, { $set: { status: "cancelled", lastError: "no consent in force at send time" } });
       return "cancelled:consent";
@@ -195,11 +166,8 @@ export function deliveryProcessor(deps: EngineDeps): Processor<DeliveryJobData> 
     }
   }
 
+  /** Telegram answered 403: the account is unreachable until its person writes again; other persons are not concerned. */
   async function markBlocked(data: DeliveryJobData): Promise<void> {
     await Account.updateOne({ _id: data.accountId }, { $set: { active: false, blockedAt: now() } });
-    if (!data.guardianId) return;
-    const acting = await accountsActingFor(new Types.ObjectId(data.guardianId));
-    const stillActive = await Account.exists({ _id: { $in: acting }, active: true });
-    if (!stillActive) await Guardian.updateOne({ _id: data.guardianId }, { $set: { delivery: "paper", deliveryReason: "blocked" } });
   }
 }

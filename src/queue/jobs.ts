@@ -85,7 +85,8 @@ export interface DeliveryJobData {
 /** Jobs of QUEUES.scheduled (see SCHEDULED_JOBS for the names). */
 export interface ScheduledJobData {
   schoolId?: string;
-  /** grade-batch: whose batch. */
+  /** grade-batch: whose batch, the person (`a<accountId>` / `g<guardianId>`; a bare guardian id in jobs of an older release). */
+  person?: string;
   guardianId?: string;
   studentId?: string;
   /** recommendation-receipt: the event; how many times it has waited for deliveries to settle. */

@@ -32,7 +32,7 @@ export function scheduledProcessor(env: NotifyEnv, printouts?: PrintoutJobDeps):
       case SCHEDULED_JOBS.digest:
         return d.schoolId ? flushDigests(env, d.schoolId) : null;
       case SCHEDULED_JOBS.gradeBatch:
-        return d.schoolId && d.guardianId && d.studentId ? flushGradeBatch(env, d.schoolId, d.guardianId, d.studentId) : null;
+        return d.schoolId && (d.person ?? d.guardianId) && d.studentId ? flushGradeBatch(env, d.schoolId, (d.person ?? d.guardianId)!, d.studentId) : null;
       case SCHEDULED_JOBS.watchdog: {
         const report = await runWatchdog(env);
         // Picks up new schools and changed settings (both registrations skip unchanged schedulers).

@@ -1,11 +1,15 @@
 /**
  * Who may see whose data; every handler asks here, on the server, for every update. A guardian sees
  * a child only through a link made with a code AND while their consent to that school's current
- * text is in force; a student sees only themselves. Callback data never carries a permission.
+ * text is in force; a student sees only themselves, and only while a guardian of theirs has consent
+ * in force. Callback data never carries a permission.
  */
 import type { Types } from "mongoose";
-import { GuardianLink, School, latestConsent, type ConsentRecord, type AccountDocument } from "../db/models";
-import { consentVersionOf } from "../domain/consent";
+import { GuardianLink, School, latestConsent, type AccountDocument } from "../db/models";
+import { consentStateOf, consentVersionOf, type ConsentState } from "../domain/consent";
+import { childrenWithGuardianConsent } from "./people";
+
+export { consentStateOf, type ConsentState };
 
 export interface AccessibleChild {
   studentId: Types.ObjectId;
@@ -15,27 +19,24 @@ export interface AccessibleChild {
   guardianId?: Types.ObjectId;
 }
 
-export type ConsentState = "granted" | "declined" | "withdrawn" | "outdated" | "none";
-
-/** The account's consent to the school's current text: only "granted" lets data through. */
+/**
+ * The account's consent to the school's current text: only "granted" lets data through. The newest
+ * record of the account in the school decides, given in the bot or in writing (a statement whose
+ * signer the admin named as this account).
+ */
 export async function consentState(accountId: Types.ObjectId, schoolId: Types.ObjectId): Promise<ConsentState> {
   const [record, school] = await Promise.all([latestConsent({ accountId, schoolId }), School.findById(schoolId, { settings: 1 }).lean()]);
   if (!school) return "none";
   return consentStateOf(record, consentVersionOf(school));
 }
 
-/** The same answer for a record already read (the newest of the account in the school), for batch readers. */
-export function consentStateOf(record: Pick<ConsentRecord, "decision" | "textVersion"> | null | undefined, currentVersion: string): ConsentState {
-  if (!record) return "none";
-  if (record.decision !== "granted") return record.decision;
-  return record.textVersion === currentVersion ? "granted" : "outdated";
-}
-
 export async function accessibleChildren(account: AccountDocument | null): Promise<AccessibleChild[]> {
   if (!account) return [];
-  const children: AccessibleChild[] = account.roles
-    .filter((role) => role.role === "student" && role.studentId)
-    .map((role) => ({ studentId: role.studentId!, schoolId: role.schoolId, via: "student" as const }));
+  // A student sees themselves only while a guardian's consent covers their account (docs/decisions.md, "Students' own accounts").
+  const children: AccessibleChild[] = [];
+  for (const role of account.roles.filter((r) => r.role === "student" && r.studentId)) {
+    if ((await childrenWithGuardianConsent(role.schoolId, [role.studentId!])).size) children.push({ studentId: role.studentId!, schoolId: role.schoolId, via: "student" });
+  }
   const links = await GuardianLink.find({ accountId: account._id }).sort({ linkedAt: 1 }).lean();
   const consent = new Map<string, ConsentState>();
   for (const link of links) {

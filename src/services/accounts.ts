@@ -1,4 +1,4 @@
-import { Guardian, Account, type AccountDocument } from "../db/models";
+import { Account, type AccountDocument } from "../db/models";
 import type { Language } from "../i18n";
 
 /**
@@ -17,17 +17,13 @@ export async function rememberAccount(telegramId: number, chatId: number, langua
 
 /**
  * A user who had blocked the bot (Telegram answered 403) writes again: the account is reachable
- * once more, and guardians who were moved to paper only because of the block go back to electronic
- * delivery. A paper choice for any other reason (declined, withdrawn, chosen...) stays.
+ * once more. Its delivery mode follows by itself (src/services/people.ts): it was on paper only
+ * while nothing reached it; a paper choice or a refusal stays.
  */
 export async function reactivateAccount(account: AccountDocument): Promise<void> {
   await Account.updateOne({ _id: account._id }, { $set: { active: true }, $unset: { blockedAt: 1 } });
   account.active = true;
   account.blockedAt = undefined;
-  const guardianIds = account.roles.filter((r) => r.role === "guardian" && r.guardianId).map((r) => r.guardianId!);
-  if (guardianIds.length) {
-    await Guardian.updateMany({ _id: { $in: guardianIds }, delivery: "paper", deliveryReason: "blocked" }, { $set: { delivery: "electronic" }, $unset: { deliveryReason: 1 } });
-  }
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * Admin broadcasts (/broadcast): a text to the guardians of the whole school, one class or one
- * parallel (all classes of a grade), through the same delivery engine. Guardians without
- * electronic delivery get it on their paper printout.
+ * parallel (all classes of a grade), through the same delivery engine: once per person, and once on
+ * the paper printout of each family one of whose persons is on paper.
  */
 import { randomBytes } from "node:crypto";
 import { Types } from "mongoose";
@@ -9,9 +9,9 @@ import type { Queue } from "bullmq";
 import { School, SchoolClass, Student } from "../db/models";
 import { SCHEDULED_JOBS } from "../queue/names";
 import type { BroadcastTarget, ScheduledJobData } from "../queue/jobs";
-import { enqueueDeliveries, planForGuardian, type EnqueueCounts, type PlannedDelivery } from "./notify/deliveries";
+import { enqueueDeliveries, planForFamily, type EnqueueCounts, type PlannedDelivery } from "./notify/deliveries";
 import type { NotifyEnv } from "./notify/env";
-import { guardianTargets } from "./notify/recipients";
+import { familiesOf } from "./people";
 
 export const BROADCAST_MAX_LENGTH = 3500;
 
@@ -25,16 +25,21 @@ export async function audienceStudents(schoolId: Types.ObjectId, target: Broadca
   return (await Student.find({ schoolId, ...classFilter }, { _id: 1 }).lean()).map((s) => s._id);
 }
 
-/** For the preview: how many families the message reaches electronically and on paper. */
+/**
+ * For the preview: how many families (guardian records) the message reaches electronically (some
+ * person of theirs by Telegram or e-mail) and on paper (someone of theirs is on paper, or nobody
+ * can be reached electronically). A family with one parent in the bot and one on paper counts in both.
+ */
 export async function audienceSize(schoolId: Types.ObjectId, target: BroadcastTarget): Promise<{ electronic: number; paper: number }> {
-  const targets = await guardianTargets(schoolId, await audienceStudents(schoolId, target));
+  const families = [...(await familiesOf(schoolId, await audienceStudents(schoolId, target))).values()].flat();
   const electronic = new Set<string>();
-  const all = new Set<string>();
-  for (const t of [...targets.values()].flat()) {
-    all.add(String(t.guardianId));
-    if (t.electronic && (t.accountIds.length || t.email)) electronic.add(String(t.guardianId));
+  const paper = new Set<string>();
+  for (const f of families) {
+    const reached = f.persons.some((p) => p.mode === "electronic" && (p.telegram || p.email));
+    if (reached) electronic.add(String(f.guardianId));
+    if (f.paper || !reached) paper.add(String(f.guardianId));
   }
-  return { electronic: electronic.size, paper: all.size - electronic.size };
+  return { electronic: electronic.size, paper: paper.size };
 }
 
 /** Hands the broadcast to the worker (its fan-out may be large); the id makes a double confirm harmless. */
@@ -44,17 +49,17 @@ export async function requestBroadcast(scheduled: Queue, schoolId: Types.ObjectI
   return id;
 }
 
-/** The admin-broadcast job: one message per guardian (not per child). */
+/** The admin-broadcast job: one message per person (not per child); paper once per family. */
 export async function runBroadcast(env: NotifyEnv, schoolId: Types.ObjectId, broadcast: NonNullable<ScheduledJobData["broadcast"]>): Promise<EnqueueCounts> {
   const school = await School.findById(schoolId, { name: 1 }).lean();
   if (!school) return { planned: 0, created: 0, jobs: 0, paper: 0 };
-  const targets = await guardianTargets(schoolId, await audienceStudents(schoolId, broadcast.target));
+  const families = [...(await familiesOf(schoolId, await audienceStudents(schoolId, broadcast.target))).values()].flat();
+  const base = { source: `broadcast-${broadcast.id}`, schoolId, kind: "broadcast" as const, notice: { template: "broadcast" as const, school: school.name, text: broadcast.text } };
   const seen = new Set<string>();
   const planned: PlannedDelivery[] = [];
-  for (const target of [...targets.values()].flat()) {
-    if (seen.has(String(target.guardianId))) continue;
-    seen.add(String(target.guardianId));
-    planned.push(...planForGuardian(target, { source: `broadcast-${broadcast.id}`, schoolId, kind: "broadcast", notice: { template: "broadcast", school: school.name, text: broadcast.text } }));
+  // A parent of two pupils gets it once; a family's paper once too (its key names the record).
+  for (const family of families) {
+    planned.push(...planForFamily(family, base, (p) => !seen.has(p.key) && !!seen.add(p.key)));
   }
   return enqueueDeliveries(env.deliveries, planned, env.now());
 }

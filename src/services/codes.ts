@@ -10,6 +10,7 @@ import { Guardian, InviteCode, School, SchoolClass, Student, Teacher, Account, t
 import { formatCode, generateCode, hashCode, isWellFormedCode, normalizeCode } from "../domain/codes";
 import type { Logger } from "../logger";
 import type { CodeAlarm } from "./code-alarm";
+import { childrenWithGuardianConsent } from "./people";
 import { findClassByName } from "./schools";
 
 export const MAX_WRONG_CODES = 5;
@@ -142,6 +143,10 @@ export async function issueStudentCode(
       throw new CodeRequestError(`Guardian "${input.guardianExternalId}" not found for student "${input.studentExternalId}"`);
     }
     guardianId = guardian._id;
+  }
+  if (input.role === "student" && !(await childrenWithGuardianConsent(input.schoolId, [student._id])).size) {
+    // docs/decisions.md, "Students' own accounts": a guardian's consent is the basis of a pupil's own account.
+    throw new CodeRequestError(`Student "${input.studentExternalId}" has no guardian with consent in force: a student code needs a guardian's consent first (152-FZ art. 9)`);
   }
   const schoolClass = await SchoolClass.findById(student.classId, { name: 1 }).lean();
   const { code, expiresAt, revokedEarlier } = await issueOne({ ...input, role: input.role, studentId: student._id, guardianId }, await schoolTtlDays(input.schoolId));

@@ -1,16 +1,17 @@
 /**
  * The consent status of a class for its teachers and the school's admins (/consents): per student,
- * the state of each guardian (accounts in the bot and their consent, a consent or refusal given on
- * paper or by e-document, paper delivery and why), and totals. Pure data out, in a fixed number of
- * queries whatever the size of the class; the text is the bot's business.
+ * the state of each guardian record — its family (accounts in the bot, each with its own consent,
+ * a consent or refusal given on paper or by e-document, the family's paper and why) — and totals.
+ * Pure data out, from the one reading of a child's persons (src/services/people.ts), in a fixed
+ * number of queries whatever the size of the class; the text is the bot's business.
  *
  * Who may see a class: the admins of its school, its homeroom teacher (as for /printouts) and the
  * teachers who teach in it (as for /recommend). Always checked here, on the server.
  */
 import { Types } from "mongoose";
-import { ConsentRecord, Guardian, GuardianLink, School, SchoolClass, Student, Account, type ConsentDecision, type DeliveryMode, type DeliveryReason } from "../db/models";
-import { consentVersionOf } from "../domain/consent";
-import { consentStateOf, type ConsentState } from "./access";
+import { SchoolClass, Student, type ConsentDecision, type DeliveryMode, type DeliveryReason } from "../db/models";
+import type { ConsentState } from "../domain/consent";
+import { familiesOf } from "./people";
 import { managedClasses, type Staff } from "./printouts";
 import { teachingScope } from "./recommendations";
 import { byName } from "./reports/school-data";
@@ -43,10 +44,11 @@ export async function consentClassIfAllowed(staff: Staff, classId: string, now: 
 export interface GuardianConsentStatus {
   guardianId: Types.ObjectId;
   fullName: string | null;
-  /** This guardian's active Telegram accounts linked to the student, by their consent to the school's current text. */
+  /** The active accounts linked to the student through this record (each its own person), by their consent to the school's current text. */
   accounts: Record<ConsentState, number>;
-  /** The newest decision registered on paper or by e-document for this guardian. */
+  /** The newest decision registered on paper or by e-document for this record (the record person's). */
   document: { decision: ConsentDecision; form: "paper" | "edoc" } | null;
+  /** The family's paper: "paper" when any person of it (or the record itself) is informed on paper. */
   delivery: DeliveryMode;
   deliveryReason: DeliveryReason | null;
 }
@@ -83,65 +85,24 @@ function categoryOf(guardians: readonly GuardianConsentStatus[]): StudentCategor
   return "none";
 }
 
-/** Newest first in, first kept: the record in force per key. */
-function newestBy<T extends { recordedAt: Date }>(records: readonly T[], key: (r: T) => string | null): Map<string, T> {
-  const out = new Map<string, T>();
-  for (const r of records) {
-    const k = key(r);
-    if (k && !out.has(k)) out.set(k, r);
-  }
-  return out;
-}
-
 /** The consent status of one class (the caller has checked that the sender may see it). */
 export async function classConsentStatus(schoolClass: ConsentClass): Promise<ClassConsentStatus> {
   const { schoolId, _id: classId } = schoolClass;
-  const [school, students] = await Promise.all([
-    School.findById(schoolId, { settings: 1 }).lean(),
-    Student.find({ schoolId, classId }, { fullName: 1 }).lean(),
-  ]);
-  const studentIds = students.map((s) => s._id);
-  const [guardians, links] = studentIds.length
-    ? await Promise.all([
-        Guardian.find({ schoolId, studentIds: { $in: studentIds } }, { fullName: 1, studentIds: 1, delivery: 1, deliveryReason: 1 }).lean(),
-        GuardianLink.find({ schoolId, studentId: { $in: studentIds } }, { accountId: 1, guardianId: 1, studentId: 1 }).lean(),
-      ])
-    : [[], []];
-  const accountIds = [...new Set(links.map((l) => String(l.accountId)))].map((id) => new Types.ObjectId(id));
-  const guardianIds = guardians.map((g) => g._id);
-  const [accounts, records] = await Promise.all([
-    accountIds.length ? Account.find({ _id: { $in: accountIds } }, { active: 1 }).lean() : [],
-    accountIds.length || guardianIds.length
-      ? ConsentRecord.find(
-          { $or: [{ schoolId, accountId: { $in: accountIds } }, { guardianId: { $in: guardianIds }, form: { $in: ["paper", "edoc"] } }] },
-          { accountId: 1, guardianId: 1, decision: 1, form: 1, textVersion: 1, recordedAt: 1, schoolId: 1 },
-        )
-          .sort({ recordedAt: -1, _id: -1 })
-          .lean()
-      : [],
-  ]);
-  const version = school ? consentVersionOf(school) : "";
-  const active = new Set(accounts.filter((a) => a.active !== false).map((a) => String(a._id)));
-  const byAccount = newestBy(records.filter((r) => r.accountId && r.schoolId?.equals(schoolId)), (r) => String(r.accountId));
-  const byGuardian = newestBy(records.filter((r) => r.guardianId && (r.form === "paper" || r.form === "edoc")), (r) => String(r.guardianId));
-
+  const students = await Student.find({ schoolId, classId }, { fullName: 1 }).lean();
+  const families = await familiesOf(schoolId, students.map((s) => s._id));
   const result: StudentConsentStatus[] = students.map((student) => {
-    const own = guardians
-      .filter((g) => g.studentIds.some((id) => id.equals(student._id)))
-      .map((g): GuardianConsentStatus => {
+    const own = (families.get(String(student._id)) ?? [])
+      .map((f): GuardianConsentStatus => {
         const counts = noAccounts();
-        for (const link of links) {
-          if (!link.guardianId.equals(g._id) || !link.studentId.equals(student._id) || !active.has(String(link.accountId))) continue;
-          counts[consentStateOf(byAccount.get(String(link.accountId)), version)] += 1;
-        }
-        const doc = byGuardian.get(String(g._id));
+        // Each account is its own person: counted by its own consent (a blocked account is not counted).
+        for (const p of f.persons) if (p.accountId && p.telegram) counts[p.consent] += 1;
         return {
-          guardianId: g._id,
-          fullName: g.fullName ?? null,
+          guardianId: f.guardianId,
+          fullName: f.guardianName,
           accounts: counts,
-          document: doc ? { decision: doc.decision, form: doc.form as "paper" | "edoc" } : null,
-          delivery: g.delivery,
-          deliveryReason: g.deliveryReason ?? null,
+          document: f.written ? { decision: f.written.decision, form: f.written.form } : null,
+          delivery: f.paper ? "paper" : "electronic",
+          deliveryReason: f.paperReason,
         };
       })
       .sort((a, b) => byName(a.fullName ?? "", b.fullName ?? ""));

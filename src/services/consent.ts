@@ -1,13 +1,14 @@
 /**
- * The consent (152-FZ art. 9, regulation 1) per account and per school: its texts in the user's
+ * The consent (152-FZ art. 9, regulation 1) per person and per school: its texts in the user's
  * language with the operator's name and address, and the decisions given in the bot. Records are
- * append-only; the newest per account and school is in force (see access.ts `consentState`).
+ * append-only and chained; the newest per account and school is in force (see access.ts `consentState`).
  */
 import { Types } from "mongoose";
-import { ConsentRecord, Guardian, GuardianLink, School, Account, type ConsentDecision } from "../db/models";
+import { Guardian, School, type ConsentDecision } from "../db/models";
 import { consentTextHash, consentVersionOf } from "../domain/consent";
 import { escapeHtml } from "../domain/html";
 import type { Translate } from "../i18n";
+import { appendConsent } from "./consent-records";
 import { cancelElectronicDeliveries } from "./privacy";
 
 /** What a consent text needs to know about its school (plain data: dialogs store it). */
@@ -45,19 +46,6 @@ export function consentFullText(t: Translate, school: ConsentSchool): string {
   return t("privacy:consent.full", { school: school.name, address: operatorAddress(t, school), version: school.version });
 }
 
-/** The guardian records this account acts for in a school: through its links and its roles. */
-export async function guardianIdsOfAccount(accountId: Types.ObjectId, schoolId: Types.ObjectId): Promise<Types.ObjectId[]> {
-  const [links, account] = await Promise.all([
-    GuardianLink.find({ accountId, schoolId }, { guardianId: 1 }).lean(),
-    Account.findById(accountId, { roles: 1 }).lean(),
-  ]);
-  const ids = [
-    ...links.map((l) => l.guardianId),
-    ...(account?.roles ?? []).filter((r) => r.role === "guardian" && r.guardianId && r.schoolId.equals(schoolId)).map((r) => r.guardianId!),
-  ];
-  return [...new Map(ids.map((id) => [String(id), id])).values()];
-}
-
 export interface TelegramDecision {
   accountId: Types.ObjectId;
   school: ConsentSchool;
@@ -68,14 +56,15 @@ export interface TelegramDecision {
 }
 
 /**
- * Records a decision given with the bot's buttons. Declining switches the account's guardian
- * records in that school to paper and cancels queued electronic messages; agreeing switches back
- * those that were on paper only because of an earlier refusal or withdrawal.
+ * Records a decision given with the bot's buttons: the account's own, for that school only.
+ * Declining cancels the account's queued electronic messages there (its family gets paper: see
+ * src/services/people.ts); agreeing ends the paper its family kept for it after a withdrawal.
+ * Nothing another person of the family receives changes.
  */
 export async function recordTelegramDecision(input: TelegramDecision): Promise<void> {
   const schoolId = new Types.ObjectId(input.school.id);
   const text = consentFullText(input.t, input.school);
-  await ConsentRecord.create({
+  await appendConsent({
     accountId: input.accountId,
     schoolId,
     decision: input.decision,
@@ -84,15 +73,11 @@ export async function recordTelegramDecision(input: TelegramDecision): Promise<v
     textHash: consentTextHash(text),
     recordedAt: input.now,
   });
-  const guardianIds = await guardianIdsOfAccount(input.accountId, schoolId);
-  if (!guardianIds.length) return;
-  if (input.decision === "declined") {
-    await Guardian.updateMany({ _id: { $in: guardianIds } }, { $set: { delivery: "paper", deliveryReason: "declined" } });
-    await cancelElectronicDeliveries(guardianIds);
-  } else {
-    await Guardian.updateMany(
-      { _id: { $in: guardianIds }, delivery: "paper", deliveryReason: { $in: ["declined", "withdrawn"] } },
-      { $set: { delivery: "electronic" }, $unset: { deliveryReason: 1 } },
-    );
-  }
+  if (input.decision === "declined") await cancelElectronicDeliveries({ schoolId, accountId: input.accountId });
+  else await endPaperKeptFor(input.accountId, schoolId);
+}
+
+/** The account consents again in the school: its families no longer keep paper on its behalf. */
+export async function endPaperKeptFor(accountId: Types.ObjectId, schoolId: Types.ObjectId): Promise<void> {
+  await Guardian.updateMany({ schoolId, "paperFor.accountId": accountId }, { $pull: { paperFor: { accountId } } });
 }

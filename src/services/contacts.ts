@@ -1,23 +1,46 @@
 /**
- * Contact details the guardian gives (regulation 7): an e-mail counts once confirmed by a code sent
- * to it, a phone when shared with Telegram's contact button (Telegram verified it). Each contact
- * keeps its source; the guardian may remove only their own ones. The preferred channel order is
- * the guardian's too. Applied to every guardian record the account acts for (one per school).
+ * A person's own contact details and channel order (regulation 7), kept on their account: an
+ * e-mail counts once confirmed by a code sent to it, a phone when shared with Telegram's contact
+ * button (Telegram verified it). Each contact keeps its source; only one's own can be removed.
+ * Contacts are taken only from an account whose consent is in force in some school (issue #16.11),
+ * and code e-mails are limited per account and per address.
+ *
+ * The journal's guardian records the account acts for are shared with whoever else acts for them:
+ * of those only what the journal said is shown, masked (`journalContactsOf`).
  */
 import { randomInt } from "node:crypto";
 import { Types } from "mongoose";
-import { CHANNELS, EMAIL_RE, EmailVerification, Guardian, GuardianLink, PHONE_RE, type Channel, type ContactKind, type AccountDocument } from "../db/models";
-import { hashCode } from "../domain/codes";
+import { Account, CHANNELS, EMAIL_RE, EmailCodeSend, EmailVerification, Guardian, GuardianLink, PHONE_RE, type AccountDocument, type Channel, type ContactKind } from "../db/models";
+import { hashCode, maskEmail, maskName, maskPhone } from "../domain/codes";
 import type { EmailChannel } from "../channels/email";
+import { consentOverview } from "./privacy";
 
 export const EMAIL_CODE_TTL_MS = 30 * 60 * 1000;
 export const EMAIL_CODE_MAX_ATTEMPTS = 5;
 
-/** Every guardian record of the account, through its roles and links. */
+const HOUR = 3600_000;
+const DAY = 24 * HOUR;
+/**
+ * Code e-mails allowed per account and per address (any account): enough for a typo and a second
+ * try, too few to flood a mailbox through the bot.
+ */
+export const EMAIL_CODE_LIMITS = {
+  account: [{ count: 3, windowMs: HOUR }, { count: 10, windowMs: DAY }],
+  address: [{ count: 3, windowMs: DAY }],
+} as const;
+
+/** Every guardian record the account acts for, through its links and roles (any school). */
 export async function guardianIdsOf(account: AccountDocument): Promise<Types.ObjectId[]> {
   const links = await GuardianLink.find({ accountId: account._id }, { guardianId: 1 }).lean();
   const ids = [...account.roles.filter((r) => r.role === "guardian" && r.guardianId).map((r) => r.guardianId!), ...links.map((l) => l.guardianId)];
   return [...new Map(ids.map((id) => [String(id), id])).values()];
+}
+
+/** What /settings may offer the account: anything at all (a guardian somewhere), and contacts (consent in force somewhere). */
+export async function settingsAccess(account: AccountDocument): Promise<{ guardian: boolean; consent: boolean }> {
+  const guardian = (await guardianIdsOf(account)).length > 0;
+  if (!guardian) return { guardian, consent: false };
+  return { guardian, consent: (await consentOverview(account._id)).some((c) => c.state === "granted") };
 }
 
 export interface ContactView {
@@ -27,28 +50,63 @@ export interface ContactView {
   verified: boolean;
 }
 
-/** The account's contacts (the same contact in two schools shown once) and its channel order. */
-export async function contactsOf(account: AccountDocument): Promise<{ guardians: number; contacts: ContactView[]; channelOrder: Channel[] }> {
-  const guardians = await Guardian.find({ _id: { $in: await guardianIdsOf(account) } }, { contacts: 1, channelOrder: 1 }).lean();
-  const seen = new Map<string, ContactView>();
-  for (const c of guardians.flatMap((g) => g.contacts)) {
-    const key = `${c.kind}:${c.value}:${c.source}`;
-    if (!seen.has(key)) seen.set(key, { kind: c.kind, value: c.value, source: c.source, verified: Boolean(c.verifiedAt) || c.source !== "guardian" });
-  }
-  return { guardians: guardians.length, contacts: [...seen.values()], channelOrder: (guardians[0]?.channelOrder as Channel[] | undefined) ?? [...CHANNELS] };
+/** The account's own contacts and channel order, as stored now (a change made earlier in this update included). */
+export async function contactsOf(account: Pick<AccountDocument, "_id">): Promise<{ contacts: ContactView[]; channelOrder: Channel[] }> {
+  const fresh = await Account.findById(account._id, { contacts: 1, channelOrder: 1 }).lean();
+  const contacts = (fresh?.contacts ?? []).map((c) => ({ kind: c.kind, value: c.value, source: c.source, verified: Boolean(c.verifiedAt) || c.source !== "guardian" }));
+  return { contacts, channelOrder: fresh?.channelOrder?.length ? [...fresh.channelOrder] : [...CHANNELS] };
 }
 
-/** Replaces the guardian's own contact of this kind on all their records. */
-async function saveOwnContact(guardianIds: Types.ObjectId[], kind: ContactKind, value: string, now: Date): Promise<void> {
-  await Guardian.updateMany({ _id: { $in: guardianIds } }, { $pull: { contacts: { kind, source: "guardian" } } });
-  await Guardian.updateMany({ _id: { $in: guardianIds } }, { $push: { contacts: { kind, value, source: "guardian", verifiedAt: now } } });
+export interface JournalContact {
+  /** The record's name as the journal sent it, masked ("Иванова А."). */
+  record: string | null;
+  kind: ContactKind;
+  /** Masked: the record may describe another person. */
+  value: string;
+}
+
+/** What the journal said about the records the account acts for: their contacts, masked. */
+export async function journalContactsOf(account: AccountDocument): Promise<JournalContact[]> {
+  const records = await Guardian.find({ _id: { $in: await guardianIdsOf(account) } }, { fullName: 1, contacts: 1 }).lean();
+  return records.flatMap((g) =>
+    g.contacts
+      .filter((c) => c.source === "journal")
+      .map((c) => ({ record: g.fullName ? maskName(g.fullName) : null, kind: c.kind, value: c.kind === "email" ? maskEmail(c.value) : maskPhone(c.value) })),
+  );
+}
+
+/** Replaces the person's own contact of this kind ($pull and $push of one array need two updates). */
+async function saveOwnContact(accountId: Types.ObjectId, kind: ContactKind, value: string, now: Date): Promise<void> {
+  await Account.updateOne({ _id: accountId }, { $pull: { contacts: { kind, source: "guardian" } } });
+  await Account.updateOne({ _id: accountId }, { $push: { contacts: { kind, value, source: "guardian", verifiedAt: now } } });
 }
 
 export async function removeOwnContact(account: AccountDocument, kind: ContactKind): Promise<void> {
-  await Guardian.updateMany({ _id: { $in: await guardianIdsOf(account) } }, { $pull: { contacts: { kind, source: "guardian" } } });
+  await Account.updateOne({ _id: account._id }, { $pull: { contacts: { kind, source: "guardian" } } });
 }
 
-export type EmailStart = { status: "sent"; email: string } | { status: "invalid" | "no-guardian" | "not-configured" | "send-failed" };
+export type EmailStart =
+  | { status: "sent"; email: string }
+  | { status: "rate-limited"; retryAt: Date }
+  | { status: "invalid" | "no-consent" | "not-configured" | "send-failed" };
+
+/** When the next code e-mail may go to this address for this account, or null when it may go now. */
+export async function emailCodeAllowedAt(accountId: Types.ObjectId, email: string, now: Date): Promise<Date | null> {
+  const sends = await EmailCodeSend.find({ $or: [{ accountId }, { email }], at: { $gt: new Date(now.getTime() - DAY) } }, { accountId: 1, email: 1, at: 1 })
+    .sort({ at: 1 })
+    .lean();
+  let until: number | null = null;
+  const check = (times: number[], limits: ReadonlyArray<{ count: number; windowMs: number }>) => {
+    for (const { count, windowMs } of limits) {
+      const inWindow = times.filter((t) => t > now.getTime() - windowMs);
+      // The window frees when its oldest send that still counts leaves it.
+      if (inWindow.length >= count) until = Math.max(until ?? 0, inWindow[inWindow.length - count] + windowMs);
+    }
+  };
+  check(sends.filter((s) => s.accountId.equals(accountId)).map((s) => s.at.getTime()), EMAIL_CODE_LIMITS.account);
+  check(sends.filter((s) => s.email === email).map((s) => s.at.getTime()), EMAIL_CODE_LIMITS.address);
+  return until === null ? null : new Date(until);
+}
 
 /** Sends a 6-digit code to the address; a new request replaces the pending one. */
 export async function startEmailVerification(input: {
@@ -57,13 +115,16 @@ export async function startEmailVerification(input: {
 }): Promise<EmailStart> {
   const email = input.email.trim().toLowerCase();
   if (!EMAIL_RE.test(email) || email.length > 254) return { status: "invalid" };
-  const guardianIds = await guardianIdsOf(input.account);
-  if (!guardianIds.length) return { status: "no-guardian" };
+  if (!(await settingsAccess(input.account)).consent) return { status: "no-consent" };
   if (!input.mailer) return { status: "not-configured" };
+  const retryAt = await emailCodeAllowedAt(input.account._id, email, input.now);
+  if (retryAt) return { status: "rate-limited", retryAt };
   const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
+  // Counted before sending: a refused or failed attempt still reached (or tried) the mailbox.
+  await EmailCodeSend.create({ accountId: input.account._id, email, at: input.now });
   await EmailVerification.deleteMany({ accountId: input.account._id });
   await EmailVerification.create({
-    accountId: input.account._id, guardianId: guardianIds[0], email, codeHash: hashCode(input.pepper, `email:${email}:${code}`),
+    accountId: input.account._id, email, codeHash: hashCode(input.pepper, `email:${email}:${code}`),
     expiresAt: new Date(input.now.getTime() + EMAIL_CODE_TTL_MS),
   });
   const sent = await input.mailer.send({ to: email, ...input.message(code) });
@@ -74,9 +135,9 @@ export async function startEmailVerification(input: {
   return { status: "sent", email };
 }
 
-export type EmailConfirm = { status: "confirmed"; email: string } | { status: "wrong"; attemptsLeft: number } | { status: "expired" | "too-many" | "none" };
+export type EmailConfirm = { status: "confirmed"; email: string } | { status: "wrong"; attemptsLeft: number } | { status: "expired" | "too-many" | "none" | "no-consent" };
 
-/** Checks the code the guardian typed; on success the e-mail becomes their confirmed contact. */
+/** Checks the code the person typed; on success the e-mail becomes their confirmed contact. */
 export async function confirmEmail(input: { account: AccountDocument; typed: string; pepper: string; now: Date }): Promise<EmailConfirm> {
   const pending = await EmailVerification.findOne({ accountId: input.account._id }).sort({ createdAt: -1 });
   if (!pending) return { status: "none" };
@@ -88,29 +149,28 @@ export async function confirmEmail(input: { account: AccountDocument; typed: str
     const left = EMAIL_CODE_MAX_ATTEMPTS - (updated?.attempts ?? EMAIL_CODE_MAX_ATTEMPTS);
     return left > 0 ? { status: "wrong", attemptsLeft: left } : { status: "too-many" };
   }
-  await saveOwnContact(await guardianIdsOf(input.account), "email", pending.email, input.now);
   await EmailVerification.deleteMany({ accountId: input.account._id });
+  // Consent may have been withdrawn while the code was on its way: the address is then not kept.
+  if (!(await settingsAccess(input.account)).consent) return { status: "no-consent" };
+  await saveOwnContact(input.account._id, "email", pending.email, input.now);
   return { status: "confirmed", email: pending.email };
 }
 
 /** A phone shared with the contact button: Telegram verified it belongs to the sender. */
-export async function savePhone(account: AccountDocument, phone: string, now: Date): Promise<"saved" | "invalid" | "no-guardian"> {
+export async function savePhone(account: AccountDocument, phone: string, now: Date): Promise<"saved" | "invalid" | "no-consent"> {
   if (!PHONE_RE.test(phone)) return "invalid";
-  const guardianIds = await guardianIdsOf(account);
-  if (!guardianIds.length) return "no-guardian";
-  await saveOwnContact(guardianIds, "phone", phone, now);
+  if (!(await settingsAccess(account)).consent) return "no-consent";
+  await saveOwnContact(account._id, "phone", phone, now);
   return "saved";
 }
 
-/** Moves a channel one place up in the guardian's order (on all their records). */
+/** Moves a channel one place up in the person's order. */
 export async function moveChannelUp(account: AccountDocument, channel: string): Promise<Channel[] | null> {
   if (!(CHANNELS as readonly string[]).includes(channel)) return null;
-  const { channelOrder, guardians } = await contactsOf(account);
-  if (!guardians) return null;
-  const order = [...channelOrder];
+  const order = (await contactsOf(account)).channelOrder;
   const i = order.indexOf(channel as Channel);
   if (i > 0) [order[i - 1], order[i]] = [order[i], order[i - 1]];
   else if (i < 0) order.unshift(channel as Channel);
-  await Guardian.updateMany({ _id: { $in: await guardianIdsOf(account) } }, { $set: { channelOrder: order } });
+  await Account.updateOne({ _id: account._id }, { $set: { channelOrder: order } });
   return order;
 }

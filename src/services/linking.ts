@@ -7,6 +7,7 @@ import { Types } from "mongoose";
 import { Guardian, GuardianLink, InviteCode, School, SchoolClass, Student, Teacher, Account, type Role } from "../db/models";
 import { maskName } from "../domain/codes";
 import { consentState } from "./access";
+import { childrenWithGuardianConsent } from "./people";
 import { recordAudit } from "./audit";
 import { inForce, isStaffRole, roleSnapshot, staffRoleExpiry } from "./staff";
 
@@ -50,6 +51,8 @@ export function needsConsent(role: Role): boolean {
 export type RedeemResult =
   | { status: "linked"; role: Role; schoolId: string; studentId?: string; alreadyLinked?: boolean }
   | { status: "consent-required"; schoolId: string }
+  /** A student code, while no guardian of the student has consent in force (the code stays unused). */
+  | { status: "guardian-consent-required"; schoolId: string }
   | { status: "gone" };
 
 /**
@@ -59,10 +62,13 @@ export type RedeemResult =
 export async function redeemCode(input: { accountId: Types.ObjectId; codeId: string; now: Date }): Promise<RedeemResult> {
   const { accountId, now } = input;
   if (!Types.ObjectId.isValid(input.codeId)) return { status: "gone" };
-  const pending = await InviteCode.findById(input.codeId, { role: 1, schoolId: 1 }).lean();
+  const pending = await InviteCode.findById(input.codeId, { role: 1, schoolId: 1, studentId: 1 }).lean();
   if (!pending) return { status: "gone" };
   if (needsConsent(pending.role) && (await consentState(accountId, pending.schoolId)) !== "granted") {
     return { status: "consent-required", schoolId: String(pending.schoolId) };
+  }
+  if (pending.role === "student" && pending.studentId && !(await childrenWithGuardianConsent(pending.schoolId, [pending.studentId])).size) {
+    return { status: "guardian-consent-required", schoolId: String(pending.schoolId) };
   }
   const code = await InviteCode.findOneAndUpdate(
     { _id: pending._id, usedAt: null, revokedAt: null, expiresAt: { $gt: now } },

@@ -1,19 +1,21 @@
 /**
  * Consents, refusals and withdrawals given on paper or through an electronic document system
- * (regulation 1, 7, 9), registered by an admin in the bot or with the CLI. They name the guardian
- * record, so guardians without Telegram count in the weekly printouts; a written statement may
- * also hand over contact details (source `school-paper` / `school-edoc`).
+ * (regulation 1, 7, 9), registered by an admin in the bot or with the CLI. They are the record
+ * person's (the journal's guardian record), so guardians without Telegram count in the weekly
+ * printouts; the admin may say that the signer is also one of the bot accounts acting for the
+ * record. A written statement may also hand over contact details (source `school-paper` / `school-edoc`).
  */
 import { Types } from "mongoose";
 import {
-  ConsentRecord, EMAIL_RE, Guardian, GuardianLink, PHONE_RE, SchoolClass, Student, Account,
+  EMAIL_RE, Guardian, GuardianLink, PHONE_RE, SchoolClass, Student, Account,
   type ConsentDecision, type ConsentForm, type ContactSource,
 } from "../db/models";
 import { consentTextHash } from "../domain/consent";
 import { normalizePhone } from "../domain/codes";
 import type { Translate } from "../i18n";
-import { consentFullText, consentSchool } from "./consent";
-import { cancelElectronicDeliveries } from "./privacy";
+import { consentFullText, consentSchool, endPaperKeptFor } from "./consent";
+import { appendConsent } from "./consent-records";
+import { cancelElectronicDeliveries, leaveSchool } from "./privacy";
 
 export class PaperConsentError extends Error {}
 
@@ -51,64 +53,86 @@ export interface PaperDecision {
   recordedBy?: Types.ObjectId;
   note?: string;
   contacts?: { email?: string; phone?: string };
+  /**
+   * The bot account the admin says belongs to the signer (one of the accounts acting for the record),
+   * or none (the default): the decision is then the record person's alone.
+   */
+  signerAccountId?: Types.ObjectId;
+}
+
+export interface PaperResult {
+  recordId: string;
+  /** Accounts disconnected: the signer's, when named with a refusal or withdrawal. */
+  unlinkedAccounts: number;
+  /** Accounts still acting for the record: other persons, whom this decision does not concern. */
+  otherAccounts: number;
+}
+
+/** The accounts acting for the record with what an admin needs to tell them apart (no names are stored). */
+export async function accountsOfRecord(schoolId: Types.ObjectId, guardianId: Types.ObjectId | string) {
+  if (!Types.ObjectId.isValid(String(guardianId))) return [];
+  const gid = new Types.ObjectId(String(guardianId));
+  const [links, withRole] = await Promise.all([
+    GuardianLink.find({ schoolId, guardianId: gid }, { accountId: 1, linkedAt: 1 }).sort({ linkedAt: 1 }).lean(),
+    Account.find({ roles: { $elemMatch: { role: "guardian", schoolId, guardianId: gid } } }, { _id: 1 }).lean(),
+  ]);
+  const ids = [...new Map([...links.map((l) => l.accountId), ...withRole.map((a) => a._id)].map((id) => [String(id), id])).values()];
+  const accounts = await Account.find({ _id: { $in: ids } }, { telegramId: 1, createdAt: 1 }).lean();
+  return accounts
+    .map((a) => ({ id: String(a._id), telegramId: a.telegramId, since: links.find((l) => l.accountId.equals(a._id))?.linkedAt ?? (a as { createdAt?: Date }).createdAt ?? null }))
+    .sort((x, y) => (x.since?.getTime() ?? 0) - (y.since?.getTime() ?? 0));
 }
 
 /**
- * Records the decision and applies it: a refusal or withdrawal switches the guardian to paper,
- * unlinks the accounts that act for this guardian record and cancels queued electronic messages;
- * a consent switches back a guardian who was on paper only because of a refusal or withdrawal.
+ * Records a written decision and applies it. It belongs to the record person: a refusal or
+ * withdrawal puts the record (and so its family) on paper and cancels the record person's queued
+ * e-mails; a consent switches back a record that was on paper because of an earlier written refusal
+ * or withdrawal. Accounts acting for the record keep their own decisions — except the signer's
+ * account when the admin names it: the same statement is then that account's decision too (152-FZ:
+ * a written withdrawal stops processing for that human), and a refusal or withdrawal disconnects it.
  */
-export async function registerPaperDecision(input: PaperDecision): Promise<{ recordId: string; unlinkedAccounts: number }> {
+export async function registerPaperDecision(input: PaperDecision): Promise<PaperResult> {
   const guardian = await Guardian.findOne({ _id: input.guardianId, schoolId: input.schoolId }).lean();
   if (!guardian) throw new PaperConsentError("Guardian not found in this school");
   const school = await consentSchool(input.schoolId);
   if (!school) throw new PaperConsentError("School not found");
   const contacts = normalizedContacts(input.contacts);
-  const record = await ConsentRecord.create({
-    schoolId: input.schoolId, guardianId: guardian._id, decision: input.decision, form: input.form,
+  const acting = await accountsOfRecord(input.schoolId, guardian._id);
+  const signer = input.signerAccountId;
+  if (signer && !acting.some((a) => a.id === String(signer))) throw new PaperConsentError("The signer's account does not act for this guardian");
+  const record = await appendConsent({
+    schoolId: input.schoolId, guardianId: guardian._id, ...(signer ? { accountId: signer } : {}), decision: input.decision, form: input.form,
     textVersion: school.version, textHash: consentTextHash(consentFullText(input.t, school)),
     recordedAt: input.now, recordedBy: input.recordedBy, note: input.note,
   });
-  const ids = [guardian._id];
   let unlinkedAccounts = 0;
   if (input.decision === "granted") {
     await Guardian.updateOne(
       { _id: guardian._id, delivery: "paper", deliveryReason: { $in: ["paper-refusal", "declined", "withdrawn"] } },
       { $set: { delivery: "electronic" }, $unset: { deliveryReason: 1 } },
     );
+    if (signer) await endPaperKeptFor(signer, input.schoolId);
+    // The statement's contacts are the signer's: their account's when named, else the record person's.
     const source: ContactSource = input.form === "edoc" ? "school-edoc" : "school-paper";
     for (const c of contacts) {
-      await Guardian.updateOne({ _id: guardian._id }, { $pull: { contacts: { kind: c.kind, source } } });
-      await Guardian.updateOne({ _id: guardian._id }, { $push: { contacts: { ...c, source, verifiedAt: input.now } } });
+      // A contact of each kind per source: the newer statement replaces the older one ($pull and $push of one array need two updates).
+      const pull = { $pull: { contacts: { kind: c.kind, source } } };
+      const push = { $push: { contacts: { ...c, source, verifiedAt: input.now } } };
+      if (signer) for (const update of [pull, push]) await Account.updateOne({ _id: signer }, update);
+      else for (const update of [pull, push]) await Guardian.updateOne({ _id: guardian._id }, update);
     }
   } else {
-    // A written refusal and a written withdrawal both mean: no electronic processing for this
-    // guardian record. The accounts acting for it are unlinked even if they gave their own consent
-    // in the bot; the reason stays apart, since a later consent switches back only a refusal's or
-    // a withdrawal's paper.
+    // A written refusal and a written withdrawal both mean: no electronic processing for the record
+    // person. The reason stays apart, since a later written consent switches back only these.
     const reason = input.decision === "declined" ? "paper-refusal" : "withdrawn";
-    await Guardian.updateOne({ _id: guardian._id }, { $set: { delivery: "paper", deliveryReason: reason } });
-    unlinkedAccounts = await unlinkAccountsActingFor(guardian._id);
-    await cancelElectronicDeliveries(ids);
+    await Guardian.updateOne({ _id: guardian._id }, { $set: { delivery: "paper", deliveryReason: reason }, $pull: { contacts: { source: "guardian" } } });
+    await cancelElectronicDeliveries({ guardianId: guardian._id });
+    if (signer) {
+      await leaveSchool({ accountId: signer, schoolId: input.schoolId, now: input.now, reason: input.decision === "declined" ? "declined" : "withdrawn" });
+      unlinkedAccounts = 1;
+    }
   }
-  return { recordId: String(record._id), unlinkedAccounts };
-}
-
-/**
- * Disconnects every Telegram account acting for the guardian record (links and guardian roles) and
- * forgets the contacts the guardian entered for electronic delivery; the school's paper/e-document
- * contacts stay. Returns how many accounts were disconnected.
- */
-async function unlinkAccountsActingFor(guardianId: Types.ObjectId): Promise<number> {
-  const [links, withRole] = await Promise.all([
-    GuardianLink.find({ guardianId }, { accountId: 1 }).lean(),
-    Account.find({ "roles.guardianId": guardianId }, { _id: 1 }).lean(),
-  ]);
-  const accounts = new Set([...links.map((l) => String(l.accountId)), ...withRole.map((a) => String(a._id))]);
-  await GuardianLink.deleteMany({ guardianId });
-  await Account.updateMany({ "roles.guardianId": guardianId }, { $pull: { roles: { role: "guardian", guardianId } } });
-  await Guardian.updateOne({ _id: guardianId }, { $pull: { contacts: { source: "guardian" } } });
-  return accounts.size;
+  return { recordId: String(record._id), unlinkedAccounts, otherAccounts: acting.length - unlinkedAccounts };
 }
 
 function normalizedContacts(input: PaperDecision["contacts"]): Array<{ kind: "email" | "phone"; value: string }> {

@@ -1,9 +1,9 @@
 /**
  * Weekly paper printouts (regulation 9): who gets one, building a class's PDF, and the hand-over.
  *
- * - Every guardian whose delivery is `paper` gets a slip per child in the class, whatever the way
- *   into paper (declined or withdrawn consent, a refusal on paper, a blocked bot, their own choice,
- *   the journal): all of them end in `Guardian.delivery = "paper"`.
+ * - Every family on paper gets a slip per child in the class: one per child and guardian record,
+ *   whichever of its persons needed paper and why (declined or withdrawn consent, a refusal on
+ *   paper, a blocked bot, their own choice, the journal): see `familiesOf` (src/services/people.ts).
  * - One Printout per class and week (the record is the truth, the PDF is rebuilt from it): slips
  *   are only ever appended, so a slip's id `<printoutId>.<n>` stays valid; the guardian's
  *   `pending_paper` deliveries are claimed by the printout (`printed`, `printoutId`) before the PDF
@@ -11,13 +11,14 @@
  * - Handing a slip over marks it (`handedAt`, `handedBy`) and its deliveries `handed`.
  */
 import { Types } from "mongoose";
-import { Delivery, Guardian, Printout, School, SchoolClass, Student, Teacher, Account, type AccountDocument } from "../db/models";
+import { Delivery, Guardian, Printout, School, SchoolClass, Student, Teacher, Account, type AccountDocument, type DeliveryReason } from "../db/models";
 import { lastScheduledRun, printoutWeek } from "../domain/reports";
 import { schoolDay, zonedInstant } from "../domain/time";
 import type { Translate } from "../i18n";
 import { renderPrintout, type PrintoutView } from "../print/printout";
 import type { PendingItem } from "./reports/pending-paper";
 import { byName } from "./reports/school-data";
+import { familiesOf } from "./people";
 import { loadPrintoutView } from "./reports/weekly-extract";
 
 export interface PaperSlip {
@@ -61,26 +62,37 @@ export async function managedClasses(staff: Staff) {
   return classes.sort((a, b) => a.grade - b.grade || byName(a.name, b.name));
 }
 
-/** Slips of a class: each paper guardian of each student, by student and guardian name. */
+/**
+ * Slips of a class: one per child and family on paper (any person of the family, or the record
+ * itself, informed on paper: src/services/people.ts), by student and guardian name.
+ */
 export async function paperSlipsOfClass(schoolId: Types.ObjectId, classId: Types.ObjectId): Promise<PaperSlip[]> {
-  const students = await Student.find({ schoolId, classId }, { fullName: 1 }).lean();
-  const guardians = await Guardian.find({ schoolId, studentIds: { $in: students.map((s) => s._id) }, delivery: "paper" }, { fullName: 1, studentIds: 1 }).lean();
-  const slips: Array<PaperSlip & { student: string; guardian: string }> = [];
-  for (const student of students) {
-    for (const guardian of guardians.filter((g) => g.studentIds.some((id) => id.equals(student._id)))) {
-      slips.push({ studentId: student._id, guardianId: guardian._id, student: student.fullName, guardian: guardian.fullName ?? "" });
-    }
-  }
-  return slips.sort((a, b) => byName(a.student, b.student) || byName(a.guardian, b.guardian)).map(({ studentId, guardianId }) => ({ studentId, guardianId }));
+  return (await paperFamiliesOfClass(schoolId, classId)).map(({ studentId, guardianId }) => ({ studentId, guardianId }));
 }
 
-/** Classes of the school with at least one guardian on paper. */
+async function paperFamiliesOfClass(schoolId: Types.ObjectId, classId: Types.ObjectId) {
+  const students = await Student.find({ schoolId, classId }, { fullName: 1 }).lean();
+  const families = await familiesOf(schoolId, students.map((s) => s._id));
+  const slips: Array<PaperSlip & { student: string; guardian: string; reason: DeliveryReason | null }> = [];
+  for (const student of students) {
+    for (const family of (families.get(String(student._id)) ?? []).filter((f) => f.paper)) {
+      slips.push({ studentId: student._id, guardianId: family.guardianId, student: student.fullName, guardian: family.guardianName ?? "", reason: family.paperReason });
+    }
+  }
+  return slips.sort((a, b) => byName(a.student, b.student) || byName(a.guardian, b.guardian));
+}
+
+/** Classes of the school with at least one family on paper. */
 export async function classesWithPaperGuardians(schoolId: Types.ObjectId): Promise<Types.ObjectId[]> {
-  const guardians = await Guardian.find({ schoolId, delivery: "paper" }, { studentIds: 1 }).lean();
-  const studentIds = guardians.flatMap((g) => g.studentIds);
-  if (!studentIds.length) return [];
-  const classIds: Types.ObjectId[] = await Student.distinct("classId", { schoolId, _id: { $in: studentIds } });
-  return classIds;
+  const students = await Student.find({ schoolId }, { classId: 1 }).lean();
+  const families = await familiesOf(schoolId, students.map((s) => s._id));
+  const classOf = new Map(students.map((s) => [String(s._id), s.classId]));
+  const classIds = new Map<string, Types.ObjectId>();
+  for (const [studentId, list] of families) {
+    const classId = classOf.get(studentId);
+    if (classId && list.some((f) => f.paper)) classIds.set(String(classId), classId);
+  }
+  return [...classIds.values()];
 }
 
 export interface BuildRequest {
@@ -116,7 +128,8 @@ export async function buildClassPrintout(request: BuildRequest): Promise<BuiltPr
   if (!school || !schoolClass) return null;
   const runAt = request.runAt ?? lastScheduledRun(now, school.timezone, school.settings.printoutSchedule);
   const week = printoutWeek(schoolDay(runAt, school.timezone));
-  const wanted = await paperSlipsOfClass(schoolId, classId);
+  const paperFamilies = await paperFamiliesOfClass(schoolId, classId);
+  const wanted = paperFamilies.map(({ studentId, guardianId }) => ({ studentId, guardianId }));
   const existing = await Printout.findOne({ schoolId, classId, weekStart: week.start }).lean();
   if (!wanted.length && !existing?.slips.length) return null;
 
@@ -127,7 +140,7 @@ export async function buildClassPrintout(request: BuildRequest): Promise<BuiltPr
   await recordSlipDeliveries(schoolId, printout._id, slips, printout.producedAt);
 
   const [guardians, homeroom, previous] = await Promise.all([
-    Guardian.find({ _id: { $in: slips.map((s) => s.guardianId) } }, { fullName: 1, deliveryReason: 1 }).lean(),
+    Guardian.find({ _id: { $in: slips.map((s) => s.guardianId) } }, { fullName: 1 }).lean(),
     schoolClass.homeroomTeacherId ? Teacher.findById(schoolClass.homeroomTeacherId, { fullName: 1 }).lean() : null,
     Printout.findOne({ schoolId, classId, weekStart: { $lt: week.start } }, { producedAt: 1 }).sort({ weekStart: -1 }).lean(),
   ]);
@@ -146,7 +159,8 @@ export async function buildClassPrintout(request: BuildRequest): Promise<BuiltPr
       studentId: s.studentId,
       guardianId: s.guardianId,
       guardianName: guardian.get(String(s.guardianId))?.fullName ?? "—",
-      deliveryReason: guardian.get(String(s.guardianId))?.deliveryReason ?? null,
+      // Why the family is on paper now; a slip kept from earlier in the week (nobody on paper any more) shows none.
+      deliveryReason: paperFamilies.find((f) => sameSlip(f, s))?.reason ?? null,
       pending: pending.get(n) ?? [],
     })),
   });

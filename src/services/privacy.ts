@@ -1,7 +1,7 @@
 /**
- * The guardian's rights (152-FZ art. 14, 21): withdrawing consent stops electronic delivery at
- * once and unlinks the account from the school's children; `/mydata` shows everything stored
- * about the account.
+ * A person's rights (152-FZ art. 14, 21): withdrawing consent stops that person's electronic
+ * delivery at once and unlinks the account from the school's children; `/mydata` shows everything
+ * stored about the account. Only the account's own data and decisions: never another parent's.
  */
 import { Types } from "mongoose";
 import {
@@ -18,18 +18,23 @@ import {
   latestConsent,
   type AccountDocument,
 } from "../db/models";
-import { consentVersionOf } from "../domain/consent";
+import { maskEmail, maskName, maskPhone } from "../domain/codes";
+import { consentStateOf, consentVersionOf, type ConsentState } from "../domain/consent";
+import { appendConsent } from "./consent-records";
+
+/** Whose queued messages: an account (in one school), or the record person of a guardian record. */
+export type PersonScope = { schoolId: Types.ObjectId; accountId: Types.ObjectId } | { guardianId: Types.ObjectId };
 
 /**
- * Cancels the guardians' queued electronic messages (Telegram, e-mail) at once. The worker skips
- * cancelled deliveries; paper items stay, since paper is how these guardians are informed now.
+ * Cancels the person's queued electronic messages about children (Telegram, e-mail) at once; the
+ * worker skips cancelled deliveries. The family's paper items stay, and so do another person's
+ * messages, and the account's messages as staff or as a student.
  */
-export async function cancelElectronicDeliveries(guardianIds: Types.ObjectId[]): Promise<number> {
-  if (!guardianIds.length) return 0;
-  const result = await Delivery.updateMany(
-    { "recipient.guardianId": { $in: guardianIds }, channel: { $ne: "paper" }, status: "queued" },
-    { $set: { status: "cancelled" } },
-  );
+export async function cancelElectronicDeliveries(who: PersonScope): Promise<number> {
+  const filter = "accountId" in who
+    ? { schoolId: who.schoolId, "recipient.accountId": who.accountId, "recipient.guardianId": { $ne: null } }
+    : { "recipient.guardianId": who.guardianId, "recipient.accountId": null };
+  const result = await Delivery.updateMany({ ...filter, channel: { $ne: "paper" }, status: "queued" }, { $set: { status: "cancelled" } });
   return result.modifiedCount;
 }
 
@@ -40,9 +45,8 @@ export interface Withdrawal {
 }
 
 /**
- * Withdraws the account's consent to one school: records it (naming the version withdrawn), removes
- * the account's links and guardian roles there, switches those guardian records to paper, forgets
- * the contacts the guardian entered for electronic delivery, and cancels queued messages.
+ * Withdraws the account's consent to one school (152-FZ art. 9 part 2): records it (naming the
+ * version withdrawn) and stops processing for this person there (see `leaveSchool`).
  */
 export async function withdrawConsent(input: { accountId: Types.ObjectId; schoolId: Types.ObjectId; now: Date }): Promise<Withdrawal> {
   const { accountId, schoolId, now } = input;
@@ -51,10 +55,23 @@ export async function withdrawConsent(input: { accountId: Types.ObjectId; school
     School.findById(schoolId, { settings: 1 }).lean(),
   ]);
   if (!granted || !school) throw new Error("no consent to withdraw");
-  await ConsentRecord.create({
+  await appendConsent({
     accountId, schoolId, decision: "withdrawn", form: "telegram",
     textVersion: granted.textVersion ?? consentVersionOf(school), textHash: granted.textHash, recordedAt: now,
   });
+  return leaveSchool({ accountId, schoolId, now, reason: "withdrawn" });
+}
+
+/**
+ * The account stops acting in the school as a guardian (a withdrawal in the bot, or a written
+ * refusal or withdrawal whose signer the admin named as this account): its links and guardian roles
+ * there go, its families keep paper on its behalf (`Guardian.paperFor`), its queued electronic
+ * messages there are cancelled, and — when no consent of it remains in force in any school — the
+ * contacts it entered and its pending e-mail checks are forgotten (they serve every school it
+ * consented to). Other persons of the families are not touched.
+ */
+export async function leaveSchool(input: { accountId: Types.ObjectId; schoolId: Types.ObjectId; now: Date; reason: "declined" | "withdrawn" }): Promise<Withdrawal> {
+  const { accountId, schoolId, now } = input;
   const [links, account] = await Promise.all([
     GuardianLink.find({ accountId, schoolId }, { guardianId: 1 }).lean(),
     Account.findById(accountId, { roles: 1 }).lean(),
@@ -67,39 +84,44 @@ export async function withdrawConsent(input: { accountId: Types.ObjectId; school
   await Account.updateOne({ _id: accountId }, remaining ? { $set: { selectedStudentId: remaining.studentId } } : { $unset: { selectedStudentId: 1 } });
   if (guardianIds.length) {
     await Guardian.updateMany(
-      { _id: { $in: guardianIds } },
-      { $set: { delivery: "paper", deliveryReason: "withdrawn" }, $pull: { contacts: { source: "guardian" } } },
+      { _id: { $in: guardianIds }, "paperFor.accountId": { $ne: accountId } },
+      { $push: { paperFor: { accountId, reason: input.reason, since: now } } },
     );
+  }
+  if (!(await consentOverview(accountId)).some((c) => c.state === "granted")) {
+    await Account.updateOne({ _id: accountId }, { $pull: { contacts: { source: "guardian" } } });
     await EmailVerification.deleteMany({ accountId });
   }
-  const cancelledDeliveries = await cancelElectronicDeliveries(guardianIds);
+  const cancelledDeliveries = await cancelElectronicDeliveries({ schoolId, accountId });
   return { unlinkedChildren: links.length, guardianIds, cancelledDeliveries };
 }
 
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : undefined);
 
 /**
- * Everything stored about the account, as plain data (the bot shows it as text and as JSON): the
- * account, its consent records, the children linked, the guardian records with their contacts and
- * delivery settings, pending e-mail checks, codes redeemed, and the messages prepared for it.
+ * Everything stored about the account (152-FZ art. 14), as plain data (the bot shows it as text and
+ * as JSON): the account with its own settings and contacts, its consent records, the children
+ * linked, pending e-mail checks, codes redeemed and the messages prepared for it. Of the journal's
+ * guardian records it acts for, only what the journal said, masked: those records may describe
+ * another person (a second parent), whose own contacts and decisions are never shown here.
  */
 export async function collectMyData(account: AccountDocument) {
   const accountId = account._id;
   const links = await GuardianLink.find({ accountId }).sort({ linkedAt: 1 }).lean();
   const guardianIds = [...new Set([...links.map((l) => String(l.guardianId)), ...account.roles.filter((r) => r.guardianId).map((r) => String(r.guardianId))])];
   const [consents, guardians, students, verifications, codes, deliveries] = await Promise.all([
-    ConsentRecord.find({ $or: [{ accountId }, { guardianId: { $in: guardianIds } }] }).sort({ recordedAt: 1, _id: 1 }).lean(),
-    Guardian.find({ _id: { $in: guardianIds } }).lean(),
+    ConsentRecord.find({ accountId }).sort({ recordedAt: 1, _id: 1 }).lean(),
+    Guardian.find({ _id: { $in: guardianIds } }, { schoolId: 1, externalId: 1, fullName: 1, contacts: 1 }).lean(),
     Student.find({ _id: { $in: links.map((l) => l.studentId) } }, { fullName: 1, classId: 1 }).lean(),
     EmailVerification.find({ accountId }, { email: 1, expiresAt: 1 }).lean(),
     InviteCode.find({ usedByAccountId: accountId }, { role: 1, usedAt: 1, schoolId: 1 }).lean(),
-    Delivery.find({ $or: [{ "recipient.accountId": accountId }, { "recipient.guardianId": { $in: guardianIds } }] }, { kind: 1, channel: 1, status: 1, queuedAt: 1, sentAt: 1 })
-      .sort({ queuedAt: -1 }).limit(50).lean(),
+    Delivery.find({ "recipient.accountId": accountId }, { kind: 1, channel: 1, status: 1, queuedAt: 1, sentAt: 1 }).sort({ queuedAt: -1 }).limit(50).lean(),
   ]);
   const schoolIds = [...new Set([...account.roles.map((r) => String(r.schoolId)), ...consents.map((c) => String(c.schoolId ?? "")), ...links.map((l) => String(l.schoolId))])].filter(Boolean);
   const schools = new Map((await School.find({ _id: { $in: schoolIds } }, { name: 1 }).lean()).map((s) => [String(s._id), s.name]));
   const classes = new Map((await SchoolClass.find({ _id: { $in: students.map((s) => s.classId) } }, { name: 1 }).lean()).map((c) => [String(c._id), c.name]));
   const schoolName = (id: unknown) => schools.get(String(id)) ?? String(id);
+  const contact = (c: { kind: string; value: string; source: string; verifiedAt?: Date | null }) => ({ kind: c.kind, value: c.value, source: c.source, verifiedAt: iso(c.verifiedAt) });
   return {
     account: {
       telegramId: account.telegramId,
@@ -108,6 +130,9 @@ export async function collectMyData(account: AccountDocument) {
       createdAt: iso((account as unknown as { createdAt?: Date }).createdAt),
       roles: account.roles.map((r) => ({ role: r.role, school: schoolName(r.schoolId), grantedAt: iso(r.grantedAt) })),
       codeEntry: { recentWrongCodes: account.codeAttempts?.failures?.length ?? 0, lockedUntil: iso(account.codeAttempts?.lockedUntil) },
+      contacts: (account.contacts ?? []).map(contact),
+      channelOrder: [...(account.channelOrder ?? [])],
+      notify: account.notify ? { ...(account.notify as unknown as Record<string, unknown>) } : undefined,
     },
     consents: consents.map((c) => ({
       school: c.schoolId ? schoolName(c.schoolId) : undefined, decision: c.decision, form: c.form,
@@ -117,15 +142,12 @@ export async function collectMyData(account: AccountDocument) {
       const student = students.find((s) => s._id.equals(l.studentId));
       return { name: student?.fullName, class: student ? classes.get(String(student.classId)) : undefined, school: schoolName(l.schoolId), linkedAt: iso(l.linkedAt) };
     }),
-    guardianRecords: guardians.map((g) => ({
+    // What the journal said about the records this account acts for, masked (see above).
+    journalRecords: guardians.map((g) => ({
       school: schoolName(g.schoolId),
-      fullName: g.fullName ?? undefined,
+      name: g.fullName ? maskName(g.fullName) : undefined,
       fromJournal: Boolean(g.externalId),
-      contacts: g.contacts.map((c) => ({ kind: c.kind, value: c.value, source: c.source, verifiedAt: iso(c.verifiedAt) })),
-      delivery: g.delivery,
-      deliveryReason: g.deliveryReason ?? undefined,
-      channelOrder: g.channelOrder,
-      notify: g.notify,
+      contacts: g.contacts.filter((c) => c.source === "journal").map((c) => ({ kind: c.kind, value: c.kind === "email" ? maskEmail(c.value) : maskPhone(c.value) })),
     })),
     pendingEmailChecks: verifications.map((v) => ({ email: v.email, expiresAt: iso(v.expiresAt) })),
     codesRedeemed: codes.map((c) => ({ role: c.role, school: schoolName(c.schoolId), usedAt: iso(c.usedAt) })),
@@ -140,10 +162,13 @@ export interface SchoolConsent {
   schoolName: string;
   timezone: string;
   decision: "granted" | "declined" | "withdrawn";
+  form: "telegram" | "paper" | "edoc";
   textVersion: string;
   recordedAt: Date;
   /** The decision is about the school's current text (a consent to an older text is outdated). */
   current: boolean;
+  /** The state in force: a consent in the bot to an older text is "outdated", a written one stays "granted". */
+  state: ConsentState;
 }
 
 /** The decision in force per school for this account (newest record per school). */
@@ -155,8 +180,8 @@ export async function consentOverview(accountId: Types.ObjectId): Promise<School
   return schools.map((school) => {
     const r = latest.get(String(school._id))!;
     return {
-      schoolId: String(school._id), schoolName: school.name, timezone: school.timezone, decision: r.decision, textVersion: r.textVersion,
-      recordedAt: r.recordedAt, current: r.textVersion === consentVersionOf(school),
+      schoolId: String(school._id), schoolName: school.name, timezone: school.timezone, decision: r.decision, form: r.form, textVersion: r.textVersion,
+      recordedAt: r.recordedAt, current: r.textVersion === consentVersionOf(school), state: consentStateOf(r, consentVersionOf(school)),
     };
   });
 }

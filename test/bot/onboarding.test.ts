@@ -7,7 +7,7 @@ import { ConsentRecord, Guardian, GuardianLink, InviteCode, School, Account } fr
 import { consentTextHash, CONSENT_TEXT_VERSION } from "../../src/domain/consent";
 import { clearDb, useTestDb } from "../support/db";
 import { startBotHarness, type BotHarness } from "../support/bot-harness";
-import { buttonData, guardianCode, keyboardLabels, makeSchool, texts, withButtons, type TestSchool } from "./onboarding-support";
+import { buttonData, guardianCode, keyboardLabels, linkedParent, makeSchool, texts, withButtons, type TestSchool } from "./onboarding-support";
 
 useTestDb();
 
@@ -188,6 +188,8 @@ describe("onboarding in a deployment with one school", () => {
   });
 
   test("a student's own code: \"is this you?\", then their own menu", async () => {
+    // A parent of Petya joined and consented first: the basis of the pupil's own account.
+    await linkedParent(harness, school, "s-petya");
     const student = harness.user();
     await student.press(`cs:yes:${school.school._id}`, withButtons(await student.send("/start")));
     const confirm = withButtons(await student.send(await guardianCode(harness, school, "s-petya", "student")));
@@ -198,7 +200,22 @@ describe("onboarding in a deployment with one school", () => {
     expect(keyboardLabels(done.at(-1))).toContain("📒 Оценки");
     const account = await Account.findOne({ telegramId: student.profile.id }).lean();
     expect(account!.roles.map((r) => [r.role, String(r.studentId)])).toEqual([["student", String(school.petya)]]);
-    expect(await GuardianLink.countDocuments({})).toBe(0);
+    expect(await GuardianLink.countDocuments({ accountId: account!._id })).toBe(0);
+  });
+
+  test("a student's own code after the parent withdrew: told why, the code stays valid for later", async () => {
+    const parent = await linkedParent(harness, school, "s-petya");
+    const code = await guardianCode(harness, school, "s-petya", "student");
+    const [overview] = await parent.send("/privacy");
+    await parent.press(`pv:wdy:${school.school._id}`, overview);
+    const student = harness.user();
+    await student.press(`cs:yes:${school.school._id}`, withButtons(await student.send("/start")));
+    const confirm = withButtons(await student.send(code));
+    const refused = await student.press(buttonData(confirm)[0], confirm);
+    expect(texts(refused)).toContain("только с согласием родителя");
+    const account = await Account.findOne({ telegramId: student.profile.id }).lean();
+    expect(account!.roles).toEqual([]);
+    expect(await InviteCode.countDocuments({ role: "student", usedAt: null, revokedAt: null })).toBe(1);
   });
 
   test("a returning guardian gets the menu, not the dialog", async () => {

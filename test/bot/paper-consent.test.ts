@@ -1,8 +1,9 @@
 /**
  * /paperconsent: an admin registers a decision given on paper or through an electronic document
  * system (class → student → guardian → decision → form → confirm); ids in the buttons are checked
- * against the admin's school, so a forged one is "not available". A written refusal or withdrawal
- * disconnects the Telegram accounts acting for that guardian record.
+ * against the admin's school, so a forged one is "not available". A written decision is the guardian
+ * record's; when the admin names one of the bot accounts acting for the record as its signer, a
+ * refusal or withdrawal disconnects that account only.
  */
 import { Types } from "mongoose";
 import { ConsentRecord, Delivery, Guardian, GuardianLink, SchoolClass, Student, Account } from "../../src/db/models";
@@ -45,39 +46,60 @@ describe("/paperconsent", () => {
     expect(texts(await admin.press("pc:ok:yes", summary))).toContain("Записано.");
 
     const record = (await ConsentRecord.findOne({ guardianId: school.annaGuardian }).lean())!;
-    expect(record).toMatchObject({ decision: "declined", form: "paper", textVersion: "2026-11" });
+    expect(record).toMatchObject({ decision: "declined", form: "paper", textVersion: "2026-12" });
     expect(record.textHash).toMatch(/^[0-9a-f]{64}$/);
     expect(String(record.schoolId)).toBe(String(school.school._id));
     expect(record.recordedBy).toBeDefined();
     expect(await Guardian.findById(school.annaGuardian).lean()).toMatchObject({ delivery: "paper", deliveryReason: "paper-refusal" });
   });
 
-  test("a written withdrawal disconnects the accounts acting for that guardian record", async () => {
-    await linkedParent(harness, school);
-    expect(await GuardianLink.countDocuments({ guardianId: school.annaGuardian })).toBe(1);
+  test("a written withdrawal: the admin names the signer among the accounts acting for the record; only that one is disconnected", async () => {
+    const mother = await linkedParent(harness, school);
+    const father = await linkedParent(harness, school);
+    const [motherAccount, fatherAccount] = await Promise.all([mother, father].map(async (p) => (await Account.findOne({ telegramId: p.profile.id }).lean())!));
+    expect(await GuardianLink.countDocuments({ guardianId: school.annaGuardian })).toBe(2);
     const admin = harness.user({ id: ADMIN_ID });
     const classes = withButtons(await admin.send("/paperconsent"));
     const students = withButtons(await admin.press(`pc:c:${school.classId}`, classes));
     const guardians = withButtons(await admin.press(`pc:s:${school.masha}`, students));
     const decision = withButtons(await admin.press(`pc:g:${school.annaGuardian}`, guardians));
     const form = withButtons(await admin.press("pc:d:withdrawn", decision));
-    const summary = withButtons(await admin.press("pc:f:edoc", form));
-    expect(texts(await admin.press("pc:ok:yes", summary))).toContain("Отключён 1 аккаунт Telegram");
-    expect(await GuardianLink.countDocuments({ guardianId: school.annaGuardian })).toBe(0);
-    expect(await ConsentRecord.findOne({ guardianId: school.annaGuardian }).lean()).toMatchObject({ decision: "withdrawn", form: "edoc" });
+    const signer = withButtons(await admin.press("pc:f:edoc", form));
+    expect(signer.plain).toContain("Кто подписал заявление?");
+    // The accounts as an admin can tell them apart: the last digits of the Telegram ID and the day they joined.
+    expect(inlineButtons(signer).map((b) => b.text)).toEqual([
+      `Telegram ID …${String(mother.profile.id).slice(-4)}, подключён 20.11.2026`, `Telegram ID …${String(father.profile.id).slice(-4)}, подключён 20.11.2026`,
+      "Никто из них (только запись журнала)", "✖️ Отмена",
+    ]);
+    // A forged account id is not one of the choices.
+    await admin.press(`pc:sg:${new Types.ObjectId()}`, signer);
+    expect(admin.callbackAnswers().at(-1)!.text).toContain("Недоступно");
+    const summary = withButtons(await admin.press(`pc:sg:${motherAccount._id}`, signer));
+    expect(summary.plain).toContain(`Аккаунт подписавшего: Telegram ID …${String(mother.profile.id).slice(-4)}`);
+    const done = texts(await admin.press("pc:ok:yes", summary));
+    expect(done).toContain("Отключён 1 аккаунт Telegram");
+    expect(done).toContain("1 другой аккаунт, подключённый по этой записи, сохраняет своё решение о согласии.");
+    expect(await GuardianLink.find({ guardianId: school.annaGuardian }).distinct("accountId")).toEqual([fatherAccount._id]);
+    expect(await ConsentRecord.findOne({ guardianId: school.annaGuardian }).lean()).toMatchObject({ decision: "withdrawn", form: "edoc", accountId: motherAccount._id });
+    expect(texts(await mother.send("/grades"))).toContain("Здесь пока нет привязанных детей");
+    expect(texts(await father.send("/grades"))).toContain("Оценки · Мария, 7Б");
   });
 
-  test("a paper refusal disconnects the accounts acting for that guardian record, queued messages cancelled", async () => {
+  test("a paper refusal signed by the parent in the bot disconnects that account, its queued messages cancelled", async () => {
     const parent = await linkedParent(harness, school);
     expect(texts(await parent.send("/grades"))).toContain("Оценки · Мария, 7Б");
     const queue = (channel: "telegram" | "email" | "paper") =>
       Delivery.create({ schoolId: school.school._id, idempotencyKey: `k-${new Types.ObjectId()}`, kind: "grade", recipient: { guardianId: school.annaGuardian }, channel });
-    const [telegram, email, paper] = [await queue("telegram"), await queue("email"), await queue("paper")];
+    const account = (await Account.findOne({ telegramId: parent.profile.id }).lean())!;
+    const queue_ = (channel: "telegram" | "email") =>
+      Delivery.create({ schoolId: school.school._id, idempotencyKey: `k-${new Types.ObjectId()}`, kind: "grade", recipient: { guardianId: school.annaGuardian, accountId: account._id }, channel });
+    const [telegram, email, paper] = [await queue_("telegram"), await queue_("email"), await queue("paper")];
     const admin = harness.user({ id: ADMIN_ID });
     const students = withButtons(await admin.press(`pc:c:${school.classId}`, withButtons(await admin.send("/paperconsent"))));
     const guardians = withButtons(await admin.press(`pc:s:${school.masha}`, students));
     const decision = withButtons(await admin.press(`pc:g:${school.annaGuardian}`, guardians));
-    const summary = withButtons(await admin.press("pc:f:paper", withButtons(await admin.press("pc:d:declined", decision))));
+    const signer = withButtons(await admin.press("pc:f:paper", withButtons(await admin.press("pc:d:declined", decision))));
+    const summary = withButtons(await admin.press(`pc:sg:${account._id}`, signer));
     expect(texts(await admin.press("pc:ok:yes", summary))).toContain("Отключён 1 аккаунт Telegram");
 
     expect(await GuardianLink.countDocuments({ guardianId: school.annaGuardian })).toBe(0);
@@ -132,5 +154,22 @@ describe("/paperconsent", () => {
     await Student.deleteMany({});
     const admin = harness.user({ id: ADMIN_ID });
     expect(texts(await admin.send("/paperconsent"))).toContain("нет классов");
+  });
+
+  test("a written refusal signed by nobody in the bot: the record goes to paper, the parent in the bot keeps the child", async () => {
+    const parent = await linkedParent(harness, school);
+    const admin = harness.user({ id: ADMIN_ID });
+    const students = withButtons(await admin.press(`pc:c:${school.classId}`, withButtons(await admin.send("/paperconsent"))));
+    const guardians = withButtons(await admin.press(`pc:s:${school.masha}`, students));
+    const decision = withButtons(await admin.press(`pc:g:${school.annaGuardian}`, guardians));
+    const signer = withButtons(await admin.press("pc:f:paper", withButtons(await admin.press("pc:d:declined", decision))));
+    const summary = withButtons(await admin.press("pc:sg:none", signer));
+    expect(summary.plain).toContain("Аккаунт подписавшего: Никто из них (только запись журнала)");
+    const done = texts(await admin.press("pc:ok:yes", summary));
+    expect(done).toContain("Записано.");
+    expect(done).not.toContain("Отключ");
+    expect(await Guardian.findById(school.annaGuardian).lean()).toMatchObject({ delivery: "paper", deliveryReason: "paper-refusal" });
+    expect(await ConsentRecord.findOne({ guardianId: school.annaGuardian }).lean()).not.toHaveProperty("accountId");
+    expect(texts(await parent.send("/grades"))).toContain("Оценки · Мария, 7Б");
   });
 });

@@ -5,7 +5,7 @@
  */
 import type { AddressInfo } from "node:net";
 import { SMTPServer } from "smtp-server";
-import { EmailVerification, Guardian } from "../../src/db/models";
+import { Account, EmailCodeSend, EmailVerification, Guardian, School } from "../../src/db/models";
 import { clearDb, useTestDb } from "../support/db";
 import { startBotHarness, type BotHarness } from "../support/bot-harness";
 import { buttonData, inlineButtons, keyboardLabels, linkedParent, makeSchool, texts, withButtons, type TestSchool } from "./onboarding-support";
@@ -88,8 +88,10 @@ describe("settings", () => {
     const wrong = code === "000000" ? "111111" : "000000";
     expect(texts(await parent.send(wrong))).toContain("Код неверный. Осталось 4 попытки.");
     expect(texts(await parent.send(code))).toContain("e-mail anna.petrova@example.ru подтверждён");
-    const guardian = (await Guardian.findById(school.annaGuardian).lean())!;
-    expect(guardian.contacts).toEqual([expect.objectContaining({ kind: "email", value: "anna.petrova@example.ru", source: "guardian", verifiedAt: expect.any(Date) })]);
+    // The person's own contact: on their account, not on the journal's record (another parent may act for it).
+    const account = (await Account.findOne({ telegramId: parent.profile.id }).lean())!;
+    expect(account.contacts).toEqual([expect.objectContaining({ kind: "email", value: "anna.petrova@example.ru", source: "guardian", verifiedAt: expect.any(Date) })]);
+    expect((await Guardian.findById(school.annaGuardian).lean())!.contacts).toEqual([]);
     expect(await EmailVerification.countDocuments({})).toBe(0);
     // The log never carries the address or the code.
     const log = harness.logs.join("\n");
@@ -120,8 +122,8 @@ describe("settings", () => {
     const saved = await parent.shareContact("79161234567");
     expect(texts(saved)).toContain("телефон сохранён");
     expect(keyboardLabels(saved[0])).toContain("📒 Оценки");
-    const guardian = (await Guardian.findById(school.annaGuardian).lean())!;
-    expect(guardian.contacts).toEqual([expect.objectContaining({ kind: "phone", value: "+79161234567", source: "guardian" })]);
+    const account = (await Account.findOne({ telegramId: parent.profile.id }).lean())!;
+    expect(account.contacts).toEqual([expect.objectContaining({ kind: "phone", value: "+79161234567", source: "guardian" })]);
 
     await parent.press("st:phone", contacts);
     const cancelled = await parent.send("Отмена");
@@ -129,7 +131,7 @@ describe("settings", () => {
     expect(keyboardLabels(cancelled[0])).toContain("📒 Оценки");
   });
 
-  test("preferred channels: moved up one place at a time, kept on the guardian record", async () => {
+  test("preferred channels: moved up one place at a time, kept on the person's account", async () => {
     const parent = await linkedParent(harness, school);
     const [menu] = await parent.send("/settings");
     const [channels] = await parent.press("st:channels", menu);
@@ -138,7 +140,7 @@ describe("settings", () => {
     expect(buttonData(channels)).toEqual(["ch:up:email", "ch:up:paper", "st:menu"]);
     const [moved] = await parent.press("ch:up:paper", channels);
     expect(moved.plain).toContain("1. Telegram\n2. Бумага (через школу)\n3. E-mail");
-    expect((await Guardian.findById(school.annaGuardian).lean())!.channelOrder).toEqual(["telegram", "paper", "email"]);
+    expect((await Account.findOne({ telegramId: parent.profile.id }).lean())!.channelOrder).toEqual(["telegram", "paper", "email"]);
     await parent.press("ch:up:nonsense", moved);
     expect(parent.callbackAnswers().at(-1)!.text).toContain("устарела");
     const [back] = await parent.press("st:menu", moved);
@@ -157,6 +159,55 @@ describe("settings", () => {
       expect(withButtons(await parent.send("/settings")).plain).toContain("Настройки");
     } finally {
       await bare.stop();
+    }
+  });
+
+  test("contacts only while consent is in force: a parent who declined the new text gives none (issue #16.11)", async () => {
+    const parent = await linkedParent(harness, school);
+    await School.updateOne({ _id: school.school._id }, { $set: { "settings.consentTextVersion": "2027-01" } });
+    const consent = withButtons(await parent.send("/start"));
+    await parent.press(`cs:no:${school.school._id}`, consent);
+    const [menu] = await parent.send("/settings");
+    // The other settings stay; contacts are not taken.
+    expect(await parent.press("st:contacts", menu)).toEqual([]);
+    expect(parent.callbackAnswers().at(-1)).toMatchObject({ text: expect.stringContaining("когда ваше согласие"), show_alert: true });
+    await parent.press("st:phone", menu);
+    expect(parent.callbackAnswers().at(-1)!.text).toContain("когда ваше согласие");
+    // A contact card sent anyway (an old keyboard) is not stored either.
+    expect(texts(await parent.shareContact("79161234567"))).toContain("когда ваше согласие");
+    await parent.press("st:email", menu);
+    expect(parent.callbackAnswers().at(-1)!.text).toContain("когда ваше согласие");
+    expect(await EmailVerification.countDocuments({})).toBe(0);
+    expect((await Account.findOne({ telegramId: parent.profile.id }).lean())!.contacts).toEqual([]);
+  });
+
+  test("code e-mails are limited per account and per address, with a clear message (issue #16.11)", async () => {
+    const parent = await linkedParent(harness, school);
+    const before = smtp.mails.length;
+    const ask = async (who: typeof parent, email: string) => {
+      const [menu] = await who.send("/settings");
+      const [contacts] = await who.press("st:contacts", menu);
+      await who.press("st:email", contacts);
+      return texts(await who.send(email));
+    };
+    for (const n of [1, 2, 3]) expect(await ask(parent, `anna${n}@example.ru`)).toContain("Мы отправили код");
+    // The fourth within an hour: refused, no mail, and the parent is told when to try again.
+    expect(await ask(parent, "anna4@example.ru")).toContain("Слишком много писем с кодом. Попробуйте снова через 1 час.");
+    expect(smtp.mails.length - before).toBe(3);
+    // An hour later the account may ask again.
+    harness.setNow(new Date(Date.now() + 61 * 60_000));
+    try {
+      expect(await ask(parent, "anna4@example.ru")).toContain("Мы отправили код");
+      // One address, whatever account asks: three a day. Two more accounts try a stranger's mailbox.
+      const others = [await linkedParent(harness, school, "s-petya"), await linkedParent(harness, school, "s-petya")];
+      expect(await ask(others[0], "victim@example.ru")).toContain("Мы отправили код");
+      expect(await ask(others[0], "victim@example.ru")).toContain("Мы отправили код");
+      expect(await ask(others[1], "victim@example.ru")).toContain("Мы отправили код");
+      expect(await ask(others[1], "victim@example.ru")).toMatch(/Попробуйте снова через \d+ час/);
+      expect(smtp.mails.filter((m) => m.to.includes("victim@example.ru"))).toHaveLength(3);
+      expect(await EmailCodeSend.countDocuments({ email: "victim@example.ru" })).toBe(3);
+    } finally {
+      harness.setNow(new Date());
     }
   });
 });

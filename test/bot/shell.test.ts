@@ -1,7 +1,9 @@
 import mongoose from "mongoose";
 import { useTestDb } from "../support/db";
 import { startBotHarness, type BotHarness } from "../support/bot-harness";
-import { Guardian, School, Account } from "../../src/db/models";
+import { ConsentRecord, Guardian, GuardianLink, School, SchoolClass, Student, Account } from "../../src/db/models";
+import { consentVersionOf } from "../../src/domain/consent";
+import { familiesOf } from "../../src/services/people";
 import { registerCommands } from "../../src/bot/bot";
 
 const db = useTestDb();
@@ -120,21 +122,36 @@ describe("a user who had blocked the bot writes again", () => {
     await harness.stop();
   });
 
-  test("the account is reachable again and a paper switch caused only by the block is undone", async () => {
+  test("the account is reachable again, and its family's paper caused only by the block ends; a refusal's stays", async () => {
     const school = await School.create({ name: "Школа" });
-    const blockedOnly = await Guardian.create({ schoolId: school._id, studentIds: [], delivery: "paper", deliveryReason: "blocked" });
-    const declined = await Guardian.create({ schoolId: school._id, studentIds: [], delivery: "paper", deliveryReason: "declined" });
+    const schoolClass = await SchoolClass.create({ schoolId: school._id, externalId: "c", name: "5А", grade: 5 });
+    const [blockedChild, declinedChild] = await Student.create([
+      { schoolId: school._id, externalId: "s1", fullName: "Петров Иван", classId: schoolClass._id },
+      { schoolId: school._id, externalId: "s2", fullName: "Петрова Анна", classId: schoolClass._id },
+    ]);
+    const record = await Guardian.create({ schoolId: school._id, studentIds: [blockedChild._id, declinedChild._id] });
     const parent = harness.user();
-    await Account.create({
+    const other = await Account.create({ telegramId: parent.profile.id + 1_000_000, chatId: 1, roles: [{ role: "guardian", schoolId: school._id, guardianId: record._id }] });
+    const account = await Account.create({
       telegramId: parent.profile.id, chatId: parent.profile.id, active: false, blockedAt: new Date(),
-      roles: [{ role: "guardian", schoolId: school._id, guardianId: blockedOnly._id }, { role: "guardian", schoolId: school._id, guardianId: declined._id }],
+      roles: [{ role: "guardian", schoolId: school._id, guardianId: record._id }],
     });
+    await GuardianLink.create([
+      { accountId: account._id, guardianId: record._id, studentId: blockedChild._id, schoolId: school._id },
+      { accountId: other._id, guardianId: record._id, studentId: declinedChild._id, schoolId: school._id },
+    ]);
+    const version = consentVersionOf(school);
+    await ConsentRecord.create([
+      { accountId: account._id, schoolId: school._id, decision: "granted", form: "telegram", textVersion: version, textHash: "a".repeat(64) },
+      { accountId: other._id, schoolId: school._id, decision: "declined", form: "telegram", textVersion: version, textHash: "a".repeat(64) },
+    ]);
+    const family = async (studentId: unknown) => (await familiesOf(school._id, [blockedChild._id, declinedChild._id])).get(String(studentId))![0];
+    expect(await family(blockedChild._id)).toMatchObject({ paper: true, paperReason: "blocked" });
     await parent.send("/help");
     expect(await Account.findOne({ telegramId: parent.profile.id }).lean()).toMatchObject({ active: true });
     expect((await Account.findOne({ telegramId: parent.profile.id }).lean())?.blockedAt).toBeUndefined();
-    expect(await Guardian.findById(blockedOnly._id).lean()).toMatchObject({ delivery: "electronic" });
-    expect((await Guardian.findById(blockedOnly._id).lean())?.deliveryReason).toBeUndefined();
-    expect(await Guardian.findById(declined._id).lean()).toMatchObject({ delivery: "paper", deliveryReason: "declined" });
+    expect(await family(blockedChild._id)).toMatchObject({ paper: false });
+    expect(await family(declinedChild._id)).toMatchObject({ paper: true, paperReason: "declined" });
   });
 });
 

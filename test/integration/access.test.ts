@@ -62,10 +62,13 @@ describe("access", () => {
     expect(await childIfAccessible(null, String(new Types.ObjectId()))).toBeNull();
   });
 
-  test("a student account sees only themselves", async () => {
+  test("a student account sees only themselves, while a guardian's consent covers it", async () => {
     const school = await School.create({ name: "Школа №3" });
     const me = new Types.ObjectId();
     const account = await Account.create({ telegramId: 99_000_001, chatId: 2, roles: [{ role: "student", schoolId: school._id, studentId: me }] });
+    expect(await accessibleChildren(account)).toEqual([]);
+    const mother = await Guardian.create({ schoolId: school._id, fullName: "Мать", studentIds: [me] });
+    await ConsentRecord.create({ guardianId: mother._id, schoolId: school._id, decision: "granted", form: "paper", textVersion: "2026-11", textHash: "c".repeat(64) });
     expect((await accessibleChildren(account)).map((c) => [String(c.studentId), c.via])).toEqual([[String(me), "student"]]);
   });
 });

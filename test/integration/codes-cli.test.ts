@@ -6,7 +6,7 @@
 import { execFile } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { ConsentRecord, Guardian, InviteCode, School, SchoolClass, Student, Teacher } from "../../src/db/models";
+import { Account, ConsentRecord, Guardian, GuardianLink, InviteCode, School, SchoolClass, Student, Teacher } from "../../src/db/models";
 import { hashCode, normalizeCode } from "../../src/domain/codes";
 import { testMongoUriFor, useTestDb } from "../support/db";
 
@@ -56,7 +56,15 @@ describe("codes CLI", () => {
 
   test("--student (with --guardian or --role student), --teacher, --admin; a table without --json", async () => {
     expect((await json(cli("codes", ["--school", schoolId, "--student", "s1", "--guardian", "g1", "--json"])))[0]).toMatchObject({ role: "guardian", studentName: "Зайцева Ева" });
+    // A pupil's own code needs a guardian's consent in force (docs/decisions.md, "Students' own accounts").
+    expect(await cli("codes", ["--school", schoolId, "--student", "s2", "--role", "student", "--json"])).toMatchObject({
+      code: 1, stderr: 'Student "s2" has no guardian with consent in force: a student code needs a guardian\'s consent first (152-FZ art. 9)\n',
+    });
+    const s2 = (await Student.findOne({ externalId: "s2" }).lean())!;
+    const father = await Guardian.create({ schoolId: s2.schoolId, externalId: "g2", fullName: "Волков Олег", studentIds: [s2._id] });
+    await json(cli("paper-consent", ["--school", schoolId, "--guardian", "g2", "--decision", "granted", "--form", "paper", "--json"]));
     expect((await json(cli("codes", ["--school", schoolId, "--student", "s2", "--role", "student", "--json"])))[0]).toMatchObject({ role: "student", studentExternalId: "s2" });
+    await Guardian.deleteOne({ _id: father._id });
     expect((await json(cli("codes", ["--school", schoolId, "--teacher", "t1", "--json"])))[0]).toMatchObject({ role: "teacher", teacherExternalId: "t1" });
     expect((await json(cli("codes", ["--school", schoolId, "--admin", "--json"])))[0]).toMatchObject({ role: "admin" });
     const table = await cli("codes", ["--school", schoolId, "--admin"]);
@@ -108,7 +116,7 @@ describe("codes CLI", () => {
 describe("paper-consent CLI", () => {
   test("records a paper refusal, then an e-document consent with the statement's contacts", async () => {
     const refused = await json(cli("paper-consent", ["--school", schoolId, "--guardian", "g1", "--decision", "declined", "--form", "paper", "--note", "№ 15", "--json"]));
-    expect(refused).toEqual({ recordId: expect.stringMatching(/^[0-9a-f]{24}$/), guardianExternalId: "g1", decision: "declined", form: "paper", unlinkedAccounts: 0 });
+    expect(refused).toEqual({ recordId: expect.stringMatching(/^[0-9a-f]{24}$/), guardianExternalId: "g1", decision: "declined", form: "paper", signerAccountId: null, unlinkedAccounts: 0, otherAccounts: 0 });
     expect(await Guardian.findOne({ externalId: "g1" }).lean()).toMatchObject({ delivery: "paper", deliveryReason: "paper-refusal" });
     await json(cli("paper-consent", ["--school", schoolId, "--guardian", "g1", "--decision", "granted", "--form", "edoc", "--email", "irina@example.ru", "--json"]));
     const guardian = (await Guardian.findOne({ externalId: "g1" }).lean())!;
@@ -123,5 +131,22 @@ describe("paper-consent CLI", () => {
     expect((await cli("paper-consent", ["--school", schoolId, "--guardian", "g1", "--decision", "maybe", "--form", "paper"])).code).toBe(2);
     expect((await cli("paper-consent", ["--school", schoolId, "--guardian", "g1", "--decision", "granted", "--form", "fax"])).code).toBe(2);
     expect((await cli("paper-consent", ["--school", schoolId, "--guardian", "g1", "--decision", "declined", "--form", "paper", "--email", "a@b.c"])).code).toBe(2);
+  }, 60_000);
+
+  test("--signer-account: the statement governs that bot account too; it must act for the record", async () => {
+    const school = (await School.findById(schoolId).lean())!;
+    const guardian = (await Guardian.findOne({ schoolId: school._id, externalId: "g1" }).lean())!;
+    const [mother, father] = await Account.create([
+      { telegramId: 5_500_001, chatId: 5_500_001, roles: [{ role: "guardian", schoolId: school._id, guardianId: guardian._id }] },
+      { telegramId: 5_500_002, chatId: 5_500_002, roles: [{ role: "guardian", schoolId: school._id, guardianId: guardian._id }] },
+    ]);
+    await GuardianLink.create([mother, father].map((a) => ({ accountId: a._id, guardianId: guardian._id, studentId: guardian.studentIds[0], schoolId: school._id })));
+    const base = ["--school", schoolId, "--guardian", "g1", "--decision", "withdrawn", "--form", "paper"];
+    expect(await cli("paper-consent", [...base, "--signer-account", "5500999"])).toMatchObject({ code: 1, stderr: 'Account "5500999" does not act for guardian "g1" (accounts acting for it: 2)\n' });
+    expect((await cli("paper-consent", [...base, "--signer-account", "Иванова"])).code).toBe(2);
+    const done = await json(cli("paper-consent", [...base, "--signer-account", "5500001", "--json"]));
+    expect(done).toMatchObject({ signerAccountId: String(mother._id), unlinkedAccounts: 1, otherAccounts: 1 });
+    expect(await GuardianLink.find({ guardianId: guardian._id }).distinct("accountId")).toEqual([father._id]);
+    expect(await ConsentRecord.findById(done.recordId).lean()).toMatchObject({ accountId: mother._id, guardianId: guardian._id, decision: "withdrawn" });
   }, 60_000);
 });

@@ -26,8 +26,12 @@ async function school(ttl?: number) {
   const a = await Student.create({ schoolId: s._id, externalId: "a", fullName: "Белова Ася", classId: c._id });
   const b = await Student.create({ schoolId: s._id, externalId: "b", fullName: "Антонов Борис", classId: c._id });
   const mom = await Guardian.create({ schoolId: s._id, externalId: "ga1", fullName: "Белова Вера", studentIds: [a._id] });
-  await Guardian.create({ schoolId: s._id, externalId: "gb1", fullName: "Антонова Галина", studentIds: [b._id] });
+  const borisMom = await Guardian.create({ schoolId: s._id, externalId: "gb1", fullName: "Антонова Галина", studentIds: [b._id] });
   await Guardian.create({ schoolId: s._id, externalId: "gb2", fullName: "Антонов Дмитрий", studentIds: [b._id] });
+  // The mothers consented on paper: the basis of their children's own accounts (student codes).
+  for (const g of [mom, borisMom]) {
+    await ConsentRecord.create({ guardianId: g._id, schoolId: s._id, decision: "granted", form: "paper", textVersion: CONSENT_TEXT_VERSION, textHash: "c".repeat(64), recordedAt: NOW });
+  }
   return { s, c, a, b, mom };
 }
 

@@ -91,15 +91,19 @@ describe("with the notifier running", () => {
     expect((await Delivery.findOne({ idempotencyKey: { $regex: "^rl-1/" } }).lean())!.attempts).toBe(2);
   });
 
-  test("403: the account goes inactive, the guardian to paper (blocked), the message to e-mail", async () => {
-    const guardian = await Guardian.create({ schoolId: fx.school._id, studentIds: [fx.students.maria._id], contacts: [{ kind: "email", value: "Olga@Example.org", source: "school-paper" }] });
+  test("403: the account goes inactive, the message to that person's own e-mail; the record is not touched", async () => {
+    // The record's school-paper address is the record person's, not this account's: it is not used for it.
+    const guardian = await Guardian.create({ schoolId: fx.school._id, studentIds: [fx.students.maria._id], contacts: [{ kind: "email", value: "record@example.org", source: "school-paper" }] });
     const account = await guardianAccount(fx, ++tgId, guardian, [fx.students.maria]);
+    await Account.updateOne({ _id: account._id }, { $set: { contacts: [{ kind: "email", value: "olga@example.org", source: "guardian", verifiedAt: new Date() }] } });
     h.fake.blockChat(account.chatId);
     const { eventId } = await publishFinal(h.queues, fx, fx.students.maria, { value: "4", subject: "geom" });
-    await h.waitForStatus({ eventId, channel: "email", "recipient.guardianId": guardian._id }, "sent");
-    expect(await Delivery.findOne({ eventId, "recipient.accountId": account._id }).lean()).toMatchObject({ status: "fell_back", channel: "telegram" });
+    await h.waitForStatus({ eventId, channel: "email", "recipient.accountId": account._id }, "sent");
+    expect(await Delivery.findOne({ eventId, channel: "telegram", "recipient.accountId": account._id }).lean()).toMatchObject({ status: "fell_back" });
+    expect(await Delivery.findOne({ eventId, channel: "email" }).lean()).toMatchObject({ idempotencyKey: `${eventId}/a${account._id}/email`, recipient: { guardianId: guardian._id } });
     expect(await Account.findById(account._id).lean()).toMatchObject({ active: false, blockedAt: expect.any(Date) });
-    expect(await Guardian.findById(guardian._id).lean()).toMatchObject({ delivery: "paper", deliveryReason: "blocked" });
+    expect(await Guardian.findById(guardian._id).lean()).toMatchObject({ delivery: "electronic" });
+    expect(h.mails.some((m) => m.to.includes("record@example.org"))).toBe(false);
     const mail = h.mails.find((m) => m.to.includes("olga@example.org"));
     expect(mail?.raw).toMatch(/Subject: =\?UTF-8\?/);
     expect(mail?.raw).toContain("school@example.org");

@@ -60,8 +60,11 @@ describe("linking", () => {
     expect(await GuardianLink.countDocuments({ schoolId: school._id })).toBe(1);
   });
 
-  test("student, teacher and admin codes grant their roles without a guardian consent", async () => {
+  test("student, teacher and admin codes grant their roles without the redeemer's own consent", async () => {
     const { school, student, account, codeId } = await setup();
+    // The pupil's own account rests on a guardian's consent (docs/decisions.md, "Students' own accounts").
+    const mother = await Guardian.create({ schoolId: school._id, fullName: "Смирнова Анна", studentIds: [student._id] });
+    await ConsentRecord.create({ guardianId: mother._id, schoolId: school._id, decision: "granted", form: "paper", textVersion: CONSENT_TEXT_VERSION, textHash: "c".repeat(64), recordedAt: NOW });
     const teacher = await Teacher.create({ schoolId: school._id, externalId: "t", fullName: "Кузнецов Игорь Петрович" });
     const codes = [
       (await issueStudentCode({ schoolId: school._id, studentExternalId: "s", role: "student", pepper: PEPPER, now: NOW })).code,

@@ -1,5 +1,5 @@
-/** /settings → Notifications: the guardian's switches, stored on every guardian record of the account. */
-import { Guardian } from "../../src/db/models";
+/** /settings → Notifications: the person's switches, stored on their own account (never on the shared guardian record). */
+import { Account, Guardian } from "../../src/db/models";
 import { startBotHarness, type BotHarness } from "../support/bot-harness";
 import { useTestDb } from "../support/db";
 import { createSchoolFixture, guardianAccount, type SchoolFixture } from "../support/fixtures";
@@ -16,7 +16,7 @@ afterAll(() => h.stop());
 
 test("grade mode, toggles and quiet hours", async () => {
   const user = h.user();
-  await guardianAccount(fx, user.profile.id, fx.guardians.parent, [fx.students.maria, fx.students.alex]);
+  const account = await guardianAccount(fx, user.profile.id, fx.guardians.parent, [fx.students.maria, fx.students.alex]);
   const [menu] = await user.send("/settings");
   expect(JSON.stringify(menu.reply_markup)).toContain("st:notify");
   const [view] = await user.press("st:notify");
@@ -29,14 +29,16 @@ test("grade mode, toggles and quiet hours", async () => {
   await user.press("ns:t:homeworkDigest");
   const [quiet] = await user.press("ns:q");
   expect(quiet.plain).toContain("Тихие часы: 22:00–07:00");
-  const stored = (await Guardian.findById(fx.guardians.parent._id).lean())!.notify;
+  const stored = (await Account.findById(account._id).lean())!.notify;
   expect(stored).toMatchObject({ grades: "digest", forecast: false, homeworkDigest: true, timetable: true, quietHours: { start: "22:00", end: "07:00" } });
+  // The journal's record (which a second parent may share) keeps its own settings.
+  expect((await Guardian.findById(fx.guardians.parent._id).lean())!.notify).toMatchObject({ grades: "instant", forecast: true });
   expect(user.callbackAnswers().at(-1)).toMatchObject({ text: "Сохранено." });
 });
 
 test("a forged toggle name changes nothing", async () => {
   const user = h.user();
-  await guardianAccount(fx, user.profile.id, fx.guardians.otherParent, [fx.students.petya]);
+  const account = await guardianAccount(fx, user.profile.id, fx.guardians.otherParent, [fx.students.petya]);
   await user.press("ns:t:grades");
-  expect((await Guardian.findById(fx.guardians.otherParent._id).lean())!.notify.grades).toBe("instant");
+  expect((await Account.findById(account._id).lean())!.notify.grades).toBe("instant");
 });

@@ -4,7 +4,7 @@
  * the forecast broadcast with its opt-out.
  */
 import { Types } from "mongoose";
-import { Assessment, ConsentRecord, Delivery, Grade, Guardian, Homework, Lesson, School } from "../../src/db/models";
+import { Account, Assessment, ConsentRecord, Delivery, Grade, Guardian, Homework, Lesson, School } from "../../src/db/models";
 import { QUEUES, SCHEDULED_JOBS } from "../../src/queue/names";
 import { enqueueDeliveries } from "../../src/services/notify/deliveries";
 import type { Notifier } from "../../src/queue/notifier";
@@ -114,7 +114,7 @@ describe("consent gate", () => {
 });
 
 describe("grade alerts", () => {
-  let guardianId: Types.ObjectId;
+  let accountId: Types.ObjectId;
   let chatId: number;
   let notifier: Notifier;
   const grade = (value: string, subjectId: string, date: string, before?: string) => ({
@@ -124,8 +124,8 @@ describe("grade alerts", () => {
 
   beforeAll(async () => {
     const guardian = await Guardian.create({ schoolId: fx.school._id, studentIds: [fx.students.maria._id] });
-    guardianId = guardian._id;
-    chatId = (await guardianAccount(fx, ++tgId, guardian, [fx.students.maria])).chatId;
+    const account = await guardianAccount(fx, ++tgId, guardian, [fx.students.maria]);
+    [accountId, chatId] = [account._id, account.chatId];
     notifier = await h.start();
   });
   afterAll(() => h.stopNotifier());
@@ -137,8 +137,9 @@ describe("grade alerts", () => {
     await publishEvent(h.queues, fx.school._id, "grade.changed", { resource: "grades", id: id() }, { ...s, payload: grade("4", "s-rus", "2026-12-02", "3") });
     const scheduled = h.queues.queue(QUEUES.scheduled);
     let batch: Awaited<ReturnType<typeof scheduled.getJobs>> = [];
-    for (let i = 0; i < 100 && batch.length === 0; i++, await sleep(100)) batch = (await scheduled.getJobs(["delayed"])).filter((j) => j.name === SCHEDULED_JOBS.gradeBatch && (j.data as { guardianId?: string }).guardianId === String(guardianId));
-    for (let i = 0; i < 50 && (await h.queues.redis.llen(`${h.redisPrefix}:notify:grades:${guardianId}:${fx.students.maria._id}`)) < 2; i++) await sleep(100);
+    for (let i = 0; i < 100 && batch.length === 0; i++, await sleep(100)) batch = (await scheduled.getJobs(["delayed"])).filter((j) => j.name === SCHEDULED_JOBS.gradeBatch && (j.data as { person?: string }).person === `a${accountId}`);
+    // Batches are the person's (their account's), not the guardian record's.
+    for (let i = 0; i < 50 && (await h.queues.redis.llen(`${h.redisPrefix}:notify:grades:a${accountId}:${fx.students.maria._id}`)) < 2; i++) await sleep(100);
     expect(batch).toHaveLength(1); // both alerts joined the same window's job
     await batch[0].promote(); // instead of waiting for the end of the 2-minute window
     const message = await h.fake.waitForMessage(chatId, "Оценки", 10_000);
@@ -149,12 +150,12 @@ describe("grade alerts", () => {
   });
 
   test("digest: grades and homework wait for the daily digest, one message per child", async () => {
-    await Guardian.updateOne({ _id: guardianId }, { $set: { "notify.grades": "digest", "notify.homeworkDigest": true } });
+    await Account.updateOne({ _id: accountId }, { $set: { "notify.grades": "digest", "notify.homeworkDigest": true } });
     const s = { studentIds: [fx.students.maria._id] };
     await publishEvent(h.queues, fx.school._id, "grade.created", { resource: "grades", id: new Types.ObjectId() }, { ...s, payload: grade("2", "s-geom", "2026-12-03") });
     const hw = await Homework.create({ schoolId: fx.school._id, externalId: "hw-digest", classId: fx.classIds.c7a, subjectId: fx.subjects.hist, assignedOn: "2026-12-03", dueOn: "2026-12-07", text: "§ 12" });
     await publishEvent(h.queues, fx.school._id, "homework.created", { resource: "homework", id: hw._id }, { classIds: [fx.classIds.c7a] });
-    const key = `${h.redisPrefix}:notify:digest:${fx.school._id}:${guardianId}:${fx.students.maria._id}`;
+    const key = `${h.redisPrefix}:notify:digest:${fx.school._id}:a${accountId}:${fx.students.maria._id}`;
     for (let i = 0; i < 100 && (await h.queues.redis.llen(key)) < 2; i++) await sleep(100);
     h.fake.clear();
     const env = notifier.env;
@@ -190,11 +191,11 @@ describe("timetable and tests", () => {
 });
 
 describe("forecast broadcast", () => {
-  test("one message per guardian per child, at-risk subjects first; opted-out guardians get none", async () => {
+  test("one message per person per child, at-risk subjects first; a person who opted out gets none", async () => {
     const school = await createSchoolFixture();
     const parent = await guardianAccount(school, ++tgId, school.guardians.parent, [school.students.maria, school.students.alex]);
     const other = await guardianAccount(school, ++tgId, school.guardians.otherParent, [school.students.petya]);
-    await Guardian.updateOne({ _id: school.guardians.otherParent._id }, { $set: { "notify.forecast": false } });
+    await Account.updateOne({ _id: other._id }, { $set: { "notify.forecast": false } });
     await School.updateOne({ _id: school.school._id }, { $set: { "settings.quietHours": { start: "00:00", end: "00:00" } } });
     // Physics at risk for Maria: heavy 2s pull the term's average below 2.5.
     const failing = ["2026-10-19", "2026-10-20", "2026-10-21"].map((date, i) => ({ schoolId: school.school._id, externalId: `risk-${i}`, studentId: school.students.maria._id, subjectId: school.subjects.phys, date, value: "2", weight: 10, workType: "контрольная работа" }));

@@ -9,12 +9,13 @@ import os from "node:os";
 import path from "node:path";
 import { Types } from "mongoose";
 import { useTestDb } from "../support/db";
-import { Delivery, DomainEvent, FinalGrade, Grade, Guardian, Period, Printout, Recommendation, School, Account } from "../../src/db/models";
+import { Delivery, DomainEvent, FinalGrade, Grade, Guardian, GuardianLink, Period, Printout, Recommendation, School, Student, Account } from "../../src/db/models";
 import { createI18n } from "../../src/i18n";
 import { importBatch } from "../../src/services/exchange/import";
 import { consentSchool, recordTelegramDecision } from "../../src/services/consent";
 import { withdrawConsent } from "../../src/services/privacy";
 import { registerPaperDecision } from "../../src/services/paper-consent";
+import { familiesOf } from "../../src/services/people";
 import { buildClassPrintout, classesWithPaperGuardians, paperSlipsOfClass, staffFrom, toggleHandover } from "../../src/services/printouts";
 import { FRIDAY_NOON, gradeId, loadFixtureSchool, pdfText, staffAccount, type FixtureSchool } from "./printouts-fixture";
 
@@ -24,15 +25,26 @@ const i18n = createI18n("ru");
 const t = i18n.getFixedT("ru");
 const build = (fixture: FixtureSchool, classId: Types.ObjectId, now = FRIDAY_NOON) => buildClassPrintout({ schoolId: fixture.schoolId, classId, now, t, lang: "ru" });
 
-async function toPaper(fixture: FixtureSchool, externalId: string, reason: "blocked" | "chosen") {
-  // What the delivery engine does on a 403 from Telegram, and what /settings does on "paper please".
-  await Guardian.updateOne({ _id: await fixture.id("guardian", externalId) }, { $set: { delivery: "paper", deliveryReason: reason } });
-}
-
-async function guardianAccount(fixture: FixtureSchool, guardianExternalId: string) {
+/** An account acting for the guardian record, linked to its children as a redeemed code links them. */
+async function guardianAccount(fixture: FixtureSchool, guardianExternalId: string, fields: Record<string, unknown> = {}) {
   const guardianId = await fixture.id("guardian", guardianExternalId);
   const telegramId = 6_000_000 + Math.floor(Math.random() * 1e6);
-  return Account.create({ telegramId, chatId: telegramId, roles: [{ role: "guardian", schoolId: fixture.schoolId, guardianId }] });
+  const account = await Account.create({ telegramId, chatId: telegramId, roles: [{ role: "guardian", schoolId: fixture.schoolId, guardianId }], ...fields });
+  const record = (await Guardian.findById(guardianId).lean())!;
+  await GuardianLink.insertMany(record.studentIds.map((studentId) => ({ accountId: account._id, guardianId, studentId, schoolId: fixture.schoolId })));
+  return account;
+}
+
+/**
+ * A parent in the bot whose own situation puts the family on paper: Telegram answered 403 and no
+ * e-mail reaches them (the delivery engine marks the account inactive), or they put paper first in
+ * /settings (their choice).
+ */
+async function toPaper(fixture: FixtureSchool, externalId: string, reason: "blocked" | "chosen") {
+  const fields = reason === "blocked" ? { active: false, blockedAt: FRIDAY_NOON } : { channelOrder: ["paper", "telegram", "email"] };
+  const account = await guardianAccount(fixture, externalId, fields);
+  await recordTelegramDecision({ accountId: account._id, school: (await consentSchool(fixture.schoolId))!, decision: "granted", t, now: FRIDAY_NOON });
+  return account;
 }
 
 describe("who gets a printout", () => {
@@ -58,8 +70,12 @@ describe("who gets a printout", () => {
     const schoolDoc = (await School.findById(fixture.schoolId))!;
     await importBatch(schoolDoc, "guardians", { items: [{ externalId: "g7", fullName: "Кузнецов Андрей Ильич", studentIds: ["s3"], delivery: "paper" }] }, { notify: false });
 
-    const reasons = Object.fromEntries((await Guardian.find({ schoolId: fixture.schoolId }).lean()).map((g) => [g.externalId, `${g.delivery}/${g.deliveryReason ?? ""}`]));
-    expect(reasons).toEqual({ g1: "paper/declined", g2: "paper/withdrawn", g3: "paper/paper-refusal", g4: "paper/blocked", g5: "paper/chosen", g6: "paper/journal", g7: "paper/journal" });
+    // Why each family is on paper: its own person's reason, or the record's (a written refusal, the journal).
+    const students = await Student.find({ schoolId: fixture.schoolId }, { _id: 1 }).lean();
+    const families = [...(await familiesOf(fixture.schoolId, students.map((x) => x._id))).values()].flat();
+    const externalOf = new Map((await Guardian.find({ schoolId: fixture.schoolId }, { externalId: 1 }).lean()).map((g) => [String(g._id), g.externalId]));
+    const reasons = Object.fromEntries(families.map((f) => [externalOf.get(String(f.guardianId)), f.paper ? f.paperReason : "electronic"]));
+    expect(reasons).toEqual({ g1: "declined", g2: "withdrawn", g3: "paper-refusal", g4: "blocked", g5: "chosen", g6: "journal", g7: "journal" });
 
     const slips = await paperSlipsOfClass(fixture.schoolId, classId);
     // By student, then guardian, as the Russian alphabet sorts them.

@@ -1,16 +1,18 @@
 /**
  * /paperconsent (admins): registers a consent, refusal or withdrawal given on paper or through an
- * electronic document system: class → student → guardian → decision → form → confirm. Every id a
- * button names is checked against the admin's school on the server (a forged one is "not available").
+ * electronic document system: class → student → guardian → decision → form → (the signer among the
+ * bot accounts acting for the record, if any) → confirm. Every id a button names is checked against
+ * the admin's school on the server (a forged one is "not available").
  */
 import { createConversation } from "@grammyjs/conversations";
 import { Composer, InlineKeyboard, type Context, type MiddlewareFn } from "grammy";
 import { Types } from "mongoose";
-import { Guardian } from "../../db/models";
+import { Guardian, School } from "../../db/models";
 import { escapeHtml } from "../../domain/html";
+import { inZone } from "../../domain/time";
 import { translator } from "../../i18n";
 import { isSchoolAdmin } from "../../services/access";
-import { classesOf, guardiansOfStudent, registerPaperDecision, studentsOfClass } from "../../services/paper-consent";
+import { accountsOfRecord, classesOf, guardiansOfStudent, PaperConsentError, registerPaperDecision, studentsOfClass } from "../../services/paper-consent";
 import type { BotContext, BotDeps } from "../context";
 import type { BotFeature } from "../feature";
 import { dialogNow, dialogT, dropButtons, waitStep, type Dialog, type DialogContext } from "../dialog";
@@ -53,6 +55,16 @@ async function pick(dialog: Dialog, deps: BotDeps, ctx: DialogContext, prefix: s
     // Not one of the choices offered (a forged or foreign id): nothing is revealed or changed.
     await press.answerCallbackQuery({ text: (await dialogT(dialog, deps))("admin:notAvailable"), show_alert: true });
   }
+}
+
+/**
+ * The accounts acting for the record as an admin can tell them apart (no names are stored): the
+ * last digits of the Telegram ID (a parent reads theirs in /mydata) and the day they linked.
+ */
+async function signerChoices(schoolId: string, guardianId: string): Promise<Array<{ id: string; tail: string; since: string }>> {
+  const sid = new Types.ObjectId(schoolId);
+  const [accounts, school] = await Promise.all([accountsOfRecord(sid, guardianId), School.findById(sid, { timezone: 1 }).lean()]);
+  return accounts.map((a) => ({ id: a.id, tail: String(a.telegramId).slice(-4), since: a.since ? inZone(a.since, school?.timezone ?? "Europe/Moscow").format("DD.MM.YYYY") : "—" }));
 }
 
 export function paperConsentDialog(deps: BotDeps) {
@@ -102,12 +114,27 @@ export function paperConsentDialog(deps: BotDeps) {
     if (!decision) return;
     const form = await pick(dialog, deps, ctx, "f", t("admin:paper.form"), ["paper", "edoc"].map((f) => ({ id: f, label: t(`privacy:forms.${f}`) })));
     if (!form) return;
+    // The statement is the record person's; the admin says whether its signer is also one of the
+    // bot accounts acting for the record (then it governs that account too). Default: none of them.
+    const gidForAccounts = guardianId;
+    const acting = await asAdmin(() => signerChoices(sid, gidForAccounts));
+    if (!acting) return notAdmin();
+    let signer: string | null = null;
+    t = await dialogT(dialog, deps);
+    if (acting.length) {
+      const picked = await pick(dialog, deps, ctx, "sg", t("admin:paper.signer"),
+        acting.map((a) => ({ id: a.id, label: t("admin:paper.signerAccount", { tail: a.tail, date: a.since }) })), [{ id: "none", label: t("admin:paper.signerNone") }]);
+      if (!picked) return;
+      signer = picked === "none" ? null : picked;
+    }
+    t = await dialogT(dialog, deps);
+    const signerLabel = signer ? t("admin:paper.signerAccount", { tail: acting.find((a) => a.id === signer)!.tail, date: acting.find((a) => a.id === signer)!.since }) : t("admin:paper.signerNone");
     const summary = t("admin:paper.summary", {
       guardian: escapeHtml(guardianName),
       student: escapeHtml(students.find((s) => s.id === studentId)?.name ?? ""),
       decision: t(`privacy:decisions.${decision}`),
       form: t(`privacy:forms.${form}`),
-    });
+    }) + (acting.length ? t("admin:paper.summarySigner", { signer: escapeHtml(signerLabel) }) : "");
     const ok = await pick(dialog, deps, ctx, "ok", summary, [{ id: "yes", label: t("admin:paper.confirm") }]);
     if (!ok) return;
     const now = await dialogNow(dialog);
@@ -117,11 +144,18 @@ export function paperConsentDialog(deps: BotDeps) {
       if (!(await isSchoolAdmin(outer.account, outer.from?.id, outer.deps.config.ADMIN_TELEGRAM_IDS, sid))) return null;
       return registerPaperDecision({
         schoolId: new Types.ObjectId(sid), guardianId: new Types.ObjectId(gid), decision: decision as "granted", form: form as "paper",
-        t: translator(outer.deps.i18n, "ru"), now, recordedBy: outer.account?._id,
+        t: translator(outer.deps.i18n, "ru"), now, recordedBy: outer.account?._id, ...(signer ? { signerAccountId: new Types.ObjectId(signer) } : {}),
+      }).catch((error: unknown) => {
+        // The signer's account stopped acting for the record while the admin was choosing.
+        if (error instanceof PaperConsentError) return "refused" as const;
+        throw error;
       });
     });
     t = await dialogT(dialog, deps);
-    await ctx.reply(!done ? t("admin:notAvailable") : done.unlinkedAccounts ? t("admin:paper.doneUnlinked", { count: done.unlinkedAccounts }) : t("admin:paper.done"));
+    if (!done || done === "refused") return void (await ctx.reply(t(done ? "admin:paper.signerGone" : "admin:notAvailable")));
+    const lines = [done.unlinkedAccounts ? t("admin:paper.doneUnlinked", { count: done.unlinkedAccounts }) : t("admin:paper.done")];
+    if (done.otherAccounts) lines.push(t("admin:paper.othersKeep", { count: done.otherAccounts }));
+    await ctx.reply(lines.join("\n"));
   };
 }
 

@@ -1,6 +1,7 @@
 /**
  * /mydata: everything stored about the account (152-FZ art. 14), as a readable message and as a
- * JSON document with the same content.
+ * JSON document with the same content. The journal's records it acts for appear masked: they may
+ * describe another person.
  */
 import { InputFile } from "grammy";
 import { escapeHtml } from "../../domain/html";
@@ -26,11 +27,14 @@ export function formatMyData(t: BotContext["t"], data: MyData): string {
   out.push("", t("privacy:mydata.children"));
   if (!data.children.length) out.push(t("privacy:mydata.nothing"));
   for (const c of data.children) out.push(`• ${e(c.name)}, ${e(c.class)} — ${e(c.school)} (${day(c.linkedAt)})`);
-  out.push("", t("privacy:mydata.guardians"));
-  if (!data.guardianRecords.length) out.push(t("privacy:mydata.nothing"));
-  for (const g of data.guardianRecords) {
-    out.push(`• ${e(g.school)}: ${e(g.fullName)}; ${t(`privacy:delivery.${g.delivery}`)}${g.deliveryReason ? ` (${t(`privacy:reasons.${g.deliveryReason}`)})` : ""}; ${t("privacy:mydata.channels")}: ${g.channelOrder.join(" → ")}`);
-    for (const c of g.contacts) out.push(`  – ${e(c.value)} (${t(`settings:sources.${c.source}`)}${c.verifiedAt ? `, ${t("privacy:mydata.verified")}` : ""})`);
+  out.push("", t("privacy:mydata.own"));
+  out.push(`• ${t("privacy:mydata.channels")}: ${data.account.channelOrder.join(" → ")}`);
+  for (const c of data.account.contacts) out.push(`• ${e(c.value)} (${t(`settings:sources.${c.source}`)}${c.verifiedAt ? `, ${t("privacy:mydata.verified")}` : ""})`);
+  out.push("", t("privacy:mydata.journal"));
+  if (!data.journalRecords.length) out.push(t("privacy:mydata.nothing"));
+  for (const g of data.journalRecords) {
+    const contacts = g.contacts.map((c) => e(c.value)).join(", ");
+    out.push(`• ${e(g.school)}: ${e(g.name)}${g.fromJournal ? "" : ` (${t("privacy:mydata.notFromJournal")})`}${contacts ? `; ${contacts}` : ""}`);
   }
   if (data.pendingEmailChecks.length) {
     out.push("", t("privacy:mydata.pendingEmail"));

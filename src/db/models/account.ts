@@ -1,6 +1,7 @@
 import { Schema, model, type HydratedDocument, type InferSchemaType } from "mongoose";
 import { LANGUAGES, ROLES } from "./enums";
 import { ObjectId, optionalRefField } from "./fields";
+import { personFields } from "./person";
 
 /**
  * A role the account holds in one school, gained by redeeming an invite code. Guardian roles name
@@ -51,7 +52,10 @@ const codeAttemptsSchema = new Schema(
 
 /**
  * A person who uses the service through a messenger (today Telegram); collection `accounts`. Holds no
- * names or messages. Consent, links and roles belong to the account: one account is one person.
+ * names or messages. Consent, links, roles and the person's own settings (contacts they entered,
+ * channel order, notifications) belong to the account: one account is one person. Its delivery
+ * mode is derived, never stored: its consent per school, its channel order (paper first = paper
+ * by choice) and whether Telegram still reaches it (src/services/people.ts).
  */
 export const accountSchema = new Schema(
   {
@@ -65,6 +69,8 @@ export const accountSchema = new Schema(
     /** The child the guardian chose last (questions without a name refer to them). */
     selectedStudentId: optionalRefField("Student"),
     codeAttempts: { type: codeAttemptsSchema, required: true, default: () => ({}) },
+    /** Contacts the person entered (source "guardian"), or the school received in writing from them as the signer. */
+    ...personFields(),
   },
   { collection: "accounts", timestamps: true },
 );

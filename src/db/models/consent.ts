@@ -9,7 +9,12 @@ export const CONSENT_APPEND_ONLY_MESSAGE = "consent records are append-only";
  * A consent, refusal or withdrawal (regulation 1, 152-FZ); collection `consent_records`.
  * APPEND-ONLY: a new decision is a new record; the newest record for an account or guardian is the
  * one in force (see `latestConsent`). Telegram records name the account; paper and edoc records,
- * registered by an admin (`recordedBy`), name the guardian.
+ * registered by an admin (`recordedBy`), name the guardian record (the record person) and, when the
+ * admin said the signer is also a given bot account, that account too (`accountId`).
+ *
+ * Each record is a link of a hash chain per person and school (`chain`, `seq`, `prevHash`, `hash`;
+ * src/domain/consent-chain.ts): written only through `appendConsent` (src/services/consent-records.ts),
+ * checked by `npm run consent:verify`.
  */
 export const consentRecordSchema = new Schema(
   {
@@ -38,12 +43,22 @@ export const consentRecordSchema = new Schema(
     recordedBy: optionalRefField("Account"),
     /** E.g. the number of the written statement; no personal data beyond what the form needs. */
     note: optionalTextField(MAX.comment),
+    /** The person and school whose chain this record extends: `a<accountId>:<schoolId>` or `g<guardianId>:<schoolId>`. */
+    chain: { type: String, maxlength: 100 },
+    /** Position in the chain, from 0. */
+    seq: { type: Number, min: 0, validate: { validator: Number.isInteger, message: "{PATH} must be an integer" } },
+    /** The hash of the previous record of the chain (absent for the first). */
+    prevHash: { type: String, match: SHA256_HEX_RE },
+    /** sha256 over this record's content and `prevHash`. */
+    hash: { type: String, match: SHA256_HEX_RE },
   },
   { collection: "consent_records", timestamps: false },
 );
 
 consentRecordSchema.index({ accountId: 1, recordedAt: -1 });
 consentRecordSchema.index({ guardianId: 1, recordedAt: -1 });
+// One record per place in a chain: of two decisions written at once for the same person, one retries.
+consentRecordSchema.index({ chain: 1, seq: 1 }, { unique: true, partialFilterExpression: { chain: { $type: "string" } } });
 
 appendOnly(consentRecordSchema, CONSENT_APPEND_ONLY_MESSAGE);
 

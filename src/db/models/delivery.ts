@@ -54,6 +54,8 @@ deliverySchema.index({ idempotencyKey: 1 }, { unique: true });
 deliverySchema.index({ status: 1, queuedAt: 1 });
 deliverySchema.index({ "recipient.guardianId": 1, channel: 1, status: 1 });
 deliverySchema.index({ schoolId: 1, kind: 1, status: 1 });
+// One person's messages: cancelled at once when that account refuses or withdraws, listed by /mydata.
+deliverySchema.index({ "recipient.accountId": 1, status: 1 });
 
 export const Delivery = model("Delivery", deliverySchema);
 export type Delivery = InferSchemaType<typeof deliverySchema>;

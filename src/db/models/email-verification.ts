@@ -1,15 +1,16 @@
 import { Schema, model, type HydratedDocument, type InferSchemaType } from "mongoose";
 import { EMAIL_RE } from "./enums";
-import { refField } from "./fields";
+import { optionalRefField, refField } from "./fields";
 
 /**
- * A pending check of an e-mail address the guardian entered: a code sent to it, stored hashed;
+ * A pending check of an e-mail address a person entered: a code sent to it, stored hashed;
  * collection `email_verifications`. MongoDB removes it at `expiresAt` (TTL index).
  */
 export const emailVerificationSchema = new Schema(
   {
     accountId: refField("Account"),
-    guardianId: refField("Guardian"),
+    /** Older releases named the guardian record the address was for; contacts are the account's own now. */
+    guardianId: optionalRefField("Guardian"),
     email: { type: String, required: true, trim: true, lowercase: true, maxlength: 254, match: EMAIL_RE },
     codeHash: { type: String, required: true, minlength: 16, maxlength: 256 },
     expiresAt: { type: Date, required: true },

@@ -1,71 +1,28 @@
 import { Schema, model, type HydratedDocument, type InferSchemaType } from "mongoose";
-import {
-  CHANNELS,
-  CONTACT_KINDS,
-  CONTACT_SOURCES,
-  DEFAULT_CHANNEL_ORDER,
-  DELIVERY_MODES,
-  DELIVERY_REASONS,
-  EMAIL_RE,
-  GRADE_NOTIFY_MODES,
-  PHONE_RE,
-  type Channel,
-} from "./enums";
-import { MAX, optionalTextField, refArrayField, schoolIdField, timeField } from "./fields";
+import { DELIVERY_MODES, DELIVERY_REASONS } from "./enums";
+import { MAX, ObjectId, optionalTextField, refArrayField, schoolIdField } from "./fields";
+import { personFields } from "./person";
 
 /**
- * A contact (regulation 7): it counts only when the guardian entered it or it came through the
- * school; `source` says which. E-mails are stored lower-cased, phones normalized (`+79161234567`).
+ * An account that acted for this record and left the school's children — a withdrawal in the bot,
+ * or a written refusal or withdrawal naming it as the signer: its links are gone, but the family
+ * keeps its paper for that person until the account consents again in this school
+ * (src/services/privacy.ts `leaveSchool`). Ids only.
  */
-const contactSchema = new Schema(
+const paperForSchema = new Schema(
   {
-    kind: { type: String, enum: CONTACT_KINDS, required: true },
-    value: {
-      type: String,
-      required: true,
-      trim: true,
-      maxlength: 254,
-      validate: {
-        validator(this: { kind?: string }, value: string): boolean {
-          return this.kind === "phone" ? PHONE_RE.test(value) : EMAIL_RE.test(value);
-        },
-        message: "{VALUE} is not a valid e-mail address or normalized phone number",
-      },
-    },
-    source: { type: String, enum: CONTACT_SOURCES, required: true },
-    verifiedAt: { type: Date },
-  },
-  { _id: false },
-);
-contactSchema.pre("validate", function () {
-  if (this.kind === "email" && typeof this.value === "string") this.value = this.value.toLowerCase();
-});
-
-const quietHoursOverrideSchema = new Schema(
-  {
-    start: timeField(),
-    end: timeField(),
-  },
-  { _id: false },
-);
-
-const notifySchema = new Schema(
-  {
-    /** New and changed grades: at once, in the daily digest, or not at all. */
-    grades: { type: String, enum: GRADE_NOTIFY_MODES, required: true, default: "instant" },
-    forecast: { type: Boolean, required: true, default: true },
-    timetable: { type: Boolean, required: true, default: true },
-    assessments: { type: Boolean, required: true, default: true },
-    homeworkDigest: { type: Boolean, required: true, default: false },
-    /** The guardian's own quiet hours; the school's apply when absent. */
-    quietHours: { type: quietHoursOverrideSchema },
+    accountId: { type: ObjectId, ref: "Account", required: true },
+    reason: { type: String, enum: ["declined", "withdrawn"], required: true },
+    since: { type: Date, required: true },
   },
   { _id: false },
 );
 
 /**
- * A parent or legal guardian; collection `guardians`. From the journal (`externalId` set) or
- * created by the bot when a guardian code is redeemed without a journal record (no `externalId`).
+ * A parent or legal guardian as the journal knows them; collection `guardians`. From the journal
+ * (`externalId` set), created by the bot when a guardian code is redeemed without a journal record,
+ * or by an admin registering a written decision (no `externalId`). Shared by the accounts acting for
+ * it only for what the journal said; the rest is the record person's own.
  */
 export const guardianSchema = new Schema(
   {
@@ -73,19 +30,19 @@ export const guardianSchema = new Schema(
     externalId: { type: String, trim: true, minlength: 1, maxlength: MAX.externalId },
     fullName: optionalTextField(MAX.fullName),
     studentIds: refArrayField("Student"),
-    contacts: { type: [contactSchema], default: () => [] },
+    /**
+     * The record person's own settings (contacts from the journal and from written statements, their
+     * channel order and notifications). Accounts acting for the record have their own (account.ts).
+     */
+    ...personFields(),
+    /**
+     * The record's own delivery mode: paper when the journal said so or the school registered a
+     * written refusal or withdrawal for it. It puts the family on paper; it never changes what the
+     * accounts acting for the record receive.
+     */
     delivery: { type: String, enum: DELIVERY_MODES, required: true, default: "electronic" },
     deliveryReason: { type: String, enum: DELIVERY_REASONS },
-    /** Channels tried in this order; a failure falls back to the next one. */
-    channelOrder: {
-      type: [{ type: String, enum: CHANNELS }],
-      default: () => [...DEFAULT_CHANNEL_ORDER],
-      validate: {
-        validator: (order: Channel[]) => new Set(order).size === order.length,
-        message: "channelOrder must not repeat a channel",
-      },
-    },
-    notify: { type: notifySchema, required: true, default: () => ({}) },
+    paperFor: { type: [paperForSchema], default: () => [] },
   },
   { collection: "guardians", timestamps: true },
 );

@@ -29,6 +29,7 @@ export * from "./domain-event";
 export * from "./delivery";
 export * from "./session";
 export * from "./email-verification";
+export * from "./email-code-send";
 export * from "./printout";
 export * from "./audit-entry";
 export * from "./web-session";
@@ -42,6 +43,7 @@ import { Curriculum } from "./curriculum";
 import { Delivery } from "./delivery";
 import { DomainEvent } from "./domain-event";
 import { EmailVerification } from "./email-verification";
+import { EmailCodeSend } from "./email-code-send";
 import { ExamResult } from "./exam-result";
 import { FinalGrade } from "./final-grade";
 import { Grade } from "./grade";
@@ -91,6 +93,7 @@ export const allModels = [
   Delivery,
   Session,
   EmailVerification,
+  EmailCodeSend,
   Printout,
   AuditEntry,
   WebSession,

@@ -6,10 +6,10 @@
  */
 import { Types } from "mongoose";
 import type { Queue } from "bullmq";
-import { Delivery, Guardian, type Channel, type DeliveryKind } from "../../db/models";
+import { Delivery, type Channel, type DeliveryKind } from "../../db/models";
 import { goesOnPaper } from "../../channels/paper";
 import type { DeliveryJobData, Notice } from "../../queue/jobs";
-import { guardianTargets, type GuardianTarget } from "./recipients";
+import { familiesOf, personKey, type Family, type Person } from "../people";
 
 export interface PlannedDelivery {
   /** What the message is about: an eventId or a batch id; no ":" (BullMQ ids). */
@@ -38,8 +38,13 @@ export const DELIVERY_JOB_OPTIONS = {
 /** Statuses after which a delivery job has nothing left to do. */
 export const SETTLED = new Set(["sent", "cancelled", "fell_back", "pending_paper", "printed", "handed"]);
 
+/**
+ * `<source>/<recipient>/<channel>`: electronic messages are keyed by person (`a<accountId>`, or
+ * `g<guardianId>` for the record person's e-mail); paper by family (`g<guardianId>`: one item per
+ * child and record, whichever of its persons needed paper).
+ */
 export function deliveryKey(p: Pick<PlannedDelivery, "source" | "channel" | "guardianId" | "accountId">): string {
-  const who = p.channel === "telegram" ? `a${String(p.accountId)}` : `g${String(p.guardianId)}`;
+  const who = p.channel === "paper" ? `g${String(p.guardianId)}` : personKey(p);
   return `${p.source}/${who}/${p.channel}`;
 }
 
@@ -70,8 +75,12 @@ export interface EnqueueCounts {
 const CHUNK = 500;
 const oid = (v: Types.ObjectId | string | undefined) => (v === undefined ? undefined : typeof v === "string" ? new Types.ObjectId(v) : v);
 
-/** Records and enqueues; `notBefore` delays the jobs (digests, quiet hours known in advance). */
-export async function enqueueDeliveries(queue: Queue, planned: PlannedDelivery[], now: Date, notBefore?: Date): Promise<EnqueueCounts> {
+/**
+ * Records and enqueues; `notBefore` delays the jobs (digests, quiet hours known in advance). Plans
+ * with the same key (a family's paper planned for two of its persons) count once.
+ */
+export async function enqueueDeliveries(queue: Queue, plans: PlannedDelivery[], now: Date, notBefore?: Date): Promise<EnqueueCounts> {
+  const planned = [...new Map(plans.map((p) => [deliveryKey(p), p])).values()];
   const counts: EnqueueCounts = { planned: planned.length, created: 0, jobs: 0, paper: 0 };
   for (let i = 0; i < planned.length; i += CHUNK) {
     const chunk = planned.slice(i, i + CHUNK);
@@ -113,41 +122,48 @@ export async function enqueueDeliveries(queue: Queue, planned: PlannedDelivery[]
   return counts;
 }
 
-/** The first channel of the guardian's order that can carry this message now (paper only for results). */
-export function planForGuardian(target: GuardianTarget, base: DeliveryBase, after?: Channel): PlannedDelivery[] {
-  const common = { ...base, guardianId: target.guardianId, studentId: base.studentId ?? target.studentId };
+/**
+ * The first channel of the person's order that can carry this message now; paper (for the family,
+ * results and broadcasts only) when none can, or when the person is on paper or has no decision.
+ */
+export function planForPerson(person: Person, base: DeliveryBase, after?: Channel): PlannedDelivery[] {
+  const common = { ...base, guardianId: person.guardianId, studentId: base.studentId ?? person.studentId };
   const paper = goesOnPaper(base.kind) ? [{ ...common, channel: "paper" as const }] : [];
-  if (!target.electronic) return paper;
-  const order = after ? target.channelOrder.slice(target.channelOrder.indexOf(after) + 1) : target.channelOrder;
+  if (person.mode !== "electronic") return paper;
+  const order = after ? person.channelOrder.slice(person.channelOrder.indexOf(after) + 1) : person.channelOrder;
   for (const channel of order) {
-    if (channel === "telegram" && target.accountIds.length) return target.accountIds.map((accountId) => ({ ...common, channel, accountId }));
-    if (channel === "email" && target.email) return [{ ...common, channel }];
+    if (channel === "telegram" && person.telegram && person.accountId) return [{ ...common, channel, accountId: person.accountId }];
+    if (channel === "email" && person.email) return [{ ...common, channel, ...(person.accountId ? { accountId: person.accountId } : {}) }];
     if (channel === "paper") return paper;
   }
   return paper;
 }
 
 /**
+ * Every person of the family on their own channels, and the family's paper once when the family is
+ * on paper (results and broadcasts only: see src/channels/paper.ts). `wanted` picks the persons
+ * (settings such as the forecast opt-out); the family's paper does not depend on it.
+ */
+export function planForFamily(family: Family, base: DeliveryBase, wanted: (person: Person) => boolean = () => true): PlannedDelivery[] {
+  const planned = family.persons.filter(wanted).flatMap((p) => planForPerson(p, base));
+  if (family.paper && goesOnPaper(base.kind) && !planned.some((p) => p.channel === "paper")) {
+    planned.push({ ...base, guardianId: family.guardianId, studentId: base.studentId ?? family.studentId, channel: "paper" });
+  }
+  return planned;
+}
+
+/**
  * The channel failed for good for this person (bot blocked, mailbox refused): the record says
- * `fell_back` and the next channel of the guardian's order gets its own delivery. A guardian with
- * another working Telegram account for the same message needs no fallback.
+ * `fell_back` and the next channel of that person's order gets its own delivery (paper for the
+ * family when nothing else is left). Other persons of the family are not concerned.
  */
 export async function fallBack(queue: Queue, data: DeliveryJobData, reason: string, now: Date): Promise<Channel | null> {
   await Delivery.updateOne({ idempotencyKey: data.key }, { $set: { status: "fell_back", lastError: reason.slice(0, 500), failedAt: now } });
   if (!data.guardianId || !data.studentId) return null;
-  if (data.channel === "telegram") {
-    const others = await Delivery.countDocuments({
-      idempotencyKey: { $regex: `^${escapeRegex(data.source)}/a` },
-      "recipient.guardianId": new Types.ObjectId(data.guardianId),
-      status: { $in: ["queued", "sending", "sent"] },
-    });
-    if (others > 0) return null;
-  }
-  const guardian = await Guardian.exists({ _id: data.guardianId });
-  if (!guardian) return null;
-  const targets = await guardianTargets(new Types.ObjectId(data.schoolId), [new Types.ObjectId(data.studentId)]);
-  const target = targets.get(data.studentId)?.find((t) => String(t.guardianId) === data.guardianId);
-  if (!target) return null;
+  const families = await familiesOf(new Types.ObjectId(data.schoolId), [new Types.ObjectId(data.studentId)]);
+  const key = personKey({ accountId: data.accountId, guardianId: data.guardianId });
+  const person = (families.get(data.studentId) ?? []).flatMap((f) => f.persons).find((p) => p.key === key && String(p.guardianId) === data.guardianId);
+  if (!person) return null;
   const base: DeliveryBase = {
     source: data.source,
     schoolId: data.schoolId,
@@ -157,15 +173,14 @@ export async function fallBack(queue: Queue, data: DeliveryJobData, reason: stri
     resultsAt: data.resultsAt ? new Date(data.resultsAt) : undefined,
     notice: data.notice,
   };
-  // A 403 made the guardian's Telegram unusable; their next channel is after it in the order.
-  const next = planForGuardian({ ...target, accountIds: [] }, base, data.channel).filter((p) => p.channel !== data.channel);
+  // The failed channel is unusable for this message; the next one is after it in the person's order
+  // (still only with consent in force and without a choice of paper).
+  const unusable = data.channel === "telegram" ? { telegram: false } : { email: null };
+  const walk = person.consent === "granted" && person.reason !== "chosen";
+  const next = planForPerson(walk ? { ...person, ...unusable, mode: "electronic" } : person, base, data.channel).filter((p) => p.channel !== data.channel);
   if (!next.length) return null;
   await enqueueDeliveries(queue, next, now);
   return next[0].channel;
-}
-
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 /** Failed deliveries of a school, newest first (the admins' /deliveries view). */

@@ -1,7 +1,7 @@
 /**
  * Forecast broadcasts (regulation 4): on the school's schedule (weekly, daily in the last days of a
- * period), each guardian gets one message per child with the forecast per subject, the subjects at
- * risk first (the forecast engine in src/domain/forecast.ts). Guardians opt out in /settings.
+ * period), each person gets one message per child with the forecast per subject, the subjects at
+ * risk first (the forecast engine in src/domain/forecast.ts). Each person opts out in /settings.
  */
 import { Types } from "mongoose";
 import { Curriculum, Grade, Period, School, Student, Subject } from "../../db/models";
@@ -10,9 +10,9 @@ import { gradingRules } from "../../domain/grading";
 import { daysBetween, isoWeekday, periodOn } from "../../domain/school-calendar";
 import { schoolDay } from "../../domain/time";
 import type { ForecastLine } from "../../queue/jobs";
-import { enqueueDeliveries, planForGuardian, type EnqueueCounts, type PlannedDelivery } from "./deliveries";
+import { familiesOf } from "../people";
+import { enqueueDeliveries, planForPerson, type EnqueueCounts, type PlannedDelivery } from "./deliveries";
 import type { NotifyEnv } from "./env";
-import { guardianTargets } from "./recipients";
 
 /** Students planned per round: a big school starts sending while the rest is still being planned. */
 const STUDENTS_PER_CHUNK = 250;
@@ -64,12 +64,12 @@ export async function broadcastForecasts(env: NotifyEnv, schoolId: Types.ObjectI
     const chunk = students.slice(i, i + STUDENTS_PER_CHUNK);
     const ids = chunk.map((s) => s._id);
     const [targets, grades] = await Promise.all([
-      guardianTargets(schoolId, ids),
+      familiesOf(schoolId, ids),
       Grade.find({ schoolId, studentId: { $in: ids }, date: { $gte: period.start, $lte: period.end } }, { studentId: 1, subjectId: 1, value: 1, weight: 1, workType: 1, date: 1 }).lean(),
     ]);
     const planned: PlannedDelivery[] = [];
     for (const student of chunk) {
-      const wanted = (targets.get(String(student._id)) ?? []).filter((t) => t.electronic && t.notify.forecast);
+      const wanted = (targets.get(String(student._id)) ?? []).flatMap((f) => f.persons).filter((p) => p.mode === "electronic" && p.notify.forecast);
       if (!wanted.length) continue;
       const mine = grades.filter((g) => g.studentId.equals(student._id));
       const subjectIds = new Set([...(planOf.get(String(student.classId)) ?? []), ...mine.map((g) => String(g.subjectId))]);
@@ -94,7 +94,7 @@ export async function broadcastForecasts(env: NotifyEnv, schoolId: Types.ObjectI
         studentId: student._id,
         notice: { template: "forecast" as const, student: student.fullName, period: period.name, lines },
       };
-      for (const target of wanted) planned.push(...planForGuardian(target, base));
+      for (const person of wanted) planned.push(...planForPerson(person, base));
     }
     const counts = await enqueueDeliveries(env.deliveries, planned, now);
     for (const key of Object.keys(total) as Array<keyof EnqueueCounts>) total[key] += counts[key];

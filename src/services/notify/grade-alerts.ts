@@ -1,9 +1,10 @@
 /**
- * Grade alerts (new, changed, removed grades) and the daily digest. Per guardian: `instant` alerts
- * of one child are grouped — each goes to a Redis list per guardian+child and a delayed job keyed by
- * guardian, child and 2-minute window flushes the list as one message; `digest` items (and homework
- * for guardians who asked for the homework digest) wait in a list flushed at the school's digest
- * time; `off` drops them. Flushing reads, enqueues (idempotent by the items' event ids), then trims.
+ * Grade alerts (new, changed, removed grades) and the daily digest. Per person of the child (by
+ * their own settings): `instant` alerts of one child are grouped — each goes to a Redis list per
+ * person+child and a delayed job keyed by person, child and 2-minute window flushes the list as one
+ * message; `digest` items (and homework for persons who asked for the homework digest) wait in a
+ * list flushed at the school's digest time; `off` drops them. Flushing reads, enqueues (idempotent
+ * by the items' event ids), then trims. A person is `a<accountId>` or `g<guardianId>` (people.ts).
  */
 import { createHash } from "node:crypto";
 import { Types } from "mongoose";
@@ -11,9 +12,9 @@ import { Homework, School, Student, Subject, type DomainEventDocument } from "..
 import { schoolDay } from "../../domain/time";
 import { SCHEDULED_JOBS } from "../../queue/names";
 import type { GradeItem, HomeworkItem, ScheduledJobData } from "../../queue/jobs";
-import { enqueueDeliveries, planForGuardian, type DeliveryBase } from "./deliveries";
+import { familiesOf, personsOfChildren, type Person } from "../people";
+import { enqueueDeliveries, planForPerson, type DeliveryBase } from "./deliveries";
 import type { NotifyEnv } from "./env";
-import { guardianTargets } from "./recipients";
 
 export const GRADE_BATCH_WINDOW_MS = 2 * 60_000;
 
@@ -21,8 +22,8 @@ type Entry = { eventId: string } & ({ type: "grade"; item: GradeItem } | { type:
 type Event = Pick<DomainEventDocument, "eventId" | "type" | "schoolId" | "entity" | "payload" | "studentIds" | "classIds">;
 type GradeState = { subjectId?: string; date?: string; value?: string; workType?: string } | null;
 
-const batchKey = (env: NotifyEnv, g: string, s: string) => `${env.prefix}:notify:grades:${g}:${s}`;
-const digestKey = (env: NotifyEnv, school: string, g: string, s: string) => `${env.prefix}:notify:digest:${school}:${g}:${s}`;
+const batchKey = (env: NotifyEnv, who: string, s: string) => `${env.prefix}:notify:grades:${who}:${s}`;
+const digestKey = (env: NotifyEnv, school: string, who: string, s: string) => `${env.prefix}:notify:digest:${school}:${who}:${s}`;
 const digestIndex = (env: NotifyEnv, school: string) => `${env.prefix}:notify:digest-index:${school}`;
 const hashOf = (parts: string[]) => createHash("sha256").update(parts.join("|")).digest("hex").slice(0, 24);
 
@@ -44,14 +45,13 @@ export async function onGradeEvent(env: NotifyEnv, event: Event): Promise<number
     ...(change === "changed" && payload.before?.value && payload.before.value !== state.value ? { before: payload.before.value } : {}),
     ...(change === "created" && state.workType ? { workType: state.workType } : {}),
   };
-  const targets = await guardianTargets(event.schoolId, event.studentIds);
   let queued = 0;
-  for (const target of [...targets.values()].flat()) {
-    if (!target.electronic || target.notify.grades === "off") continue;
+  for (const person of await personsOfChildren(event.schoolId, event.studentIds)) {
+    if (person.mode !== "electronic" || person.notify.grades === "off") continue;
     const entry: Entry = { eventId: event.eventId, type: "grade", item };
-    const [g, s] = [String(target.guardianId), String(target.studentId)];
-    if (target.notify.grades === "digest") await pushDigest(env, String(event.schoolId), g, s, entry);
-    else await pushBatch(env, String(event.schoolId), g, s, entry);
+    const s = String(person.studentId);
+    if (person.notify.grades === "digest") await pushDigest(env, String(event.schoolId), person.key, s, entry);
+    else await pushBatch(env, String(event.schoolId), person.key, s, entry);
     queued++;
   }
   return queued;
@@ -62,24 +62,23 @@ export async function onHomeworkEvent(env: NotifyEnv, event: Event): Promise<num
   if (!homework) return 0;
   const students = await Student.find({ schoolId: event.schoolId, classId: homework.classId, ...(homework.groupId ? { groupIds: homework.groupId } : {}) }, { _id: 1 }).lean();
   const subject = (await Subject.findById(homework.subjectId, { name: 1 }).lean())?.name ?? "";
-  const targets = await guardianTargets(event.schoolId, students.map((s) => s._id));
   let queued = 0;
-  for (const target of [...targets.values()].flat()) {
-    if (!target.electronic || !target.notify.homeworkDigest) continue;
-    await pushDigest(env, String(event.schoolId), String(target.guardianId), String(target.studentId), { eventId: event.eventId, type: "homework", item: { subject, dueOn: homework.dueOn } });
+  for (const person of await personsOfChildren(event.schoolId, students.map((s) => s._id))) {
+    if (person.mode !== "electronic" || !person.notify.homeworkDigest) continue;
+    await pushDigest(env, String(event.schoolId), person.key, String(person.studentId), { eventId: event.eventId, type: "homework", item: { subject, dueOn: homework.dueOn } });
     queued++;
   }
   return queued;
 }
 
-async function pushBatch(env: NotifyEnv, schoolId: string, g: string, s: string, entry: Entry): Promise<void> {
-  await env.redis.rpush(batchKey(env, g, s), JSON.stringify(entry));
+async function pushBatch(env: NotifyEnv, schoolId: string, who: string, s: string, entry: Entry): Promise<void> {
+  await env.redis.rpush(batchKey(env, who, s), JSON.stringify(entry));
   const now = env.now().getTime();
   const window = Math.floor(now / GRADE_BATCH_WINDOW_MS);
-  const data: ScheduledJobData = { schoolId, guardianId: g, studentId: s };
-  // One job per guardian, child and window: later alerts of the window join the list it will flush.
+  const data: ScheduledJobData = { schoolId, person: who, studentId: s };
+  // One job per person, child and window: later alerts of the window join the list it will flush.
   await env.scheduled.add(SCHEDULED_JOBS.gradeBatch, data, {
-    jobId: `gb-${g}-${s}-${window}`,
+    jobId: `gb-${who}-${s}-${window}`,
     delay: (window + 1) * GRADE_BATCH_WINDOW_MS - now,
     removeOnComplete: true,
     removeOnFail: { age: 7 * 24 * 3600 },
@@ -105,45 +104,54 @@ function readEntries(raw: string[]): Entry[] {
   return out;
 }
 
-async function deliverEntries(env: NotifyEnv, schoolId: string, g: string, s: string, entries: Entry[], digestDay?: string): Promise<number> {
-  const targets = await guardianTargets(new Types.ObjectId(schoolId), [new Types.ObjectId(s)]);
-  const target = targets.get(s)?.find((t) => String(t.guardianId) === g);
-  if (!target?.electronic) return 0;
+/** The persons a list belongs to: one person, or (lists of an older release, keyed by a bare guardian id) every person of that record. */
+async function personsOfList(schoolId: string, who: string, s: string): Promise<Person[]> {
+  const families = (await familiesOf(new Types.ObjectId(schoolId), [new Types.ObjectId(s)])).get(s) ?? [];
+  const legacy = /^[0-9a-f]{24}$/.test(who);
+  return families.flatMap((f) => f.persons).filter((p) => p.mode === "electronic" && (legacy ? String(p.guardianId) === who : p.key === who));
+}
+
+async function deliverEntries(env: NotifyEnv, schoolId: string, who: string, s: string, entries: Entry[], digestDay?: string): Promise<number> {
+  const persons = await personsOfList(schoolId, who, s);
+  if (!persons.length) return 0;
   const student = await Student.findById(s, { fullName: 1 }).lean();
   if (!student) return 0;
-  const grades = entries.flatMap((e) => (e.type === "grade" && (digestDay ? target.notify.grades === "digest" : target.notify.grades === "instant") ? [e.item] : []));
-  const homework = digestDay && target.notify.homeworkDigest ? entries.flatMap((e) => (e.type === "homework" ? [e.item] : [])) : [];
-  if (!grades.length && !homework.length) return 0;
-  const ids = entries.map((e) => e.eventId).sort();
-  const base: DeliveryBase = digestDay
-    ? { source: `digest-${digestDay}-${hashOf(ids)}`, schoolId, kind: "grade", studentId: s, notice: { template: "digest", student: student.fullName, grades, homework } }
-    : { source: `grades-${hashOf(ids)}`, schoolId, kind: "grade", studentId: s, notice: { template: "grades", student: student.fullName, items: grades } };
-  const counts = await enqueueDeliveries(env.deliveries, planForGuardian(target, base), env.now());
-  return counts.jobs;
+  let jobs = 0;
+  for (const person of persons) {
+    const grades = entries.flatMap((e) => (e.type === "grade" && (digestDay ? person.notify.grades === "digest" : person.notify.grades === "instant") ? [e.item] : []));
+    const homework = digestDay && person.notify.homeworkDigest ? entries.flatMap((e) => (e.type === "homework" ? [e.item] : [])) : [];
+    if (!grades.length && !homework.length) continue;
+    const ids = entries.map((e) => e.eventId).sort();
+    const base: DeliveryBase = digestDay
+      ? { source: `digest-${digestDay}-${hashOf(ids)}`, schoolId, kind: "grade", studentId: s, notice: { template: "digest", student: student.fullName, grades, homework } }
+      : { source: `grades-${hashOf(ids)}`, schoolId, kind: "grade", studentId: s, notice: { template: "grades", student: student.fullName, items: grades } };
+    jobs += (await enqueueDeliveries(env.deliveries, planForPerson(person, base), env.now())).jobs;
+  }
+  return jobs;
 }
 
 /** The grade-batch job: one message with the child's grades of the window. */
-export async function flushGradeBatch(env: NotifyEnv, schoolId: string, g: string, s: string): Promise<number> {
-  const key = batchKey(env, g, s);
+export async function flushGradeBatch(env: NotifyEnv, schoolId: string, who: string, s: string): Promise<number> {
+  const key = batchKey(env, who, s);
   const raw = await env.redis.lrange(key, 0, -1);
   if (!raw.length) return 0;
-  const sent = await deliverEntries(env, schoolId, g, s, readEntries(raw));
+  const sent = await deliverEntries(env, schoolId, who, s, readEntries(raw));
   await env.redis.ltrim(key, raw.length, -1);
   return sent;
 }
 
-/** The daily-digest job of a school: one message per guardian and child. */
+/** The daily-digest job of a school: one message per person and child. */
 export async function flushDigests(env: NotifyEnv, schoolId: string): Promise<number> {
   const school = await School.findById(schoolId, { timezone: 1 }).lean();
   if (!school) return 0;
   const day = schoolDay(env.now(), school.timezone);
   let sent = 0;
   for (const member of await env.redis.smembers(digestIndex(env, schoolId))) {
-    const [g, s] = member.split(":");
-    const key = digestKey(env, schoolId, g, s);
+    const [who, s] = member.split(":");
+    const key = digestKey(env, schoolId, who, s);
     const raw = await env.redis.lrange(key, 0, -1);
     if (raw.length) {
-      sent += await deliverEntries(env, schoolId, g, s, readEntries(raw), day);
+      sent += await deliverEntries(env, schoolId, who, s, readEntries(raw), day);
       await env.redis.ltrim(key, raw.length, -1);
     }
     await env.redis.srem(digestIndex(env, schoolId), member);

@@ -1,14 +1,15 @@
 /**
- * Pushes a teacher's recommendation to the consenting guardians of the student (or of the whole
- * class), then — once the deliveries have settled — sends the teacher a receipt with the count.
+ * Pushes a teacher's recommendation to the consenting persons of the student (or of the whole
+ * class), once per person, then — once the deliveries have settled — sends the teacher a receipt
+ * with the count of families reached.
  */
 import { createHash } from "node:crypto";
 import { Delivery, DomainEvent, Recommendation, SchoolClass, Student, Subject, Teacher, type DomainEventDocument } from "../../db/models";
 import { SCHEDULED_JOBS } from "../../queue/names";
 import type { ScheduledJobData } from "../../queue/jobs";
-import { enqueueDeliveries, planForGuardian, type DeliveryBase, type PlannedDelivery } from "./deliveries";
+import { personsOfChildren } from "../people";
+import { enqueueDeliveries, planForPerson, type DeliveryBase, type PlannedDelivery } from "./deliveries";
 import type { NotifyEnv } from "./env";
-import { guardianTargets } from "./recipients";
 
 type Event = Pick<DomainEventDocument, "eventId" | "schoolId" | "entity">;
 
@@ -26,7 +27,7 @@ export async function onRecommendationEvent(env: NotifyEnv, event: Event): Promi
     rec.studentId ? Student.findById(rec.studentId, { fullName: 1 }).lean() : null,
   ]);
   const studentIds = rec.studentId ? [rec.studentId] : (await Student.find({ schoolId: rec.schoolId, classId: rec.classId }, { _id: 1 }).lean()).map((s) => s._id);
-  const targets = await guardianTargets(rec.schoolId, studentIds);
+  const persons = await personsOfChildren(rec.schoolId, studentIds);
   const base: DeliveryBase = {
     source: event.eventId,
     schoolId: rec.schoolId,
@@ -36,10 +37,10 @@ export async function onRecommendationEvent(env: NotifyEnv, event: Event): Promi
   };
   const seen = new Set<string>();
   const planned: PlannedDelivery[] = [];
-  for (const target of [...targets.values()].flat()) {
-    if (seen.has(String(target.guardianId))) continue; // a class-wide one reaches a guardian of two pupils once
-    seen.add(String(target.guardianId));
-    planned.push(...planForGuardian(target, base));
+  for (const person of persons) {
+    if (seen.has(person.key)) continue; // a class-wide one reaches a parent of two pupils once
+    seen.add(person.key);
+    planned.push(...planForPerson(person, base));
   }
   const counts = await enqueueDeliveries(env.deliveries, planned, env.now());
   const data: ScheduledJobData = { schoolId: String(rec.schoolId), eventId: event.eventId, round: 0 };

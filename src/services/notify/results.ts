@@ -1,20 +1,23 @@
 /**
- * Final grades and exam results (regulation 6): on the event, to every guardian of the child on
- * their first working channel (paper when they refused electronic delivery) and to the student's
- * own accounts. Notification settings do not apply: these must arrive within 24 hours.
+ * Final grades and exam results (regulation 6): on the event, to every person of the child on
+ * their first working channel (the family's paper when one of them is on paper) and to the
+ * student's own accounts. Notification settings do not apply: these must arrive within 24 hours.
  */
 import type { Types } from "mongoose";
 import { ExamResult, FinalGrade, Period, Student, Subject, type DomainEventDocument, type FinalGradeStatus } from "../../db/models";
 import type { Notice } from "../../queue/jobs";
-import { enqueueDeliveries, planForGuardian, type DeliveryBase, type EnqueueCounts, type PlannedDelivery } from "./deliveries";
+import { familiesOf } from "../people";
+import { enqueueDeliveries, planForFamily, type DeliveryBase, type EnqueueCounts, type PlannedDelivery } from "./deliveries";
 import type { NotifyEnv } from "./env";
-import { guardianTargets, studentAccounts } from "./recipients";
+import { studentAccounts } from "./recipients";
 
 type Event = Pick<DomainEventDocument, "eventId" | "schoolId" | "entity" | "payload">;
 
 async function toEveryone(env: NotifyEnv, base: DeliveryBase, studentId: Types.ObjectId): Promise<EnqueueCounts> {
-  const [targets, own] = await Promise.all([guardianTargets(base.schoolId as Types.ObjectId, [studentId]), studentAccounts([studentId])]);
-  const planned: PlannedDelivery[] = (targets.get(String(studentId)) ?? []).flatMap((t) => planForGuardian(t, base));
+  const schoolId = base.schoolId as Types.ObjectId;
+  const [families, own] = await Promise.all([familiesOf(schoolId, [studentId]), studentAccounts(schoolId, [studentId])]);
+  // Each person on their own first working channel; paper once per family (its key is the family's).
+  const planned: PlannedDelivery[] = (families.get(String(studentId)) ?? []).flatMap((f) => planForFamily(f, base));
   for (const accountId of own.get(String(studentId)) ?? []) planned.push({ ...base, channel: "telegram", accountId });
   return enqueueDeliveries(env.deliveries, planned, env.now());
 }

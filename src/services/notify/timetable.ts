@@ -1,7 +1,7 @@
 /**
  * Timetable and tests alerts: substitutions, cancellations and moves that touch today or the next
  * school day (older or farther changes are in /schedule and would only be noise), and assessments
- * newly scheduled or moved within the next 7 days. One message per guardian (naming their children
+ * newly scheduled or moved within the next 7 days. One message per person (naming their children
  * in the class) and one to each student's own account.
  */
 import { Types } from "mongoose";
@@ -9,9 +9,10 @@ import { Assessment, Holiday, Lesson, School, SchoolClass, Student, Subject, Tea
 import { nextSchoolDay } from "../../domain/school-calendar";
 import { addDays, schoolDay } from "../../domain/time";
 import type { Notice } from "../../queue/jobs";
-import { enqueueDeliveries, planForGuardian, type DeliveryBase, type PlannedDelivery } from "./deliveries";
+import { personsOfChildren, type Person } from "../people";
+import { enqueueDeliveries, planForPerson, type DeliveryBase, type PlannedDelivery } from "./deliveries";
 import type { NotifyEnv } from "./env";
-import { guardianTargets, studentAccounts, type GuardianTarget } from "./recipients";
+import { studentAccounts } from "./recipients";
 
 type Event = Pick<DomainEventDocument, "eventId" | "type" | "schoolId" | "entity">;
 export const ASSESSMENT_HORIZON_DAYS = 7;
@@ -29,17 +30,17 @@ async function classAudience(
   if (!students.length) return 0;
   const names = new Map(students.map((s) => [String(s._id), s.fullName]));
   const ids = students.map((s) => s._id);
-  const [targets, own] = await Promise.all([guardianTargets(event.schoolId, ids), studentAccounts(ids)]);
-  // One message per guardian, naming every child of theirs the change concerns.
-  const byGuardian = new Map<string, { target: GuardianTarget; children: string[] }>();
-  for (const target of [...targets.values()].flat()) {
-    if (!target.electronic || !target.notify[setting]) continue;
-    const entry = byGuardian.get(String(target.guardianId)) ?? { target, children: [] };
-    entry.children.push(names.get(String(target.studentId)) ?? "");
-    byGuardian.set(String(target.guardianId), entry);
+  const [persons, own] = await Promise.all([personsOfChildren(event.schoolId, ids), studentAccounts(event.schoolId, ids)]);
+  // One message per person, naming every child of theirs the change concerns.
+  const byPerson = new Map<string, { person: Person; children: string[] }>();
+  for (const person of persons) {
+    if (person.mode !== "electronic" || !person.notify[setting]) continue;
+    const entry = byPerson.get(person.key) ?? { person, children: [] };
+    entry.children.push(names.get(String(person.studentId)) ?? "");
+    byPerson.set(person.key, entry);
   }
   const base = (children: string[]): DeliveryBase => ({ source: event.eventId, schoolId: event.schoolId, kind, eventId: event.eventId, notice: notice(children) });
-  const planned: PlannedDelivery[] = [...byGuardian.values()].flatMap(({ target, children }) => planForGuardian(target, base(children.sort())));
+  const planned: PlannedDelivery[] = [...byPerson.values()].flatMap(({ person, children }) => planForPerson(person, base(children.sort())));
   for (const [studentId, accounts] of own) {
     for (const accountId of accounts) planned.push({ ...base([]), studentId: new Types.ObjectId(studentId), channel: "telegram", accountId });
   }

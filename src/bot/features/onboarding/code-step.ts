@@ -111,6 +111,10 @@ export async function askCodeAndLink(dialog: Dialog, deps: BotDeps, ctx: DialogC
       await press.reply(t("onboarding:code.consentRequired"));
       return;
     }
+    if (result.status === "guardian-consent-required") {
+      await press.reply(t("onboarding:code.guardianConsentRequired"));
+      return;
+    }
     if (result.role === "guardian" || result.role === "student") {
       const who = { child: escapeHtml(preview.childName ?? ""), class: escapeHtml(preview.className ?? "") };
       await showMainMenu(dialog, deps, press, result.alreadyLinked ? "onboarding:linked.already" : `onboarding:linked.${result.role}`, who);

@@ -1,6 +1,7 @@
 /**
  * The preferred order of delivery channels (Telegram, e-mail, paper): a message goes through the
- * first that works and falls back to the next. Applies to all the guardian's records.
+ * first that works and falls back to the next. The person's own (their account's): another parent's
+ * order is theirs. Paper first means paper only, by choice.
  */
 import { Composer, InlineKeyboard } from "grammy";
 import type { Channel } from "../../../db/models";

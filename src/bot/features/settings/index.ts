@@ -1,13 +1,14 @@
 /**
  * /settings: a menu of sections, each a sub-composer in this folder. Contact details and the
  * preferred channel order are here; notification settings (notifications.ts) join SECTIONS below.
- * Settings belong to guardian records, so they appear once a child is linked.
+ * Settings are the person's own (their account's) and appear once a child is linked; contacts only
+ * while their consent is in force.
  */
 import { createConversation } from "@grammyjs/conversations";
 import { Composer, InlineKeyboard, type Context, type MiddlewareFn } from "grammy";
 import type { BotContext, BotDeps } from "../../context";
 import type { BotFeature } from "../../feature";
-import { guardianIdsOf } from "../../../services/contacts";
+import { settingsAccess } from "../../../services/contacts";
 import { channelsComposer, channelsSection } from "./channels";
 import { contactsComposer, contactsSection, emailDialog, EMAIL_DIALOG } from "./contacts";
 import { notificationsComposer, notificationsSection } from "./notifications";
@@ -23,7 +24,7 @@ const SECTIONS: SettingsSection[] = [
 ];
 
 async function showSettings(ctx: BotContext, edit: boolean): Promise<void> {
-  if (!ctx.account || !(await guardianIdsOf(ctx.account)).length) {
+  if (!ctx.account || !(await settingsAccess(ctx.account)).guardian) {
     await ctx.reply(ctx.t("settings:noGuardian"));
     return;
   }

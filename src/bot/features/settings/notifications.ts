@@ -1,10 +1,10 @@
 /**
  * /settings → Notifications: grade alerts at once / in the daily digest / off, the forecast,
- * timetable changes, tests, the homework digest, and quiet hours. Applies to every guardian record
- * of the account. Finals and exam results are not switchable (regulation 6).
+ * timetable changes, tests, the homework digest, and quiet hours. The person's own (their account's),
+ * for all their children. Finals and exam results are not switchable (regulation 6).
  */
 import { Composer, InlineKeyboard } from "grammy";
-import { Guardian, School, GRADE_NOTIFY_MODES, type GradeNotifyMode } from "../../../db/models";
+import { Account, Guardian, School, GRADE_NOTIFY_MODES, type GradeNotifyMode } from "../../../db/models";
 import { guardianIdsOf } from "../../../services/contacts";
 import { DEFAULT_QUIET_HOURS, type QuietHours } from "../../../services/notify/quiet-hours";
 import type { BotContext } from "../../context";
@@ -21,10 +21,13 @@ const same = (a: QuietHours | null | undefined, b: QuietHours | null) => (!a?.st
 
 async function render(ctx: BotContext) {
   const ids = ctx.account ? await guardianIdsOf(ctx.account) : [];
-  const guardian = ids.length ? await Guardian.findById(ids[0], { notify: 1, schoolId: 1 }).lean() : null;
-  if (!guardian) return null;
+  // The school's quiet hours shown as the default: those of the account's first school.
+  const guardian = ids.length ? await Guardian.findById(ids[0], { schoolId: 1 }).lean() : null;
+  if (!guardian || !ctx.account) return null;
+  const account = await Account.findById(ctx.account._id, { notify: 1 }).lean();
+  if (!account) return null;
   const school = await School.findById(guardian.schoolId, { settings: 1 }).lean();
-  const n = guardian.notify;
+  const n = account.notify;
   const onOff = (v: boolean) => ctx.t(v ? "notify:settings.on" : "notify:settings.off");
   const schoolWindow = school?.settings.quietHours ?? DEFAULT_QUIET_HOURS;
   const windowText = (q: QuietHours | null | undefined) =>
@@ -43,7 +46,7 @@ async function render(ctx: BotContext) {
     if (i % 2 === 1) keyboard.row();
   });
   keyboard.text(ctx.t("notify:settings.buttons.quiet"), "ns:q").row().text(ctx.t("notify:settings.buttons.back"), "st:menu");
-  return { text: lines.join("\n"), keyboard, ids, notify: n };
+  return { text: lines.join("\n"), keyboard, accountId: account._id, notify: n };
 }
 
 function nextMode(mode: GradeNotifyMode): GradeNotifyMode {
@@ -78,6 +81,6 @@ notificationsComposer.callbackQuery(/^ns:(g|q|t:(\w+))$/, async (ctx) => {
     if (!TOGGLES.includes(key)) return ctx.answerCallbackQuery({ text: ctx.t("errors.staleButton") });
     update = { $set: { [`notify.${key}`]: !view.notify[key] } };
   }
-  await Guardian.updateMany({ _id: { $in: view.ids } }, update);
+  await Account.updateOne({ _id: view.accountId }, update);
   await show(ctx, ctx.t("notify:settings.saved"));
 });

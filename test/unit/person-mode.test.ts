@@ -1,0 +1,41 @@
+/** How one person is informed, from their own facts only (src/domain/person-mode.ts). */
+import { personMode, type PersonFacts } from "../../src/domain/person-mode";
+import { consentStateOf } from "../../src/domain/consent";
+
+const order = ["telegram", "email", "paper"] as const;
+const base: PersonFacts = { consent: "granted", channelOrder: [...order], telegram: true, email: false };
+
+describe("personMode", () => {
+  test.each<[string, Partial<PersonFacts>, ReturnType<typeof personMode>]>([
+    ["consent and Telegram: Telegram", {}, { mode: "electronic", reason: null, channel: "telegram" }],
+    ["e-mail first and an address: e-mail", { channelOrder: ["email", "telegram", "paper"], email: true }, { mode: "electronic", reason: null, channel: "email" }],
+    ["e-mail first without an address: Telegram", { channelOrder: ["email", "telegram", "paper"] }, { mode: "electronic", reason: null, channel: "telegram" }],
+    ["paper first: paper by choice", { channelOrder: ["paper", "telegram", "email"] }, { mode: "paper", reason: "chosen", channel: null }],
+    ["paper above a working Telegram: by choice", { channelOrder: ["email", "paper", "telegram"] }, { mode: "paper", reason: "chosen", channel: null }],
+    ["blocked the bot, no e-mail: paper (blocked)", { telegram: false, blocked: true }, { mode: "paper", reason: "blocked", channel: null }],
+    ["blocked the bot, an e-mail: e-mail", { telegram: false, blocked: true, email: true }, { mode: "electronic", reason: null, channel: "email" }],
+    ["a record person without e-mail: no channel yet, not paper", { telegram: false }, { mode: "electronic", reason: null, channel: null }],
+    ["declined: paper", { consent: "declined" }, { mode: "paper", reason: "declined", channel: null }],
+    ["withdrawn: paper", { consent: "withdrawn" }, { mode: "paper", reason: "withdrawn", channel: null }],
+    ["never answered: waiting", { consent: "none" }, { mode: "waiting", reason: null, channel: null }],
+    ["agreed to an older text: waiting", { consent: "outdated" }, { mode: "waiting", reason: null, channel: null }],
+    ["the record on paper (journal) wins over its consent", { recordPaper: "journal", email: true }, { mode: "paper", reason: "journal", channel: null }],
+  ])("%s", (_name, facts, expected) => {
+    expect(personMode({ ...base, ...facts })).toEqual(expected);
+  });
+});
+
+describe("consentStateOf", () => {
+  test.each([
+    [null, "none"],
+    [{ decision: "granted", textVersion: "v2", form: "telegram" }, "granted"],
+    [{ decision: "granted", textVersion: "v1", form: "telegram" }, "outdated"],
+    // A written consent stays valid when the school publishes a new text (renewed only in writing).
+    [{ decision: "granted", textVersion: "v1", form: "paper" }, "granted"],
+    [{ decision: "granted", textVersion: "v1", form: "edoc" }, "granted"],
+    [{ decision: "declined", textVersion: "v2", form: "telegram" }, "declined"],
+    [{ decision: "withdrawn", textVersion: "v1", form: "paper" }, "withdrawn"],
+  ])("%j → %s", (record, state) => {
+    expect(consentStateOf(record, "v2")).toBe(state);
+  });
+});
