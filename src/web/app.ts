@@ -20,13 +20,14 @@ import { startFeature } from "./routes/start";
 import { gradesFeature } from "./routes/grades";
 import { chartsFeature } from "./routes/charts";
 import { forecastFeature } from "./routes/forecast";
+import { diaryFeature } from "./routes/diary";
 
 export const WEB_PREFIX = "/app";
 /** Forms are small; nothing the cabinet accepts comes near this. */
 const FORM_BODY_LIMIT = 64 * 1024;
 
 export function webFeatures(): WebFeature[] {
-  return [signInFeature, startFeature, gradesFeature, chartsFeature, forecastFeature];
+  return [signInFeature, startFeature, gradesFeature, chartsFeature, forecastFeature, diaryFeature];
 }
 
 export async function registerWebApp(http: FastifyInstance, deps: WebDeps): Promise<void> {

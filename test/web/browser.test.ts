@@ -114,3 +114,27 @@ test("grades, the week, charts and the forecast: the fixture's facts, pictures d
   expect(browser.problems).toEqual([]);
   await page.close();
 });
+
+test("homework, the timetable, tests, teachers, holidays, recommendations and finals open from the navigation", async () => {
+  const page = await browser.page();
+  await page.goto(miniAppUrl(miniAppInitData(OLGA, NOW), `/app/c/${fx.students.maria._id}/`));
+  await page.waitForURL(`${web.url}/app/c/${fx.students.maria._id}/`);
+  const facts: Array<[string, string, string]> = [
+    ["Домашние задания", "homework", "К пт, 4 декабря"],
+    ["Расписание", "timetable", "урок отменён"],
+    ["Контрольные", "tests", "Уже прошли"],
+    ["Учителя", "teachers", "Соколова Ирина Петровна"],
+    ["Каникулы", "holidays", "Зимние каникулы"],
+    ["Рекомендации", "recommendations", "Кузнецов Дмитрий Олегович"],
+    ["Итоговые", "finals", "ВПР по математике"],
+  ];
+  for (const [link, name, fact] of facts) {
+    await page.locator("nav.main").getByRole("link", { name: link, exact: true }).click();
+    await page.waitForURL(`${web.url}/app/c/${fx.students.maria._id}/${name}`);
+    expect(await page.locator("main").innerText()).toContain(fact);
+    expect(await page.locator(`nav.main a[aria-current="page"]`).innerText()).toBe(link);
+    await screenshot(page, name);
+  }
+  expect(browser.problems).toEqual([]);
+  await page.close();
+});

@@ -103,3 +103,55 @@ describe("forecast", () => {
     expect(pageText(page.text)).not.toContain("Физика");
   });
 });
+
+describe("the rest of the diary", () => {
+  const text = async (path: string) => {
+    const page = await olga.get(`${maria}/${path}`);
+    expect(page.status).toBe(200);
+    return pageText(page.text);
+  };
+
+  test("homework of the school week, by due day", async () => {
+    const page = await text("homework");
+    expect(page).toContain("К пт, 4 декабря завтра");
+    expect(page).toMatch(/Алгебра : § \d+, упражнения/);
+    expect(pageText((await olga.get(`${maria}/homework?week=2026-11-23`)).text)).toContain("23.11–29.11");
+  });
+
+  test("the timetable: today's cancellation, tomorrow's substitution and move, the group's own English teacher", async () => {
+    const page = await text("timetable");
+    expect(page).toContain("08:30–09:15 Геометрия — урок отменён");
+    expect(page).toContain("Замена: ведёт Орлов Павел Сергеевич (по расписанию — Васильев Андрей Михайлович)");
+    expect(page).toContain("История — перенесён на 7 декабря, 14:20");
+    expect(page).toContain("Новикова Мария Александровна");
+    expect(page).not.toContain("Фёдорова");
+    const next = await text("timetable?week=2026-12-07");
+    expect(next).toContain("перенесён с 4 декабря, 11:35");
+  });
+
+  test("tests, teachers, holidays, recommendations and finals", async () => {
+    const tests = await text("tests");
+    expect(tests).toContain("чт, 3 декабря (сегодня) — Русский язык : контрольная работа — Предлог");
+    expect(tests).toContain("Уже прошли");
+    const teachers = await text("teachers");
+    expect(teachers).toContain("Классный руководитель: Соколова Ирина Петровна");
+    expect(teachers).toContain("Английский язык Новикова Мария Александровна (7А английский, группа 1)");
+    expect(teachers).not.toContain("Фёдорова");
+    const holidays = await text("holidays");
+    expect(holidays).toContain("Ближайшие: Зимние каникулы");
+    expect(holidays).toContain("начнутся через 28 дней");
+    expect(holidays).not.toContain("Дополнительные каникулы");
+    const recommendations = await text("recommendations");
+    expect(recommendations).toContain("1 декабря, 15:00 · Алгебра · Кузнецов Дмитрий Олегович · лично");
+    expect(recommendations).not.toContain("Пётр, нужно пересдать");
+    const finals = await text("finals");
+    expect(finals).toContain("Физика ⏳ аттестация отложена до 20 ноября — по болезни");
+    expect(finals).toContain("8 октября — ВПР по математике: баллы 14 / 19, оценка 4");
+  });
+
+  test("every page of another family's child is 404", async () => {
+    for (const path of ["grades", "grades/week", "charts", "charts/marks.svg", "forecast", "homework", "timetable", "tests", "teachers", "holidays", "recommendations", "finals"]) {
+      expect((await olga.get(`/app/c/${fx.students.petya._id}/${path}`)).status).toBe(404);
+    }
+  });
+});

@@ -6,7 +6,7 @@ import { startPage, type StartData } from "../views/start";
 import type { ChildPage } from "../feature";
 
 /** The child's pages in the navigation, in the bot's order of views. */
-export const DIARY_PAGES = ["start", "grades", "charts", "forecast"] as const;
+export const DIARY_PAGES = ["start", "grades", "charts", "forecast", "homework", "timetable", "tests", "teachers", "holidays", "recommendations", "finals"] as const;
 export type DiaryPage = (typeof DIARY_PAGES)[number];
 
 export function diaryNav(page: PageContext): NavSection | null {
