@@ -11,7 +11,7 @@ import { SCHEDULED_JOBS } from "../queue/names";
 import type { BroadcastTarget, ScheduledJobData } from "../queue/jobs";
 import { enqueueDeliveries, planForFamily, type EnqueueCounts, type PlannedDelivery } from "./notify/deliveries";
 import type { NotifyEnv } from "./notify/env";
-import { familiesOf } from "./people";
+import { familiesOf, type Family } from "./people";
 
 export const BROADCAST_MAX_LENGTH = 3500;
 
@@ -55,11 +55,9 @@ export async function runBroadcast(env: NotifyEnv, schoolId: Types.ObjectId, bro
   if (!school) return { planned: 0, created: 0, jobs: 0, paper: 0 };
   const families = [...(await familiesOf(schoolId, await audienceStudents(schoolId, broadcast.target))).values()].flat();
   const base = { source: `broadcast-${broadcast.id}`, schoolId, kind: "broadcast" as const, notice: { template: "broadcast" as const, school: school.name, text: broadcast.text } };
-  const seen = new Set<string>();
-  const planned: PlannedDelivery[] = [];
-  // A parent of two pupils gets it once; a family's paper once too (its key names the record).
-  for (const family of families) {
-    planned.push(...planForFamily(family, base, (p) => !seen.has(p.key) && !!seen.add(p.key)));
-  }
+  // A parent of two pupils gets it once (their first family plans it); a family's paper once too (its key names the record).
+  const firstFamily = new Map<string, Family>();
+  for (const family of families) for (const p of family.persons) if (!firstFamily.has(p.key)) firstFamily.set(p.key, family);
+  const planned: PlannedDelivery[] = families.flatMap((family) => planForFamily(family, base, (p) => firstFamily.get(p.key) === family));
   return enqueueDeliveries(env.deliveries, planned, env.now());
 }

@@ -13,7 +13,7 @@
  * Loaded in bulk, in a fixed number of queries whatever the number of children (a broadcast plans
  * thousands at once; planning, the printouts and /consents share this one reading).
  */
-import { Types } from "mongoose";
+import type { Types } from "mongoose";
 import {
   Account,
   ConsentRecord,
@@ -69,8 +69,6 @@ export interface Family {
   /** The record's name as the journal sent it (staff views and printouts; never shown unmasked to accounts). */
   guardianName: string | null;
   persons: Person[];
-  /** Accounts linked to the child through this record, whether or not they are persons of it now. */
-  accountIds: Types.ObjectId[];
   written: WrittenDecision | null;
   /** Someone in the family is informed on paper: one paper item per child and record. */
   paper: boolean;
@@ -165,7 +163,7 @@ export async function familiesOf(schoolId: Types.ObjectId, studentIds: readonly 
       const recordPaper = g.delivery === "paper";
       const withdrawn = (g.paperFor ?? []).length > 0;
       const family: Family = {
-        studentId, guardianId: g._id, guardianName: g.fullName ?? null, persons, accountIds: own.map((l) => l.accountId), written,
+        studentId, guardianId: g._id, guardianName: g.fullName ?? null, persons, written,
         paper: recordPaper || withdrawn || !!onPaper,
         paperReason: recordPaper ? (g.deliveryReason ?? "journal") : withdrawn ? "withdrawn" : (onPaper?.reason ?? null),
       };
@@ -192,6 +190,3 @@ export async function childrenWithGuardianConsent(schoolId: Types.ObjectId, stud
   for (const [studentId, families] of await familiesOf(schoolId, studentIds)) if (families.some(consentInForce)) out.add(studentId);
   return out;
 }
-
-/** The ids as ObjectIds (a helper for callers holding strings). */
-export const oid = (id: Types.ObjectId | string): Types.ObjectId => (typeof id === "string" ? new Types.ObjectId(id) : id);

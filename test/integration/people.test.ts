@@ -21,12 +21,7 @@ const h = useNotifyHarness();
 const ru = translator(createI18n("ru"), "ru");
 let tgId = 930_000;
 
-async function school(): Promise<SchoolFixture> {
-  const fx = await createSchoolFixture({ data: "none" });
-  fx.school.settings.quietHours = { start: "00:00", end: "00:00" };
-  await fx.school.save();
-  return fx;
-}
+const school = (): Promise<SchoolFixture> => createSchoolFixture({ data: "none", noQuietHours: true });
 
 /** Two parents acting for the mother's journal record of Мария: the mother on Telegram, the father by e-mail first. */
 async function twoParents(fx: SchoolFixture) {

@@ -24,12 +24,7 @@ const PEPPER = "student-test-pepper-0123456789";
 const ru = translator(createI18n("ru"), "ru");
 let tgId = 940_000;
 
-async function school(): Promise<SchoolFixture> {
-  const fx = await createSchoolFixture({ data: "none" });
-  fx.school.settings.quietHours = { start: "00:00", end: "00:00" };
-  await fx.school.save();
-  return fx;
-}
+const school = (): Promise<SchoolFixture> => createSchoolFixture({ data: "none", noQuietHours: true });
 
 const codeId = async (code: string) => String((await InviteCode.findOne({ codeHash: hashCode(PEPPER, normalizeCode(code)) }).lean())!._id);
 const issue = (fx: SchoolFixture, student = "st-petya") => issueStudentCode({ schoolId: fx.school._id, studentExternalId: student, role: "student", pepper: PEPPER, now: new Date() });

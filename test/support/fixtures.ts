@@ -49,6 +49,8 @@ export interface FixtureOptions {
   data?: "year" | "none";
   name?: string;
   timezone?: string;
+  /** No quiet hours (messages go out whatever the hour the test runs at). */
+  noQuietHours?: boolean;
 }
 
 let schoolCounter = 0;
@@ -56,7 +58,10 @@ let schoolCounter = 0;
 export async function createSchoolFixture(options: FixtureOptions = {}): Promise<SchoolFixture> {
   const today = options.today ?? FIXTURE_TODAY;
   const year: Year = YEAR;
-  const school = await School.create({ name: options.name ?? `Школа №${++schoolCounter}`, address: "г. Москва, ул. Школьная, 1", timezone: options.timezone ?? "Europe/Moscow" });
+  const school = await School.create({
+    name: options.name ?? `Школа №${++schoolCounter}`, address: "г. Москва, ул. Школьная, 1", timezone: options.timezone ?? "Europe/Moscow",
+    ...(options.noQuietHours ? { settings: { quietHours: { start: "00:00", end: "00:00" } } } : {}),
+  });
   const schoolId = school._id;
   const ext = (() => { let n = 0; return (prefix: string) => `${prefix}-${++n}`; })();
   const ids = <K extends string>(keys: readonly K[]) => Object.fromEntries(keys.map((k) => [k, new Types.ObjectId()])) as Record<K, Types.ObjectId>;

@@ -116,8 +116,8 @@ export function paperConsentDialog(deps: BotDeps) {
     if (!form) return;
     // The statement is the record person's; the admin says whether its signer is also one of the
     // bot accounts acting for the record (then it governs that account too). Default: none of them.
-    const gidForAccounts = guardianId;
-    const acting = await asAdmin(() => signerChoices(sid, gidForAccounts));
+    const record = guardianId;
+    const acting = await asAdmin(() => signerChoices(sid, record));
     if (!acting) return notAdmin();
     let signer: string | null = null;
     t = await dialogT(dialog, deps);
@@ -128,7 +128,8 @@ export function paperConsentDialog(deps: BotDeps) {
       signer = picked === "none" ? null : picked;
     }
     t = await dialogT(dialog, deps);
-    const signerLabel = signer ? t("admin:paper.signerAccount", { tail: acting.find((a) => a.id === signer)!.tail, date: acting.find((a) => a.id === signer)!.since }) : t("admin:paper.signerNone");
+    const chosen = acting.find((a) => a.id === signer);
+    const signerLabel = chosen ? t("admin:paper.signerAccount", { tail: chosen.tail, date: chosen.since }) : t("admin:paper.signerNone");
     const summary = t("admin:paper.summary", {
       guardian: escapeHtml(guardianName),
       student: escapeHtml(students.find((s) => s.id === studentId)?.name ?? ""),
