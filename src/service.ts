@@ -40,7 +40,7 @@ export async function startService(config: Config, role: Role, logger: Logger): 
 
   await connectDatabase(mongo.url);
   stops.unshift({ name: "mongoose", stop: () => mongoose.disconnect() });
-  const queues = createQueueFactory(redis.url);
+  const queues = createQueueFactory(redis.url, undefined, (source, error) => logger.warn({ source, err: { message: error.message } }, "redis connection error"));
   stops.unshift({ name: "queues", stop: () => queues.close() });
 
   const metrics = createMetrics();

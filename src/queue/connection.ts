@@ -16,8 +16,27 @@ export interface QueueFactory {
   close(): Promise<void>;
 }
 
-export function createQueueFactory(redisUrl: string, prefix = "ed"): QueueFactory {
+/** Where connection errors go (Redis restarting, failing over): one line per source every 10 s at most. */
+export type ConnectionErrorSink = (source: string, error: Error) => void;
+
+function throttled(sink: ConnectionErrorSink | undefined): ConnectionErrorSink {
+  const last = new Map<string, number>();
+  return (source, error) => {
+    const now = Date.now();
+    if (now - (last.get(source) ?? 0) < 10_000) return;
+    last.set(source, now);
+    sink?.(source, error);
+  };
+}
+
+/**
+ * `onError` hears connection errors of every queue, worker and client (without a listener BullMQ
+ * and ioredis print them to the console); commands wait for the connection to come back.
+ */
+export function createQueueFactory(redisUrl: string, prefix = "ed", onError?: ConnectionErrorSink): QueueFactory {
+  const report = throttled(onError);
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  redis.on("error", (error: Error) => report("redis", error));
   const queues = new Map<string, Queue>();
   const workers: Worker[] = [];
   const workerConnections: Redis[] = [];
@@ -28,12 +47,14 @@ export function createQueueFactory(redisUrl: string, prefix = "ed"): QueueFactor
       let queue = queues.get(name);
       if (!queue) {
         queue = new Queue(name, { connection: redis, prefix, ...options });
+        queue.on("error", (error: Error) => report(`queue ${name}`, error));
         queues.set(name, queue);
       }
       return queue as Queue<T>;
     },
     worker<T>(name: QueueName, processor: Processor<T>, options?: Partial<WorkerOptions>) {
       const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+      connection.on("error", (error: Error) => report(`worker ${name}`, error));
       workerConnections.push(connection);
       const worker = new Worker<T>(name, processor, {
         connection,

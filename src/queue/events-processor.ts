@@ -5,6 +5,7 @@
 import type { Processor } from "bullmq";
 import { DomainEvent, type DomainEventType } from "../db/models";
 import type { NotifyEnv } from "../services/notify/env";
+import { markProcessed } from "../services/exchange/events";
 import { notifyExam, notifyFinal } from "../services/notify/results";
 import { onGradeEvent, onHomeworkEvent } from "../services/notify/grade-alerts";
 import { onAssessmentEvent, onLessonEvent } from "../services/notify/timetable";
@@ -57,6 +58,10 @@ export function eventsProcessor(env: NotifyEnv): Processor<EventJobData> {
         result = "not notified"; // the holiday schedule is in /holidays and on printouts
         break;
     }
+    // Grade and homework alerts wait in Redis lists (batches, digests): their flush marks the event
+    // processed, so that a Redis loss before it re-drives the event (src/queue/redrive.ts).
+    const waitsInRedis = (event.type.startsWith("grade.") || event.type.startsWith("homework.")) && typeof result === "number" && result > 0;
+    if (!waitsInRedis) await markProcessed([event.eventId], env.now());
     log.debug({ eventId: event.eventId, type: event.type, result }, "event planned");
     return result;
   };

@@ -11,7 +11,8 @@ import type { NotifyEnv } from "../services/notify/env";
 import type { QueueFactory } from "./connection";
 import { deliveryProcessor, type EngineDeps } from "./delivery-engine";
 import { eventsProcessor } from "./events-processor";
-import { scheduledProcessor } from "./scheduled-processor";
+import { scheduledProcessor, sweepOutbox } from "./scheduled-processor";
+import { startRedisWatch, type RedisWatch } from "./redis-watch";
 import { registerSchedulers } from "./schedulers";
 import { registerPrintoutSchedulers } from "./printouts";
 import { Api } from "grammy";
@@ -34,8 +35,10 @@ export interface NotifierOptions {
   email?: EmailChannel | null;
   onSent?: EngineDeps["onSent"];
   on429?: EngineDeps["on429"];
-  /** false: do not register the job schedulers (tests that drive the jobs by hand). */
+  /** false: do not register the job schedulers (tests that drive the jobs by hand); also leaves out the Redis watch. */
   schedulers?: boolean;
+  /** How often the watch checks that Redis still has its work (src/queue/redis-watch.ts). */
+  redisWatchIntervalMs?: number;
 }
 
 export interface Notifier {
@@ -97,14 +100,21 @@ export async function startNotifier(options: NotifierOptions): Promise<Notifier>
     worker.on("failed", (job, error) => logger.warn({ queue: worker.name, jobId: job?.id, attemptsMade: job?.attemptsMade, err: { message: error.message } }, "job attempt failed"));
     worker.on("error", (error) => logger.error({ queue: worker.name, err: { message: error.message } }, "worker error"));
   }
-  if (options.schedulers !== false) {
+  const restoreSchedulers = async () => {
     await registerSchedulers(env.scheduled);
     await registerPrintoutSchedulers(env.scheduled, await School.find({}, { timezone: 1, settings: 1 }).lean());
+  };
+  let watch: RedisWatch | undefined;
+  if (options.schedulers !== false) {
+    await restoreSchedulers();
+    watch = startRedisWatch({ env, logger, restoreSchedulers, sweepOutbox: () => sweepOutbox(env, 0), intervalMs: options.redisWatchIntervalMs });
+    void watch.check().catch((error: unknown) => logger.warn({ err: { message: error instanceof Error ? error.message : String(error) } }, "first check of the queues against MongoDB failed"));
   }
   logger.info({ concurrency: options.concurrency ?? 20, email: !!email }, "notifier started");
   return {
     env,
     async stop() {
+      await watch?.stop();
       await Promise.all(workers.map((w) => w.close()));
       email?.close();
     },

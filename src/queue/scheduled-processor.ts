@@ -9,9 +9,11 @@ import { runWatchdog } from "../services/notify/watchdog";
 import { sendReceipt } from "../services/notify/recommendation-alerts";
 import { runBroadcast } from "../services/broadcast";
 import { runStaffUpkeep } from "../services/staff-upkeep";
+import { EVENT_JOB_OPTIONS } from "../services/exchange/events";
 import type { ScheduledJobData } from "./jobs";
 import { SCHEDULED_JOBS } from "./names";
 import { registerSchedulers } from "./schedulers";
+import { redrive, REDRIVE_GRACE_MS } from "./redrive";
 import { PRINTOUT_JOB, processPrintoutJob, registerPrintoutSchedulers, type PrintoutJobData, type PrintoutJobDeps } from "./printouts";
 
 /** Events older than this without `enqueuedAt` were left by a crash between write and enqueue. */
@@ -41,7 +43,8 @@ export function scheduledProcessor(env: NotifyEnv, printouts?: PrintoutJobDeps):
         return report;
       }
       case SCHEDULED_JOBS.outbox:
-        return sweepOutbox(env);
+        // The outbox, and work Redis lost while keeping the watch's marker (a failover that lagged).
+        return { outbox: await sweepOutbox(env), ...(await redrive(env, { now: env.now(), graceMs: REDRIVE_GRACE_MS })) };
       case SCHEDULED_JOBS.broadcast:
         return school && d.broadcast ? runBroadcast(env, school, d.broadcast) : null;
       case SCHEDULED_JOBS.receipt:
@@ -55,9 +58,9 @@ export function scheduledProcessor(env: NotifyEnv, printouts?: PrintoutJobDeps):
   };
 }
 
-/** Enqueues domain events whose producer crashed before handing them to the queue (the outbox). */
-export async function sweepOutbox(env: NotifyEnv): Promise<number> {
-  const stale = await DomainEvent.find({ enqueuedAt: null, createdAt: { $lt: new Date(env.now().getTime() - OUTBOX_GRACE_MS) } }, { eventId: 1, type: 1, schoolId: 1 })
+/** Enqueues domain events whose producer crashed before handing them to the queue (the outbox); `graceMs` 0 after a Redis loss. */
+export async function sweepOutbox(env: NotifyEnv, graceMs = OUTBOX_GRACE_MS): Promise<number> {
+  const stale = await DomainEvent.find({ enqueuedAt: null, createdAt: { $lt: new Date(env.now().getTime() - graceMs) } }, { eventId: 1, type: 1, schoolId: 1 })
     .sort({ createdAt: 1 })
     .limit(500)
     .lean();
@@ -66,7 +69,7 @@ export async function sweepOutbox(env: NotifyEnv): Promise<number> {
     stale.map((e) => ({
       name: e.type,
       data: { eventId: e.eventId, type: e.type, schoolId: String(e.schoolId) },
-      opts: { jobId: e.eventId, attempts: 5, backoff: { type: "exponential", delay: 5000 } },
+      opts: { ...EVENT_JOB_OPTIONS, jobId: e.eventId },
     })),
   );
   await DomainEvent.updateMany({ eventId: { $in: stale.map((e) => e.eventId) } }, { $set: { enqueuedAt: env.now() } });

@@ -42,7 +42,10 @@ export const deliverySchema = new Schema(
     /** Error code/description only: never personal data. */
     lastError: { type: String, maxlength: 500 },
     printoutId: { type: ObjectId, ref: "Printout" },
-    /** What a paper item says (the structured notice of src/queue/jobs.ts), so the printout can print it. */
+    /**
+     * What the message says (the structured notice of src/queue/jobs.ts): a paper item is printed
+     * from it, and an electronic job lost with Redis is rebuilt from it (src/queue/redrive.ts).
+     */
     notice: { type: Schema.Types.Mixed },
     /** For finals and exams: when the result was obtained (sentAt - resultsAt <= 24 h). */
     resultsAt: { type: Date },

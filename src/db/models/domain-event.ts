@@ -31,6 +31,11 @@ export const domainEventSchema = new Schema(
     payload: { type: Schema.Types.Mixed },
     /** Set when the notify job was enqueued; absent = still to enqueue (outbox). */
     enqueuedAt: { type: Date },
+    /**
+     * Set when the event's deliveries are recorded (grade and homework alerts: when their batch or
+     * digest is flushed). Unset with `enqueuedAt` set = work that lives only in Redis (src/queue/redrive.ts).
+     */
+    processedAt: { type: Date },
   },
   { collection: "domain_events", timestamps: { createdAt: true, updatedAt: false }, minimize: false },
 );
@@ -39,6 +44,8 @@ domainEventSchema.index({ eventId: 1 }, { unique: true });
 domainEventSchema.index({ schoolId: 1, createdAt: 1 });
 // The outbox sweep: events not enqueued yet (enqueuedAt null), oldest first.
 domainEventSchema.index({ enqueuedAt: 1, createdAt: 1 });
+// The re-drive after a Redis loss: events handed over but not yet turned into deliveries.
+domainEventSchema.index({ processedAt: 1, createdAt: 1 });
 
 export const DomainEvent = model("DomainEvent", domainEventSchema);
 export type DomainEvent = InferSchemaType<typeof domainEventSchema>;

@@ -147,7 +147,8 @@ export interface EventQueue {
 
 /** Events left in the outbox for longer than this by a failed import are enqueued by the next one. */
 const STALE_OUTBOX_MS = 60_000;
-const JOB_OPTIONS = { attempts: 5, backoff: { type: "exponential", delay: 5000 }, removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: { age: 30 * 24 * 3600 } };
+/** Options of every domain-event job (the import, the outbox sweep, the re-drive after a Redis loss). */
+export const EVENT_JOB_OPTIONS = { attempts: 5, backoff: { type: "exponential", delay: 5000 }, removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: { age: 30 * 24 * 3600 } };
 
 /** Hands the outbox's events of this import (and stale ones of the school) to the queue, then marks them enqueued. */
 export async function enqueueEvents(queue: EventQueue, schoolId: Types.ObjectId, eventIds: string[], now: Date): Promise<number> {
@@ -159,8 +160,13 @@ export async function enqueueEvents(queue: EventQueue, schoolId: Types.ObjectId,
     .toArray();
   if (!pending.length) return 0;
   await queue.addBulk(
-    pending.map((e) => ({ name: e.type as string, data: { eventId: e.eventId, type: e.type, schoolId: schoolId.toHexString() }, opts: { ...JOB_OPTIONS, jobId: e.eventId as string } })),
+    pending.map((e) => ({ name: e.type as string, data: { eventId: e.eventId, type: e.type, schoolId: schoolId.toHexString() }, opts: { ...EVENT_JOB_OPTIONS, jobId: e.eventId as string } })),
   );
   await DomainEvent.collection.updateMany({ eventId: { $in: pending.map((e) => e.eventId) } }, { $set: { enqueuedAt: new Date() } });
   return pending.length;
+}
+
+/** The events' deliveries are recorded in MongoDB: nothing of them lives only in Redis any more (src/queue/redrive.ts). */
+export async function markProcessed(eventIds: string[], now: Date): Promise<void> {
+  if (eventIds.length) await DomainEvent.updateMany({ eventId: { $in: eventIds }, processedAt: null }, { $set: { processedAt: now } });
 }

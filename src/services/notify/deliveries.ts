@@ -101,8 +101,9 @@ export async function enqueueDeliveries(queue: Queue, plans: PlannedDelivery[], 
               ...(p.eventId ? { eventId: p.eventId } : {}),
               ...(p.resultsAt ? { resultsAt: p.resultsAt } : {}),
               ...(notBefore ? { notBefore } : {}),
-              // Electronic jobs carry their notice in the job; a paper item has only this record.
-              ...(p.channel === "paper" ? { notice: p.notice } : {}),
+              // The record keeps what the message says: a paper item is printed from it, and an
+              // electronic job lost with Redis is rebuilt from it (src/queue/redrive.ts).
+              notice: p.notice,
             },
           },
           upsert: true,

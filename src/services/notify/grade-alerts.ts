@@ -15,6 +15,7 @@ import type { GradeItem, HomeworkItem, ScheduledJobData } from "../../queue/jobs
 import { familiesOf, personsOfChildren, type Person } from "../people";
 import { enqueueDeliveries, planForPerson, type DeliveryBase } from "./deliveries";
 import type { NotifyEnv } from "./env";
+import { markProcessed } from "../exchange/events";
 
 export const GRADE_BATCH_WINDOW_MS = 2 * 60_000;
 
@@ -135,7 +136,9 @@ export async function flushGradeBatch(env: NotifyEnv, schoolId: string, who: str
   const key = batchKey(env, who, s);
   const raw = await env.redis.lrange(key, 0, -1);
   if (!raw.length) return 0;
-  const sent = await deliverEntries(env, schoolId, who, s, readEntries(raw));
+  const entries = readEntries(raw);
+  const sent = await deliverEntries(env, schoolId, who, s, entries);
+  await markProcessed(entries.map((e) => e.eventId), env.now());
   await env.redis.ltrim(key, raw.length, -1);
   return sent;
 }
@@ -151,7 +154,9 @@ export async function flushDigests(env: NotifyEnv, schoolId: string): Promise<nu
     const key = digestKey(env, schoolId, who, s);
     const raw = await env.redis.lrange(key, 0, -1);
     if (raw.length) {
-      sent += await deliverEntries(env, schoolId, who, s, readEntries(raw), day);
+      const entries = readEntries(raw);
+      sent += await deliverEntries(env, schoolId, who, s, entries, day);
+      await markProcessed(entries.map((e) => e.eventId), env.now());
       await env.redis.ltrim(key, raw.length, -1);
     }
     await env.redis.srem(digestIndex(env, schoolId), member);
