@@ -17,6 +17,7 @@ import { startNotifier } from "./queue/notifier";
 import { QUEUES } from "./queue/names";
 import { createCodeAlarm } from "./services/code-alarm";
 import { resolveMongo, resolveRedis, safeUrl } from "./runtime/embedded";
+import { watchDatabase } from "./runtime/db-health";
 import { connectDatabase } from "./db/connect";
 import { createBot, registerCommands } from "./bot/bot";
 import { createUpdateThrottle } from "./bot/middleware/throttle";
@@ -75,7 +76,11 @@ export async function startService(config: Config, role: Role, logger: Logger): 
       settings: { threshold: config.CODE_ALARM_THRESHOLD, windowMs: config.CODE_ALARM_WINDOW_MINUTES * 60_000 },
     });
     const throttle = createUpdateThrottle({ redis: queues.redis, prefix: queues.prefix, logger });
-    const deps: BotDeps = { config, logger, i18n: createI18n(config.DEFAULT_LOCALE), now: () => new Date(), metrics, queues, codeAlarm, throttle };
+    const database = watchDatabase(() => mongoose.connection.db!.admin().ping(), {
+      onChange: (up) => logger[up ? "info" : "warn"](up ? "MongoDB answers again" : "MongoDB does not answer: updates get 'temporarily unavailable'"),
+    });
+    stops.push({ name: "database watch", stop: async () => database.stop() });
+    const deps: BotDeps = { config, logger, i18n: createI18n(config.DEFAULT_LOCALE), now: () => new Date(), metrics, queues, codeAlarm, throttle, database };
     const bot = createBot(deps);
     await bot.init();
     await registerCommands(bot.api, deps);

@@ -13,6 +13,7 @@ import { errorBoundary } from "./middleware/error-boundary";
 import { accountMiddleware } from "./middleware/account";
 import { privateChatsOnly } from "./middleware/private-chats";
 import { throttleMiddleware } from "./middleware/throttle";
+import { databaseGuard } from "./middleware/database-guard";
 import { dialogsMiddleware, privateChatKey, sessionMiddleware } from "./session";
 import { startFeature } from "./features/start";
 import { linkFeature } from "./features/link";
@@ -92,6 +93,8 @@ export function createBot(deps: BotDeps, options: CreateBotOptions = {}): Bot<Bo
   bot.use(errorBoundary(deps));
   // A flood is answered once and ignored before it queues behind the chat's other updates or reads the database.
   bot.use(throttleMiddleware(deps));
+  // MongoDB away: "temporarily unavailable" at once, rather than an update that hangs until it is back.
+  bot.use(databaseGuard(deps));
   // The runner handles updates concurrently; one chat's updates must not race over its dialog state.
   bot.use(sequentialize<BotContext>((ctx) => privateChatKey(ctx) ?? ctx.chat?.id.toString()));
   // Groups and channels: said once, then left; no feature sees them.

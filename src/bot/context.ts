@@ -10,6 +10,7 @@ import type { QueueFactory } from "../queue/connection";
 import type { CodeAlarm } from "../services/code-alarm";
 import type { UpdateThrottle } from "./middleware/throttle";
 import type { SessionData } from "./session";
+import type { DatabaseHealth } from "../runtime/db-health";
 
 /** What the bot needs from the outside; tests pass their own (a test database, a fixed clock). */
 export interface BotDeps {
@@ -25,6 +26,8 @@ export interface BotDeps {
   codeAlarm?: CodeAlarm;
   /** The per-user flood throttle shared through Redis (absent: none; tests of other things). */
   throttle?: UpdateThrottle;
+  /** Whether MongoDB answers (absent: assumed up); while down, updates get "temporarily unavailable". */
+  database?: Pick<DatabaseHealth, "up">;
 }
 
 export interface BotContextFlavor {

@@ -3,6 +3,7 @@ import { isTelegramUnavailable } from "../../channels/telegram-retry";
 import { translator } from "../../i18n";
 import { errorFields } from "../../logger";
 import type { BotContext, BotDeps } from "../context";
+import { isDatabaseUnavailable } from "./database-guard";
 
 /**
  * Whatever goes wrong below, the user gets a polite message in their language and the log gets
@@ -21,16 +22,18 @@ export function errorBoundary(deps: BotDeps): MiddlewareFn<BotContext> {
     } catch (error) {
       deps.metrics?.botErrors.inc();
       const telegramAway = isTelegramUnavailable(error);
+      const databaseAway = isDatabaseUnavailable(error);
       const fields = { err: describeError(deps, error), updateId: ctx.update.update_id, updateType: updateType(ctx), accountId: ctx.account?._id ? String(ctx.account._id) : undefined };
       // Telegram refusing for longer than the policy waits is not a bug of ours: a warning.
       if (telegramAway) deps.logger.warn(fields, "bot update not answered: telegram unavailable");
+      else if (databaseAway) deps.logger.warn(fields, "bot update not answered: MongoDB unavailable");
       else deps.logger.error(fields, "bot update failed");
       const t = ctx.t ?? translator(deps.i18n, deps.config.DEFAULT_LOCALE);
       // A bare Api (no transformers): one attempt.
       const api = telegramAway ? new Api(ctx.api.token, ctx.api.options) : ctx.api;
       try {
         if (ctx.callbackQuery) await api.answerCallbackQuery(ctx.callbackQuery.id);
-        if (ctx.chat) await api.sendMessage(ctx.chat.id, t(telegramAway ? "errors.telegramBusy" : "errors.internal"));
+        if (ctx.chat) await api.sendMessage(ctx.chat.id, t(telegramAway ? "errors.telegramBusy" : databaseAway ? "errors.unavailable" : "errors.internal"));
       } catch (replyError) {
         deps.logger.warn({ err: describeError(deps, replyError), updateId: ctx.update.update_id }, "could not tell the user about the error");
       }
