@@ -23,13 +23,15 @@ import { gradesFeature } from "./routes/grades";
 import { chartsFeature } from "./routes/charts";
 import { forecastFeature } from "./routes/forecast";
 import { diaryFeature } from "./routes/diary";
+import { settingsFeature } from "./routes/settings";
+import { privacyFeature } from "./routes/privacy";
 
 export const WEB_PREFIX = "/app";
 /** Forms are small; nothing the cabinet accepts comes near this. */
 const FORM_BODY_LIMIT = 64 * 1024;
 
 export function webFeatures(): WebFeature[] {
-  return [signInFeature, emailSignInFeature, startFeature, gradesFeature, chartsFeature, forecastFeature, diaryFeature];
+  return [signInFeature, emailSignInFeature, startFeature, gradesFeature, chartsFeature, forecastFeature, diaryFeature, settingsFeature, privacyFeature];
 }
 
 export async function registerWebApp(http: FastifyInstance, deps: WebDeps): Promise<void> {
