@@ -67,14 +67,14 @@ test("a 30 s pause: /healthz 503, 'temporarily unavailable', then everything pen
   paused = true;
   const pausedAt = Date.now();
   await queues.queue(QUEUES.events).add("final.published", { eventId, type: "final.published", schoolId: String(fx.school._id) }, { ...EVENT_JOB_OPTIONS, jobId: eventId });
-  expect(await waitUntil(async () => (await service.healthz()) === 503, 25_000, 250)).toBe(true);
+  expect(await waitUntil(async () => (await service.healthz()) === 503, 60_000, 250)).toBe(true);
   // The bot's own watch has noticed (an update that came before it waits for MongoDB instead).
-  expect(await waitUntil(async () => service.output().includes("MongoDB does not answer"), 25_000, 250)).toBe(true);
+  expect(await waitUntil(async () => service.output().includes("MongoDB does not answer"), 60_000, 250)).toBe(true);
   fake.injectMessage({ id: 949_001, first_name: "Гость", language_code: "ru" }, "/start");
-  const answer = await fake.waitForMessage(949_001, "временно недоступен", 25_000);
+  const answer = await fake.waitForMessage(949_001, "временно недоступен", 60_000);
   expect(answer.plain).toContain("Отправьте, пожалуйста, сообщение ещё раз");
   fake.injectMessage({ id: 949_002, first_name: "Guest", language_code: "en" }, "/start");
-  await fake.waitForMessage(949_002, "temporarily unavailable", 25_000);
+  await fake.waitForMessage(949_002, "temporarily unavailable", 60_000);
 
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, 30_000 - (Date.now() - pausedAt))));
   process.kill(standin.pid, "SIGCONT");
