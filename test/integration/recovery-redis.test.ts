@@ -10,7 +10,7 @@ import { createI18n } from "../../src/i18n";
 import { createQueueFactory, type QueueFactory } from "../../src/queue/connection";
 import { QUEUES, SCHEDULED_JOBS } from "../../src/queue/names";
 import { startNotifier, type Notifier } from "../../src/queue/notifier";
-import { enqueueDeliveries, type PlannedDelivery } from "../../src/services/notify/deliveries";
+import { enqueueDeliveries, retryDelivery, type PlannedDelivery } from "../../src/services/notify/deliveries";
 import { FakeTelegram } from "../support/fake-telegram";
 import { useTestDb } from "../support/db";
 import { startOwnRedis, type OwnRedis } from "../support/own-redis";
@@ -122,4 +122,17 @@ test("a partial loss that keeps the watch's marker (a lagging failover): the one
   expect(await queues.redis.exists("rec:recovery:epoch")).toBe(1);
   await queues.queue(QUEUES.scheduled).add(SCHEDULED_JOBS.outbox, {});
   await eachOnce([late.chatId], "объявление broadcast-partial");
+});
+
+test("an admin's retry of a failed delivery whose job Redis lost: the record is queued again and the sweep rebuilds its job", async () => {
+  const late = await guardianAccount(fx, 935_000, fx.guardians.parent, []);
+  const deliveries = queues.queue(QUEUES.deliveries);
+  await enqueueDeliveries(deliveries, [broadcast(late, "broadcast-failed")], new Date(), new Date(Date.now() + 60_000));
+  const key = `broadcast-failed/a${String(late._id)}/telegram`;
+  await (await deliveries.getJob(key))!.remove(); // failed long ago; its job is gone with Redis
+  await Delivery.updateOne({ idempotencyKey: key }, { $set: { status: "failed", queuedAt: new Date(Date.now() - 3 * 60_000) }, $unset: { notBefore: 1 } });
+  const record = (await Delivery.findOne({ idempotencyKey: key }).lean())!;
+  expect(await retryDelivery(deliveries, fx.school._id, String(record._id))).toBe(true);
+  await queues.queue(QUEUES.scheduled).add(SCHEDULED_JOBS.outbox, {});
+  await eachOnce([late.chatId], "объявление broadcast-failed");
 });
