@@ -11,6 +11,7 @@ import { createQueueFactory, type QueueFactory } from "../../src/queue/connectio
 import { QUEUES, SCHEDULED_JOBS } from "../../src/queue/names";
 import { startNotifier, type Notifier } from "../../src/queue/notifier";
 import { enqueueDeliveries, retryDelivery, type PlannedDelivery } from "../../src/services/notify/deliveries";
+import { requestBroadcast } from "../../src/services/broadcast";
 import { FakeTelegram } from "../support/fake-telegram";
 import { useTestDb } from "../support/db";
 import { startOwnRedis, type OwnRedis } from "../support/own-redis";
@@ -58,16 +59,20 @@ async function eachOnce(chats: number[], text: string): Promise<void> {
 
 test("work queued before a FLUSHALL is re-driven from MongoDB when the worker starts", async () => {
   const parents = await Promise.all([0, 1, 2, 3, 4].map((i) => guardianAccount(fx, 930_000 + i, fx.guardians.parent, i === 0 ? [fx.students.maria] : [])));
-  const { eventId } = await publishFinal(queues, fx, fx.students.maria, { value: "4" }); // an event job not yet processed
+  await publishFinal(queues, fx, fx.students.maria, { value: "4" }); // an event job not yet processed
   await enqueueDeliveries(queues.queue(QUEUES.deliveries), parents.map((p) => broadcast(p, "broadcast-before")), new Date());
+  // An admin's broadcast confirmed but not yet planned: only its outbox record survives.
+  await requestBroadcast(queues, fx.school._id, parents[1]._id, { kind: "school" }, "объявление для всей школы");
   await redis.flush();
   expect(await queues.redis.dbsize()).toBe(0);
 
   notifier = await startNotifier({ config: { BOT_TOKEN: fake.token, TELEGRAM_API_ROOT: fake.apiRoot, SMTP_URL: undefined, SMTP_FROM: undefined }, logger, i18n: createI18n("ru"), queues, redisWatchIntervalMs: 300 });
   await eachOnce(parents.map((p) => p.chatId), "объявление broadcast-before");
   await eachOnce([parents[0].chatId], "Итоговая оценка");
-  await waitUntil(async () => !!(await DomainEvent.findOne({ eventId, processedAt: { $ne: null } }).lean()), 30_000, 200);
-  expect(await Delivery.countDocuments({ status: "sent" })).toBe(6);
+  await eachOnce([parents[0].chatId], "объявление для всей школы");
+  expect(await waitUntil(async () => (await DomainEvent.countDocuments({ processedAt: null })) === 0, 30_000, 200)).toBe(true);
+  expect(await waitUntil(async () => (await Delivery.countDocuments({ status: { $in: ["queued", "sending"] } })) === 0, 30_000, 200)).toBe(true);
+  expect(await Delivery.countDocuments({ status: "sent", channel: "telegram" })).toBe(7);
 });
 
 test("a FLUSHALL while the worker runs: schedulers restored, a delayed delivery still sent once", async () => {
