@@ -12,7 +12,6 @@ import mongoose from "mongoose";
 import { ConsentRecord, Guardian, GuardianLink, School, Account } from "../src/db/models";
 import { consentVersionOf } from "../src/domain/consent";
 import { createI18n } from "../src/i18n";
-import { QUEUES } from "../src/queue/names";
 import { startNotifier } from "../src/queue/notifier";
 import { DEFAULT_PACING } from "../src/queue/rate-limits";
 import { requestBroadcast } from "../src/services/broadcast";
@@ -77,7 +76,7 @@ async function main(): Promise<void> {
     const admin = new Types.ObjectId();
     fake.clear();
     const enqueuedAt = Date.now();
-    await requestBroadcast(queues.queue(QUEUES.scheduled), school, admin, { kind: "school" }, "Бенчмарк: проверка рассылки");
+    await requestBroadcast(queues, school, admin, { kind: "school" }, "Бенчмарк: проверка рассылки");
     const deadline = enqueuedAt + Math.max(120_000, recipients * 100);
     let last = -1;
     for (;;) {

@@ -15,7 +15,6 @@ import os from "node:os";
 import path from "node:path";
 import { allModels, Delivery } from "../src/db/models";
 import { createQueueFactory } from "../src/queue/connection";
-import { QUEUES } from "../src/queue/names";
 import { requestBroadcast } from "../src/services/broadcast";
 import { FakeTelegram } from "../test/support/fake-telegram";
 import { startStandin } from "../test/support/mongo-standin";
@@ -63,7 +62,7 @@ async function main(): Promise<void> {
     const world = await buildWorld(base, recipients, finals);
 
     fake.clear();
-    const broadcastId = await requestBroadcast(queues.queue(QUEUES.scheduled), world.schoolId, new mongoose.Types.ObjectId(), { kind: "parallel", grade: 5 }, BROADCAST_TEXT);
+    const broadcastId = await requestBroadcast(queues, world.schoolId, new mongoose.Types.ObjectId(), { kind: "parallel", grade: 5 }, BROADCAST_TEXT);
     const t0 = Date.now();
     say(`broadcast ${broadcastId} requested`);
 

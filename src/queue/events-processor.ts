@@ -10,6 +10,7 @@ import { notifyExam, notifyFinal } from "../services/notify/results";
 import { onGradeEvent, onHomeworkEvent } from "../services/notify/grade-alerts";
 import { onAssessmentEvent, onLessonEvent } from "../services/notify/timetable";
 import { onRecommendationEvent } from "../services/notify/recommendation-alerts";
+import { runBroadcast, type BroadcastRequest } from "../services/broadcast";
 
 export interface EventJobData {
   eventId: string;
@@ -54,6 +55,11 @@ export function eventsProcessor(env: NotifyEnv): Processor<EventJobData> {
       case "recommendation.created":
         result = await onRecommendationEvent(env, event);
         break;
+      case "broadcast.requested": {
+        const broadcast = (event.payload as { broadcast?: BroadcastRequest } | null)?.broadcast;
+        result = broadcast ? await runBroadcast(env, event.schoolId, broadcast) : "no broadcast";
+        break;
+      }
       case "holidays.changed":
         result = "not notified"; // the holiday schedule is in /holidays and on printouts
         break;

@@ -45,7 +45,7 @@ export function scheduledProcessor(env: NotifyEnv, printouts?: PrintoutJobDeps):
       case SCHEDULED_JOBS.outbox:
         // The outbox, and work Redis lost while keeping the watch's marker (a failover that lagged).
         return { outbox: await sweepOutbox(env), ...(await redrive(env, { now: env.now(), graceMs: REDRIVE_GRACE_MS })) };
-      case SCHEDULED_JOBS.broadcast:
+      case SCHEDULED_JOBS.broadcast: // jobs of releases before broadcasts went through the outbox (events-processor.ts)
         return school && d.broadcast ? runBroadcast(env, school, d.broadcast) : null;
       case SCHEDULED_JOBS.receipt:
         return d.eventId ? sendReceipt(env, d.eventId, d.round ?? 0) : null;

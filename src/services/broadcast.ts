@@ -5,9 +5,10 @@
  */
 import { randomBytes } from "node:crypto";
 import { Types } from "mongoose";
-import type { Queue } from "bullmq";
-import { School, SchoolClass, Student } from "../db/models";
-import { SCHEDULED_JOBS } from "../queue/names";
+import { DomainEvent, School, SchoolClass, Student } from "../db/models";
+import { EVENT_JOB_OPTIONS } from "./exchange/events";
+import { QUEUES } from "../queue/names";
+import type { QueueFactory } from "../queue/connection";
 import type { BroadcastTarget, ScheduledJobData } from "../queue/jobs";
 import { enqueueDeliveries, planForFamily, type EnqueueCounts, type PlannedDelivery } from "./notify/deliveries";
 import type { NotifyEnv } from "./notify/env";
@@ -42,15 +43,29 @@ export async function audienceSize(schoolId: Types.ObjectId, target: BroadcastTa
   return { electronic: electronic.size, paper: paper.size };
 }
 
-/** Hands the broadcast to the worker (its fan-out may be large); the id makes a double confirm harmless. */
-export async function requestBroadcast(scheduled: Queue, schoolId: Types.ObjectId, authorAccountId: Types.ObjectId, target: BroadcastTarget, text: string, id = randomBytes(8).toString("hex")) {
-  const data: ScheduledJobData = { schoolId: String(schoolId), broadcast: { id, text, target, authorAccountId: String(authorAccountId) } };
-  await scheduled.add(SCHEDULED_JOBS.broadcast, data, { jobId: `broadcast-${id}`, attempts: 5, backoff: { type: "exponential", delay: 5000 }, removeOnComplete: { age: 7 * 24 * 3600 } });
+export type BroadcastRequest = NonNullable<ScheduledJobData["broadcast"]>;
+
+/**
+ * Hands the broadcast to the worker (its fan-out may be large) through the outbox: a
+ * `broadcast.requested` event in MongoDB first, then its job on the events queue, so that a Redis
+ * loss before the fan-out is planned cannot drop it (src/queue/redrive.ts). The id makes a double
+ * confirm harmless (same event, same job, same delivery keys).
+ */
+export async function requestBroadcast(queues: Pick<QueueFactory, "queue">, schoolId: Types.ObjectId, authorAccountId: Types.ObjectId, target: BroadcastTarget, text: string, id = randomBytes(8).toString("hex")) {
+  const broadcast: BroadcastRequest = { id, text, target, authorAccountId: String(authorAccountId) };
+  const eventId = `broadcast.requested-${id}`;
+  await DomainEvent.updateOne(
+    { eventId },
+    { $setOnInsert: { schoolId, eventId, type: "broadcast.requested", entity: { resource: "broadcasts", id: new Types.ObjectId() }, studentIds: [], classIds: [], payload: { broadcast }, createdAt: new Date() } },
+    { upsert: true },
+  );
+  await queues.queue(QUEUES.events).add("broadcast.requested", { eventId, type: "broadcast.requested", schoolId: String(schoolId) }, { ...EVENT_JOB_OPTIONS, jobId: eventId });
+  await DomainEvent.updateOne({ eventId }, { $set: { enqueuedAt: new Date() } });
   return id;
 }
 
 /** The admin-broadcast job: one message per person (not per child); paper once per family. */
-export async function runBroadcast(env: NotifyEnv, schoolId: Types.ObjectId, broadcast: NonNullable<ScheduledJobData["broadcast"]>): Promise<EnqueueCounts> {
+export async function runBroadcast(env: NotifyEnv, schoolId: Types.ObjectId, broadcast: BroadcastRequest): Promise<EnqueueCounts> {
   const school = await School.findById(schoolId, { name: 1 }).lean();
   if (!school) return { planned: 0, created: 0, jobs: 0, paper: 0 };
   const families = [...(await familiesOf(schoolId, await audienceStudents(schoolId, broadcast.target))).values()].flat();

@@ -7,7 +7,6 @@ import { createConversation } from "@grammyjs/conversations";
 import { Composer, InlineKeyboard, type Context, type MiddlewareFn } from "grammy";
 import { Types } from "mongoose";
 import { School, SchoolClass } from "../../db/models";
-import { QUEUES } from "../../queue/names";
 import type { BroadcastTarget } from "../../queue/jobs";
 import { audienceSize, BROADCAST_MAX_LENGTH, requestBroadcast } from "../../services/broadcast";
 import { renderNotice } from "../../services/notify/render";
@@ -98,7 +97,7 @@ export function broadcastDialog(deps: BotDeps) {
       const choice = await currentAdminSchool(outer);
       if (choice.kind !== "school" || choice.school.id !== school.id || !outer.account || !outer.deps.queues) return null;
       if (!(await School.exists({ _id: school.id }))) return null;
-      return requestBroadcast(outer.deps.queues.queue(QUEUES.scheduled), new Types.ObjectId(school.id), outer.account._id, target, text);
+      return requestBroadcast(outer.deps.queues, new Types.ObjectId(school.id), outer.account._id, target, text);
     });
     await answer.reply(t(id ? "broadcast:queued" : "broadcast:unavailable", { count: size.electronic + size.paper }));
   };

@@ -49,7 +49,7 @@ export const EXCHANGE_RESOURCES = [
 export type ExchangeResource = (typeof EXCHANGE_RESOURCES)[number];
 
 /** Resources a domain event can be about: the exchange resources plus the bot's own records. */
-export const EVENT_RESOURCES = [...EXCHANGE_RESOURCES, "recommendations"] as const;
+export const EVENT_RESOURCES = [...EXCHANGE_RESOURCES, "recommendations", "broadcasts"] as const;
 export type EventResource = (typeof EVENT_RESOURCES)[number];
 
 // ---- school settings -------------------------------------------------------------------------
@@ -166,6 +166,8 @@ export const DOMAIN_EVENT_TYPES = [
   "assessment.moved",
   "holidays.changed",
   "recommendation.created",
+  /** An admin's broadcast, recorded before it is planned so that a Redis loss cannot drop it (src/services/broadcast.ts). */
+  "broadcast.requested",
 ] as const;
 export type DomainEventType = (typeof DOMAIN_EVENT_TYPES)[number];
 

@@ -192,12 +192,17 @@ export async function failedDeliveries(schoolId: Types.ObjectId, limit = 20) {
     .lean();
 }
 
-/** Puts a failed delivery back on the queue (the BullMQ job keeps its data for 30 days). */
+/**
+ * Puts a failed delivery back on the queue (the BullMQ job keeps its data for 30 days). A job that
+ * is gone (Redis lost it, or it expired) is rebuilt from the record by the one-minute re-drive
+ * (src/queue/redrive.ts) once the record is `queued` again.
+ */
 export async function retryDelivery(queue: Queue, schoolId: Types.ObjectId, deliveryId: string): Promise<boolean> {
   if (!Types.ObjectId.isValid(deliveryId)) return false;
   const record = await Delivery.findOne({ _id: deliveryId, schoolId, status: "failed" }).lean();
   if (!record) return false;
   const job = await queue.getJob(record.idempotencyKey);
+  if (!job && record.notice) return (await Delivery.updateOne({ _id: record._id, status: "failed" }, { $set: { status: "queued" } })).modifiedCount === 1;
   if (!job || !(await job.isFailed())) return false;
   await Delivery.updateOne({ _id: record._id, status: "failed" }, { $set: { status: "queued" } });
   await job.retry("failed");
