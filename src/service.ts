@@ -12,6 +12,8 @@ import { createHttpServer } from "./http/server";
 import { registerWebhook } from "./http/webhook";
 import { registerExchangeApi } from "./api/exchange";
 import { registerWebApp } from "./web/app";
+import { createBackgroundTasks } from "./web/tasks";
+import { createEmailChannel } from "./channels/email";
 import { createQueueFactory } from "./queue/connection";
 import { startNotifier } from "./queue/notifier";
 import { QUEUES } from "./queue/names";
@@ -60,7 +62,13 @@ export async function startService(config: Config, role: Role, logger: Logger): 
   // (api role) the exchange API routes are registered here.
   if (has("api")) registerExchangeApi(http, { config, logger, queues });
   // (api role) the web cabinet and Telegram Mini App under /app/ (src/web/).
-  if (has("api")) await registerWebApp(http, { config, logger, i18n: createI18n(config.DEFAULT_LOCALE), now: () => new Date(), redis: queues.redis, redisPrefix: queues.prefix });
+  if (has("api")) {
+    const mailer = createEmailChannel(config.SMTP_URL, config.SMTP_FROM);
+    const tasks = createBackgroundTasks(logger);
+    // Stopped before MongoDB: a sign-in e-mail being sent finishes first.
+    stops.unshift({ name: "web", stop: async () => { await tasks.idle(); mailer?.close(); } });
+    await registerWebApp(http, { config, logger, i18n: createI18n(config.DEFAULT_LOCALE), now: () => new Date(), redis: queues.redis, redisPrefix: queues.prefix, mailer, tasks });
+  }
 
   // (worker role) the notifier: delivery engine, domain events, schedulers (src/queue/notifier.ts).
   if (has("worker")) {

@@ -174,3 +174,9 @@ export async function moveChannelUp(account: AccountDocument, channel: string): 
   await Account.updateOne({ _id: account._id }, { $set: { channelOrder: order } });
   return order;
 }
+
+/** The address waiting for its code, if any (the web's settings page shows the code form then). */
+export async function pendingEmailOf(accountId: Types.ObjectId, now: Date): Promise<string | null> {
+  const pending = await EmailVerification.findOne({ accountId, expiresAt: { $gt: now } }, { email: 1 }).sort({ createdAt: -1 }).lean();
+  return pending?.email ?? null;
+}

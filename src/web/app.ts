@@ -13,21 +13,25 @@ import { loadPerson } from "./auth/person";
 import { CsrfError, registerSecurity } from "./security";
 import { cookiePolicy, findSession } from "./session";
 import { registerStatic } from "./static";
+import { createBackgroundTasks } from "./tasks";
 import { layout } from "./views/layout";
 import { errorPage } from "./views/errors";
 import { signInFeature } from "./routes/sign-in";
+import { emailSignInFeature } from "./routes/email-sign-in";
 import { startFeature } from "./routes/start";
 import { gradesFeature } from "./routes/grades";
 import { chartsFeature } from "./routes/charts";
 import { forecastFeature } from "./routes/forecast";
 import { diaryFeature } from "./routes/diary";
+import { settingsFeature } from "./routes/settings";
+import { privacyFeature } from "./routes/privacy";
 
 export const WEB_PREFIX = "/app";
 /** Forms are small; nothing the cabinet accepts comes near this. */
 const FORM_BODY_LIMIT = 64 * 1024;
 
 export function webFeatures(): WebFeature[] {
-  return [signInFeature, startFeature, gradesFeature, chartsFeature, forecastFeature, diaryFeature];
+  return [signInFeature, emailSignInFeature, startFeature, gradesFeature, chartsFeature, forecastFeature, diaryFeature, settingsFeature, privacyFeature];
 }
 
 export async function registerWebApp(http: FastifyInstance, deps: WebDeps): Promise<void> {
@@ -73,6 +77,8 @@ async function webApp(app: FastifyInstance, deps: WebDeps): Promise<void> {
     deps,
     policy,
     assets,
+    tasks: deps.tasks ?? createBackgroundTasks(log),
+    emailSignIn: !!deps.mailer && !!deps.config.WEB_URL,
     page(request, reply, spec) {
       return sendPage(request, reply, spec);
     },

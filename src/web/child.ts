@@ -47,7 +47,7 @@ export async function requireChild(web: WebApp, request: FastifyRequest, reply: 
 export function sendMissing(web: WebApp, request: FastifyRequest, reply: FastifyReply, missing: Exclude<ChildLookup, { page: ChildPage }>["missing"]): FastifyReply {
   const { t } = request;
   // Signed out at a deep link: the sign-in page right here, so the Mini App comes back to it.
-  if (missing === "signed-out") return web.page(request, reply, { title: t("web:signIn.title"), body: signInPage(t, { email: false }) });
+  if (missing === "signed-out") return web.page(request, reply, { title: t("web:signIn.title"), body: signInPage(t, { email: web.emailSignIn }) });
   if (missing === "no-children") return web.page(request, reply, { title: t("web:start.title"), body: noChildrenPage(t, request.viewer!.person) });
   return web.notFound(request, reply);
 }

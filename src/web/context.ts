@@ -6,6 +6,8 @@ import type { Logger } from "../logger";
 import type { Language, Translate } from "../i18n";
 import type { WebSessionDocument } from "../db/models";
 import type { WebPerson } from "./auth/person";
+import type { EmailChannel } from "../channels/email";
+import type { BackgroundTasks } from "./tasks";
 
 export interface WebDeps {
   config: Config;
@@ -18,6 +20,10 @@ export interface WebDeps {
   redisPrefix?: string;
   /** Requests a minute from one address to the pages (default 600: a school's parents behind one NAT). */
   pageRateLimit?: number;
+  /** The e-mail channel (SMTP_URL): e-mail sign-in is offered only with it and WEB_URL. */
+  mailer?: EmailChannel | null;
+  /** Where requests leave work they do not wait for (absent: the app makes its own). */
+  tasks?: BackgroundTasks;
 }
 
 /** A signed-in request: the session and the person behind it. */

@@ -11,6 +11,7 @@ import type { WebDeps, Viewer } from "./context";
 import type { Html } from "./render/html";
 import type { CookiePolicy } from "./session";
 import type { StaticAssets } from "./static";
+import type { BackgroundTasks } from "./tasks";
 
 export interface NavItem {
   id: string;
@@ -58,6 +59,10 @@ export interface WebApp {
   deps: WebDeps;
   policy: CookiePolicy;
   assets: StaticAssets;
+  /** Work a request starts but does not wait for. */
+  tasks: BackgroundTasks;
+  /** Whether e-mail sign-in is offered (an e-mail channel and WEB_URL for the link). */
+  emailSignIn: boolean;
   /** Sends a full page in the layout (navigation from every feature, for this viewer). */
   page(request: FastifyRequest, reply: FastifyReply, spec: PageSpec): FastifyReply;
   /** Sends the not-found page: the same for a missing page and for one the viewer may not see. */

@@ -12,6 +12,8 @@ import { loadConfig, type Config } from "../../src/config";
 import { registerWebApp } from "../../src/web/app";
 import type { WebDeps } from "../../src/web/context";
 import { signInitData } from "../../src/web/auth/telegram-init-data";
+import { createEmailChannel } from "../../src/channels/email";
+import { createBackgroundTasks } from "../../src/web/tasks";
 import { TEST_BOT_TOKEN } from "./bot-harness";
 
 export interface WebServer {
@@ -20,6 +22,8 @@ export interface WebServer {
   deps: WebDeps;
   logs: string[];
   setNow(at: Date): void;
+  /** Waits for the work requests left running (the e-mail sign-in's mail). */
+  idle(): Promise<void>;
   client(): WebClient;
   close(): Promise<void>;
 }
@@ -51,8 +55,19 @@ export function miniAppInitData(telegramId: number, authDate: Date, languageCode
   );
 }
 
-export async function startWeb(options: { now?: Date; env?: Record<string, string>; pageRateLimit?: number; redis?: WebDeps["redis"]; redisPrefix?: string } = {}): Promise<WebServer> {
-  const config = loadConfig({ BOT_TOKEN: TEST_BOT_TOKEN, NODE_ENV: "test", ...options.env });
+export interface StartWebOptions {
+  now?: Date;
+  env?: Record<string, string>;
+  pageRateLimit?: number;
+  redis?: WebDeps["redis"];
+  redisPrefix?: string;
+  /** E-mail through this SMTP server (test/support/smtp.ts); WEB_URL then becomes the server's own address. */
+  smtpUrl?: string;
+}
+
+export async function startWeb(options: StartWebOptions = {}): Promise<WebServer> {
+  const smtp = options.smtpUrl ? { SMTP_URL: options.smtpUrl, SMTP_FROM: "school@example.org" } : {};
+  const config = loadConfig({ BOT_TOKEN: TEST_BOT_TOKEN, NODE_ENV: "test", ...smtp, ...options.env });
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {
@@ -63,9 +78,16 @@ export async function startWeb(options: { now?: Date; env?: Record<string, strin
   let now = options.now ?? new Date();
   const logger = createLogger("info", sink);
   const http = createHttpServer({ logger, metrics: createMetrics(), health: [] });
-  const deps: WebDeps = { config, logger, i18n: createI18n(config.DEFAULT_LOCALE), now: () => now, pageRateLimit: options.pageRateLimit, redis: options.redis, redisPrefix: options.redisPrefix };
+  const mailer = createEmailChannel(config.SMTP_URL, config.SMTP_FROM);
+  const tasks = createBackgroundTasks(logger);
+  const deps: WebDeps = {
+    config, logger, i18n: createI18n(config.DEFAULT_LOCALE), now: () => now, pageRateLimit: options.pageRateLimit, redis: options.redis, redisPrefix: options.redisPrefix, mailer, tasks,
+  };
+  // The links in e-mails point at WEB_URL; the port is known only after listening (set below).
+  if (mailer) (config as { WEB_URL?: string }).WEB_URL = "http://127.0.0.1";
   await registerWebApp(http, deps);
   const url = (await http.listen({ port: 0, host: "127.0.0.1" })).replace("localhost", "127.0.0.1");
+  if (mailer) (config as { WEB_URL?: string }).WEB_URL = url;
 
   function client(): WebClient {
     const cookies = new Map<string, string>();
@@ -108,7 +130,12 @@ export async function startWeb(options: { now?: Date; env?: Record<string, strin
       now = at;
     },
     client,
-    close: () => http.close(),
+    idle: () => tasks.idle(),
+    async close() {
+      await tasks.idle();
+      await http.close();
+      mailer?.close();
+    },
   };
 }
 

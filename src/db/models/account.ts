@@ -78,6 +78,8 @@ export const accountSchema = new Schema(
 accountSchema.index({ telegramId: 1 }, { unique: true });
 accountSchema.index({ "roles.schoolId": 1, "roles.role": 1 });
 accountSchema.index({ "roles.guardianId": 1 });
+// E-mail sign-in to the web cabinet finds the person by address (src/services/web-email-sign-in.ts).
+accountSchema.index({ "contacts.value": 1 });
 // Final grades and exam results also go to the students themselves (regulation 6).
 accountSchema.index({ "roles.studentId": 1 });
 

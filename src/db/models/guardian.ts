@@ -53,6 +53,8 @@ guardianSchema.index(
   { unique: true, partialFilterExpression: { externalId: { $type: "string" } } },
 );
 guardianSchema.index({ schoolId: 1, studentIds: 1 });
+// E-mail sign-in to the web cabinet finds the record person by address (src/services/web-email-sign-in.ts).
+guardianSchema.index({ "contacts.value": 1 });
 
 export const Guardian = model("Guardian", guardianSchema);
 export type Guardian = InferSchemaType<typeof guardianSchema>;

@@ -4,53 +4,35 @@
  * for all their children. Finals and exam results are not switchable (regulation 6).
  */
 import { Composer, InlineKeyboard } from "grammy";
-import { Account, Guardian, School, GRADE_NOTIFY_MODES, type GradeNotifyMode } from "../../../db/models";
-import { guardianIdsOf } from "../../../services/contacts";
-import { DEFAULT_QUIET_HOURS, type QuietHours } from "../../../services/notify/quiet-hours";
+import type { QuietHours } from "../../../services/notify/quiet-hours";
+import { changeNotifications, nextGradeMode, notificationSettingsOf, NOTIFY_TOGGLES, QUIET_PRESETS, quietPresetOf, type NotifyToggle } from "../../../services/notification-settings";
 import type { BotContext } from "../../context";
 import type { SettingsSection } from "./section";
 
 export const notificationsSection: SettingsSection = { key: "notifications", labelKey: "notify:settings.label", callback: "st:notify" };
 
-const TOGGLES = ["forecast", "timetable", "assessments", "homeworkDigest"] as const;
-type Toggle = (typeof TOGGLES)[number];
-/** Quiet-hour choices, cycled by one button; null = the school's. Equal start and end = none. */
-const QUIET_PRESETS: Array<QuietHours | null> = [null, { start: "22:00", end: "07:00" }, { start: "23:00", end: "07:00" }, { start: "20:00", end: "09:00" }, { start: "00:00", end: "00:00" }];
-
-const same = (a: QuietHours | null | undefined, b: QuietHours | null) => (!a?.start ? b === null : !!b && a.start === b.start && a.end === b.end);
-
 async function render(ctx: BotContext) {
-  const ids = ctx.account ? await guardianIdsOf(ctx.account) : [];
-  // The school's quiet hours shown as the default: those of the account's first school.
-  const guardian = ids.length ? await Guardian.findById(ids[0], { schoolId: 1 }).lean() : null;
-  if (!guardian || !ctx.account) return null;
-  const account = await Account.findById(ctx.account._id, { notify: 1 }).lean();
-  if (!account) return null;
-  const school = await School.findById(guardian.schoolId, { settings: 1 }).lean();
-  const n = account.notify;
+  const settings = ctx.account ? await notificationSettingsOf(ctx.account) : null;
+  if (!settings) return null;
   const onOff = (v: boolean) => ctx.t(v ? "notify:settings.on" : "notify:settings.off");
-  const schoolWindow = school?.settings.quietHours ?? DEFAULT_QUIET_HOURS;
-  const windowText = (q: QuietHours | null | undefined) =>
-    !q?.start ? ctx.t("notify:settings.quietSchool", { window: `${schoolWindow.start}–${schoolWindow.end}` }) : q.start === q.end ? ctx.t("notify:settings.quietOff") : `${q.start}–${q.end}`;
+  const schoolWindow = settings.schoolQuietHours;
+  const windowText = (q: QuietHours | null) =>
+    !q ? ctx.t("notify:settings.quietSchool", { window: `${schoolWindow.start}–${schoolWindow.end}` }) : q.start === q.end ? ctx.t("notify:settings.quietOff") : `${q.start}–${q.end}`;
   const lines = [
     ctx.t("notify:settings.title"),
     "",
-    ctx.t("notify:settings.grades", { mode: ctx.t(`notify:settings.modes.${n.grades}`) }),
-    ...TOGGLES.map((k) => ctx.t(`notify:settings.${k}`, { state: onOff(n[k]) })),
-    ctx.t("notify:settings.quiet", { window: windowText(n.quietHours) }),
+    ctx.t("notify:settings.grades", { mode: ctx.t(`notify:settings.modes.${settings.grades}`) }),
+    ...NOTIFY_TOGGLES.map((k) => ctx.t(`notify:settings.${k}`, { state: onOff(settings.toggles[k]) })),
+    ctx.t("notify:settings.quiet", { window: windowText(settings.quietHours) }),
   ];
   const keyboard = new InlineKeyboard()
-    .text(ctx.t("notify:settings.buttons.grades", { mode: ctx.t(`notify:settings.modes.${nextMode(n.grades)}`) }), "ns:g").row();
-  TOGGLES.forEach((k, i) => {
-    keyboard.text(`${n[k] ? "✅" : "⬜️"} ${ctx.t(`notify:settings.buttons.${k}`)}`, `ns:t:${k}`);
+    .text(ctx.t("notify:settings.buttons.grades", { mode: ctx.t(`notify:settings.modes.${nextGradeMode(settings.grades)}`) }), "ns:g").row();
+  NOTIFY_TOGGLES.forEach((k, i) => {
+    keyboard.text(`${settings.toggles[k] ? "✅" : "⬜️"} ${ctx.t(`notify:settings.buttons.${k}`)}`, `ns:t:${k}`);
     if (i % 2 === 1) keyboard.row();
   });
   keyboard.text(ctx.t("notify:settings.buttons.quiet"), "ns:q").row().text(ctx.t("notify:settings.buttons.back"), "st:menu");
-  return { text: lines.join("\n"), keyboard, accountId: account._id, notify: n };
-}
-
-function nextMode(mode: GradeNotifyMode): GradeNotifyMode {
-  return GRADE_NOTIFY_MODES[(GRADE_NOTIFY_MODES.indexOf(mode) + 1) % GRADE_NOTIFY_MODES.length];
+  return { text: lines.join("\n"), keyboard, settings };
 }
 
 async function show(ctx: BotContext, toast?: string): Promise<void> {
@@ -70,17 +52,12 @@ notificationsComposer.callbackQuery("st:notify", (ctx) => show(ctx));
 notificationsComposer.callbackQuery(/^ns:(g|q|t:(\w+))$/, async (ctx) => {
   const view = await render(ctx);
   if (!view) return ctx.answerCallbackQuery({ text: ctx.t("errors.staleButton") });
-  let update: Record<string, unknown>;
-  if (ctx.match[1] === "g") update = { $set: { "notify.grades": nextMode(view.notify.grades) } };
-  else if (ctx.match[1] === "q") {
-    const at = QUIET_PRESETS.findIndex((p) => same(view.notify.quietHours, p));
-    const next = QUIET_PRESETS[(at + 1) % QUIET_PRESETS.length];
-    update = next ? { $set: { "notify.quietHours": next } } : { $unset: { "notify.quietHours": 1 } };
-  } else {
-    const key = ctx.match[2] as Toggle;
-    if (!TOGGLES.includes(key)) return ctx.answerCallbackQuery({ text: ctx.t("errors.staleButton") });
-    update = { $set: { [`notify.${key}`]: !view.notify[key] } };
-  }
-  await Account.updateOne({ _id: view.accountId }, update);
+  const { settings } = view;
+  const key = ctx.match[2] as NotifyToggle;
+  const change =
+    ctx.match[1] === "g" ? { grades: nextGradeMode(settings.grades) }
+    : ctx.match[1] === "q" ? { quietPreset: (quietPresetOf(settings.quietHours) + 1) % QUIET_PRESETS.length }
+    : { toggles: { [key]: !settings.toggles[key] } };
+  if (!(await changeNotifications(settings.accountId, change))) return ctx.answerCallbackQuery({ text: ctx.t("errors.staleButton") });
   await show(ctx, ctx.t("notify:settings.saved"));
 });
