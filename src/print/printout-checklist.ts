@@ -7,7 +7,7 @@ import type { Translate } from "../i18n";
 import { escapeHtml } from "../domain/html";
 import { addDays } from "../domain/time";
 import { shortNameOf } from "../domain/format";
-import { dayRange } from "./layout-text";
+import { dayRange, longDay } from "./layout-text";
 
 /** Callback data prefix of the hand-over buttons: `ph:<printoutId>.<n>` (at most 31 bytes). */
 export const HANDOVER_CALLBACK = "ph:";
@@ -17,6 +17,8 @@ const MAX_BUTTONS = 100;
 export interface ChecklistInput {
   className: string;
   weekStart: string;
+  /** A daily results slip: its day (the checklist then names the day, not the week). */
+  day?: string;
   slips: ReadonlyArray<{ id: string; studentName: string; guardianName: string; handed: boolean }>;
 }
 
@@ -24,8 +26,8 @@ export interface ChecklistInput {
 export function checklistText(t: Translate, lang: string, input: ChecklistInput): string {
   const handed = input.slips.filter((s) => s.handed).length;
   return [
-    t("printouts:checklist.title", { className: escapeHtml(input.className) }),
-    t("printouts:checklist.week", { week: dayRange(input.weekStart, addDays(input.weekStart, 4), lang) }),
+    input.day ? t("printouts:checklist.dailyTitle", { className: escapeHtml(input.className) }) : t("printouts:checklist.title", { className: escapeHtml(input.className) }),
+    input.day ? t("printouts:checklist.day", { day: longDay(input.day, lang) }) : t("printouts:checklist.week", { week: dayRange(input.weekStart, addDays(input.weekStart, 4), lang) }),
     t("printouts:checklist.count", { count: input.slips.length, handed }),
     "",
     t("printouts:checklist.howTo"),

@@ -228,7 +228,7 @@ function subjectNote(s: SubjectLine, t: Translate): string {
   return `${s.subject}: ${parts.join("; ")}`;
 }
 
-function resultText(r: ResultLine, t: Translate, lang: string): string {
+export function resultText(r: ResultLine, t: Translate, lang: string): string {
   if (r.kind === "exam") {
     const score = r.maxScore === undefined ? String(r.score) : t("printouts:pdf.results.scoreOf", { score: r.score, max: r.maxScore });
     const value = r.value ? `, ${t("printouts:pdf.results.value", { value: r.value })}` : "";

@@ -15,9 +15,10 @@ import { Delivery, School, SchoolClass, Account } from "../db/models";
 import { printoutCron, type PrintoutSchedule } from "../domain/reports";
 import type { Language } from "../i18n";
 import type { Logger } from "../logger";
-import { checklistKeyboard, checklistText } from "../print/printout-checklist";
+import { checklistKeyboard, checklistText, type ChecklistInput } from "../print/printout-checklist";
 import { buildClassPrintout, classesWithPaperGuardians, printoutRecipients } from "../services/printouts";
 import { byName } from "../services/reports/school-data";
+import { registerDailySlipSchedulers } from "./daily-slips";
 
 /** The job's name on QUEUES.scheduled. */
 export const PRINTOUT_JOB = "weekly-printouts";
@@ -38,11 +39,12 @@ const JOB_OPTIONS: JobSchedulerTemplateOptions = {
 export interface SchedulableSchool {
   _id: Types.ObjectId;
   timezone: string;
-  settings: { printoutSchedule: PrintoutSchedule };
+  settings: { printoutSchedule: PrintoutSchedule; dailySlipTime?: string | null };
 }
 
 /**
- * Creates or updates each school's scheduler. Idempotent and cheap when nothing changed (an
+ * Creates or updates each school's schedulers (the weekly printout, and the daily results slip:
+ * src/queue/daily-slips.ts). Idempotent and cheap when nothing changed (an
  * unchanged scheduler is left alone): call it on every start and periodically for new schools and
  * changed settings.
  */
@@ -55,6 +57,7 @@ export async function registerPrintoutSchedulers(queue: Queue, schools: readonly
     if (current?.pattern === pattern && current.tz === school.timezone) continue;
     await queue.upsertJobScheduler(printoutSchedulerId(schoolId), { pattern, tz: school.timezone }, { name: PRINTOUT_JOB, data: { schoolId }, opts: JOB_OPTIONS });
   }
+  await registerDailySlipSchedulers(queue, schools, existing);
 }
 
 export interface PrintoutJobDeps {
@@ -71,6 +74,57 @@ export interface PrintoutJobResult {
   slips: number;
   sent: number;
   failed: number;
+}
+
+export interface ClassSheet {
+  /** The send's idempotency key prefix (`/<accountId>` is appended). */
+  key: string;
+  printoutId: Types.ObjectId;
+  pdf: Buffer;
+  fileName: string;
+  checklist: ChecklistInput;
+}
+
+/**
+ * Sends a class's PDF and then its hand-over checklist to the homeroom teacher's accounts (the
+ * school's admins when the class has none in the bot). Each send is a Delivery (`kind: printout`,
+ * `channel: telegram`): a retry skips those already `sent`; a 403 marks the account inactive.
+ */
+export async function sendClassSheet(
+  deps: PrintoutJobDeps,
+  schoolId: Types.ObjectId,
+  schoolClass: { _id: Types.ObjectId; schoolId: Types.ObjectId; homeroomTeacherId?: Types.ObjectId | null },
+  sheet: ClassSheet,
+): Promise<{ sent: number; failed: number }> {
+  const now = deps.now?.() ?? new Date();
+  const result = { sent: 0, failed: 0 };
+  const { accounts, fallback } = await printoutRecipients(schoolClass);
+  if (!accounts.length) deps.logger.warn({ schoolId: String(schoolId), classId: String(schoolClass._id) }, "printouts: nobody in the bot to send the class's printout to");
+  for (const account of accounts) {
+    const key = `${sheet.key}/${account._id.toHexString()}`;
+    const record = await Delivery.findOneAndUpdate(
+      { idempotencyKey: key },
+      { $setOnInsert: { schoolId, kind: "printout", channel: "telegram", status: "queued", recipient: { accountId: account._id }, printoutId: sheet.printoutId, queuedAt: now } },
+      { upsert: true, returnDocument: "after" },
+    ).lean();
+    if (record?.status === "sent") continue;
+    const t = deps.i18n.getFixedT(account.language);
+    try {
+      await deps.api.sendDocument(account.chatId, new InputFile(sheet.pdf, sheet.fileName));
+      const text = checklistText(t, account.language, sheet.checklist) + (fallback ? `\n\n${t("printouts:checklist.fallback")}` : "");
+      await deps.api.sendMessage(account.chatId, text, { parse_mode: "HTML", reply_markup: checklistKeyboard(sheet.checklist) });
+    } catch (error) {
+      // A blocked bot or a deleted chat will not change on retry: record it and go on with the others.
+      if (!(error instanceof GrammyError && (error.error_code === 403 || error.error_code === 400))) throw error;
+      if (error.error_code === 403) await Account.updateOne({ _id: account._id }, { $set: { active: false, blockedAt: new Date() } });
+      await Delivery.updateOne({ idempotencyKey: key }, { $set: { status: "failed", failedAt: new Date(), lastError: `${error.error_code} ${error.description}`.slice(0, 300) }, $inc: { attempts: 1 } });
+      result.failed += 1;
+      continue;
+    }
+    await Delivery.updateOne({ idempotencyKey: key }, { $set: { status: "sent", sentAt: new Date() }, $inc: { attempts: 1 } });
+    result.sent += 1;
+  }
+  return result;
 }
 
 /** The instant the run was scheduled for (a late or retried run still covers its own week). */
@@ -93,33 +147,10 @@ export async function processPrintoutJob(job: Pick<Job<PrintoutJobData>, "data" 
     if (!built) continue;
     result.classes += 1;
     result.slips += built.slips.length;
-    const { accounts, fallback } = await printoutRecipients(schoolClass);
-    if (!accounts.length) deps.logger.warn({ schoolId: String(school._id), classId: String(schoolClass._id) }, "printouts: nobody in the bot to send the class's printout to");
-    for (const account of accounts) {
-      const key = `printout-sent/${built.printoutId.toHexString()}/${account._id.toHexString()}`;
-      const record = await Delivery.findOneAndUpdate(
-        { idempotencyKey: key },
-        { $setOnInsert: { schoolId: school._id, kind: "printout", channel: "telegram", status: "queued", recipient: { accountId: account._id }, printoutId: built.printoutId, queuedAt: now } },
-        { upsert: true, returnDocument: "after" },
-      ).lean();
-      if (record?.status === "sent") continue;
-      const t = deps.i18n.getFixedT(account.language);
-      const checklist = { className: schoolClass.name, weekStart: built.view.week.start, slips: built.slips };
-      try {
-        await deps.api.sendDocument(account.chatId, new InputFile(built.pdf, built.fileName));
-        const text = checklistText(t, account.language, checklist) + (fallback ? `\n\n${t("printouts:checklist.fallback")}` : "");
-        await deps.api.sendMessage(account.chatId, text, { parse_mode: "HTML", reply_markup: checklistKeyboard(checklist) });
-      } catch (error) {
-        // A blocked bot or a deleted chat will not change on retry: record it and go on with the others.
-        if (!(error instanceof GrammyError && (error.error_code === 403 || error.error_code === 400))) throw error;
-        if (error.error_code === 403) await Account.updateOne({ _id: account._id }, { $set: { active: false, blockedAt: new Date() } });
-        await Delivery.updateOne({ idempotencyKey: key }, { $set: { status: "failed", failedAt: new Date(), lastError: `${error.error_code} ${error.description}`.slice(0, 300) }, $inc: { attempts: 1 } });
-        result.failed += 1;
-        continue;
-      }
-      await Delivery.updateOne({ idempotencyKey: key }, { $set: { status: "sent", sentAt: new Date() }, $inc: { attempts: 1 } });
-      result.sent += 1;
-    }
+    const checklist = { className: schoolClass.name, weekStart: built.view.week.start, slips: built.slips };
+    const sent = await sendClassSheet(deps, school._id, schoolClass, { key: `printout-sent/${built.printoutId.toHexString()}`, printoutId: built.printoutId, pdf: built.pdf, fileName: built.fileName, checklist });
+    result.sent += sent.sent;
+    result.failed += sent.failed;
   }
   deps.logger.info({ schoolId: String(school._id), ...result }, "weekly printouts produced");
   return result;

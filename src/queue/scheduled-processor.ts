@@ -14,6 +14,7 @@ import type { ScheduledJobData } from "./jobs";
 import { SCHEDULED_JOBS } from "./names";
 import { registerSchedulers } from "./schedulers";
 import { redrive, REDRIVE_GRACE_MS } from "./redrive";
+import { DAILY_SLIP_JOB, processDailySlipJob } from "./daily-slips";
 import { PRINTOUT_JOB, processPrintoutJob, registerPrintoutSchedulers, type PrintoutJobData, type PrintoutJobDeps } from "./printouts";
 
 /** Events older than this without `enqueuedAt` were left by a crash between write and enqueue. */
@@ -25,6 +26,10 @@ export function scheduledProcessor(env: NotifyEnv, printouts?: PrintoutJobDeps):
     if (job.name === PRINTOUT_JOB) {
       if (!printouts) throw new Error("printouts are not configured in this worker");
       return processPrintoutJob(job as unknown as Job<PrintoutJobData>, printouts);
+    }
+    if (job.name === DAILY_SLIP_JOB) {
+      if (!printouts) throw new Error("printouts are not configured in this worker");
+      return processDailySlipJob(job as unknown as Job<{ schoolId: string }>, printouts);
     }
     const d = job.data;
     const school = d.schoolId ? new Types.ObjectId(d.schoolId) : undefined;

@@ -11,20 +11,16 @@
  * - Handing a slip over marks it (`handedAt`, `handedBy`) and its deliveries `handed`.
  */
 import { Types } from "mongoose";
-import { Delivery, Guardian, Printout, School, SchoolClass, Student, Teacher, Account, type AccountDocument, type DeliveryReason } from "../db/models";
+import { Delivery, Guardian, Printout, ResultSlip, School, SchoolClass, Student, Teacher, Account, type AccountDocument, type DeliveryKind } from "../db/models";
 import { lastScheduledRun, printoutWeek } from "../domain/reports";
 import { schoolDay, zonedInstant } from "../domain/time";
 import type { Translate } from "../i18n";
 import { renderPrintout, type PrintoutView } from "../print/printout";
 import type { PendingItem } from "./reports/pending-paper";
 import { byName } from "./reports/school-data";
-import { familiesOf } from "./people";
+import { paperFamiliesOfClass, type PaperSlip } from "./paper-families";
 import { loadPrintoutView } from "./reports/weekly-extract";
 
-export interface PaperSlip {
-  studentId: Types.ObjectId;
-  guardianId: Types.ObjectId;
-}
 
 /**
  * A member of staff as the server sees them: the schools they administer (admin roles, or every
@@ -62,38 +58,7 @@ export async function managedClasses(staff: Staff) {
   return classes.sort((a, b) => a.grade - b.grade || byName(a.name, b.name));
 }
 
-/**
- * Slips of a class: one per child and family on paper (any person of the family, or the record
- * itself, informed on paper: src/services/people.ts), by student and guardian name.
- */
-export async function paperSlipsOfClass(schoolId: Types.ObjectId, classId: Types.ObjectId): Promise<PaperSlip[]> {
-  return (await paperFamiliesOfClass(schoolId, classId)).map(({ studentId, guardianId }) => ({ studentId, guardianId }));
-}
-
-async function paperFamiliesOfClass(schoolId: Types.ObjectId, classId: Types.ObjectId) {
-  const students = await Student.find({ schoolId, classId }, { fullName: 1 }).lean();
-  const families = await familiesOf(schoolId, students.map((s) => s._id));
-  const slips: Array<PaperSlip & { student: string; guardian: string; reason: DeliveryReason | null }> = [];
-  for (const student of students) {
-    for (const family of (families.get(String(student._id)) ?? []).filter((f) => f.paper)) {
-      slips.push({ studentId: student._id, guardianId: family.guardianId, student: student.fullName, guardian: family.guardianName ?? "", reason: family.paperReason });
-    }
-  }
-  return slips.sort((a, b) => byName(a.student, b.student) || byName(a.guardian, b.guardian));
-}
-
-/** Classes of the school with at least one family on paper. */
-export async function classesWithPaperGuardians(schoolId: Types.ObjectId): Promise<Types.ObjectId[]> {
-  const students = await Student.find({ schoolId }, { classId: 1 }).lean();
-  const families = await familiesOf(schoolId, students.map((s) => s._id));
-  const classOf = new Map(students.map((s) => [String(s._id), s.classId]));
-  const classIds = new Map<string, Types.ObjectId>();
-  for (const [studentId, list] of families) {
-    const classId = classOf.get(studentId);
-    if (classId && list.some((f) => f.paper)) classIds.set(String(classId), classId);
-  }
-  return [...classIds.values()];
-}
+export { classesWithPaperGuardians, paperFamiliesOfClass, paperSlipsOfClass, type PaperSlip, type SlipReason } from "./paper-families";
 
 export interface BuildRequest {
   schoolId: Types.ObjectId;
@@ -189,13 +154,23 @@ export function parseSlipId(id: string): { printoutId: Types.ObjectId; index: nu
 
 const sameSlip = (a: PaperSlip, b: PaperSlip) => a.studentId.equals(b.studentId) && a.guardianId.equals(b.guardianId);
 
-/** The week's Printout with every wanted slip; appends only, with an optimistic check on the count. */
+/** The week's Printout with every wanted slip. */
 async function upsertPrintout(schoolId: Types.ObjectId, classId: Types.ObjectId, weekStart: string, wanted: PaperSlip[], now: Date, fileName: string) {
+  return upsertSheet(Printout, { schoolId, classId, weekStart }, wanted, now, fileName);
+}
+
+type SheetModel = { findOne: typeof Printout.findOne; create: typeof Printout.create; updateOne: typeof Printout.updateOne };
+
+/**
+ * A printout (or daily results slip) with every wanted slip: created, or appended to with an
+ * optimistic check on the count (slips are only ever appended, so their ids stay valid).
+ */
+export async function upsertSheet(model: SheetModel, key: Record<string, unknown>, wanted: PaperSlip[], now: Date, fileName: string) {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const doc = await Printout.findOne({ schoolId, classId, weekStart }).lean();
+    const doc = await model.findOne(key).lean();
     if (!doc) {
       try {
-        return (await Printout.create({ schoolId, classId, weekStart, producedAt: now, fileName, slips: wanted })).toObject();
+        return (await model.create({ ...key, producedAt: now, fileName, slips: wanted })).toObject();
       } catch (error) {
         if ((error as { code?: number }).code === 11000) continue; // another build created it
         throw error;
@@ -203,7 +178,7 @@ async function upsertPrintout(schoolId: Types.ObjectId, classId: Types.ObjectId,
     }
     const missing = wanted.filter((w) => !doc.slips.some((s) => sameSlip(s, w)));
     if (!missing.length) return doc;
-    const pushed = await Printout.updateOne({ _id: doc._id, slips: { $size: doc.slips.length } }, { $push: { slips: { $each: missing } } });
+    const pushed = await model.updateOne({ _id: doc._id, slips: { $size: doc.slips.length } }, { $push: { slips: { $each: missing } } });
     if (pushed.modifiedCount === 1) return { ...doc, slips: [...doc.slips, ...missing.map((m) => ({ ...m, handedAt: undefined, handedBy: undefined }))] };
   }
   throw new Error("the printout kept changing while it was built");
@@ -213,11 +188,14 @@ async function upsertPrintout(schoolId: Types.ObjectId, classId: Types.ObjectId,
  * Claims the guardians' pending paper items for this printout and returns every item it holds, by
  * slip: an item about a child goes on that child's slip, one about no child on the guardian's first.
  */
-async function claimPending(schoolId: Types.ObjectId, printoutId: Types.ObjectId, slips: PaperSlip[]): Promise<Map<number, PendingItem[]>> {
+export async function claimPending(schoolId: Types.ObjectId, printoutId: Types.ObjectId, slips: PaperSlip[], kinds?: readonly DeliveryKind[]): Promise<Map<number, PendingItem[]>> {
   const guardianIds = [...new Map(slips.map((s) => [String(s.guardianId), s.guardianId])).values()];
   const slipOf = (recipient: { guardianId?: Types.ObjectId | null; studentId?: Types.ObjectId | null }) =>
     slips.findIndex((s) => recipient.guardianId?.equals(s.guardianId) && (!recipient.studentId || recipient.studentId.equals(s.studentId)));
-  const candidates = await Delivery.find({ schoolId, channel: "paper", status: "pending_paper", "recipient.guardianId": { $in: guardianIds } }, { recipient: 1 }).lean();
+  const candidates = await Delivery.find(
+    { schoolId, channel: "paper", status: "pending_paper", "recipient.guardianId": { $in: guardianIds }, ...(kinds ? { kind: { $in: kinds } } : {}) },
+    { recipient: 1 },
+  ).lean();
   const mine = candidates.filter((d) => slipOf(d.recipient) >= 0).map((d) => d._id);
   if (mine.length) await Delivery.updateMany({ _id: { $in: mine }, status: "pending_paper" }, { $set: { status: "printed", printoutId } });
   // Through the guardians: {recipient.guardianId, channel, status} is indexed, printoutId is not.
@@ -255,9 +233,11 @@ export type HandoverResult = { ok: true; handed: boolean; printoutId: Types.Obje
 /** Marks a slip handed over (or, pressed again, not handed: a mistake), with its deliveries. */
 export async function toggleHandover(id: string, staff: Staff, now: Date): Promise<HandoverResult> {
   const parsed = parseSlipId(id);
-  const printout = parsed ? await Printout.findById(parsed.printoutId).lean() : null;
+  const sheet = parsed ? await sheetOf(parsed.printoutId) : null;
+  const printout = sheet?.doc;
   const slip = parsed && printout ? printout.slips[parsed.index] : undefined;
-  if (!parsed || !printout || !slip) return { ok: false, reason: "not-found" };
+  if (!parsed || !sheet || !printout || !slip) return { ok: false, reason: "not-found" };
+  const Sheet = sheet.model;
   const schoolClass = await SchoolClass.findById(printout.classId).lean();
   if (!schoolClass || !canManageClass(staff, schoolClass)) return { ok: false, reason: "forbidden" };
   const path = `slips.${parsed.index}`;
@@ -266,18 +246,31 @@ export async function toggleHandover(id: string, staff: Staff, now: Date): Promi
     ? { $set: { [`${path}.handedAt`]: now, ...(staff.accountId ? { [`${path}.handedBy`]: staff.accountId } : {}) } }
     : { $unset: { [`${path}.handedAt`]: 1, [`${path}.handedBy`]: 1 } };
   // Conditional on the state the user saw: a double press changes it once.
-  const changed = await Printout.updateOne({ _id: printout._id, [`${path}.handedAt`]: { $exists: !handed } }, update);
-  if (changed.modifiedCount === 0) return { ok: true, handed: !!(await Printout.findById(printout._id).lean())?.slips[parsed.index]?.handedAt, printoutId: printout._id };
+  const changed = await Sheet.updateOne({ _id: printout._id, [`${path}.handedAt`]: { $exists: !handed } }, update);
+  if (changed.modifiedCount === 0) return { ok: true, handed: !!(await Sheet.findById(printout._id).lean())?.slips[parsed.index]?.handedAt, printoutId: printout._id };
   const items = { "recipient.guardianId": slip.guardianId, channel: "paper" as const, printoutId: printout._id, $or: [{ "recipient.studentId": slip.studentId }, { "recipient.studentId": null }] };
   if (handed) await Delivery.updateMany({ ...items, status: "printed" }, { $set: { status: "handed", sentAt: now } });
   else await Delivery.updateMany({ ...items, status: "handed" }, { $set: { status: "printed" }, $unset: { sentAt: 1 } });
   return { ok: true, handed, printoutId: printout._id };
 }
 
-/** A printout's checklist as it is now: class, week and every slip with its hand-over state. */
-export async function printoutChecklist(printoutId: Types.ObjectId): Promise<{ className: string; weekStart: string; slips: SlipState[] } | null> {
-  const printout = await Printout.findById(printoutId).lean();
-  if (!printout) return null;
+/**
+ * A weekly printout or a daily results slip (src/services/daily-slips.ts) by id: both hold slips
+ * handed over the same way, with the same `<id>.<n>` slip ids and buttons.
+ */
+async function sheetOf(id: Types.ObjectId) {
+  const weekly = await Printout.findById(id).lean();
+  if (weekly) return { model: Printout, doc: weekly, weekStart: weekly.weekStart, day: null };
+  const daily = await ResultSlip.findById(id).lean();
+  // The two models share the fields the hand-over touches (classId, slips).
+  return daily ? { model: ResultSlip as unknown as typeof Printout, doc: daily, weekStart: daily.day, day: daily.day } : null;
+}
+
+/** A printout's (or daily slip's) checklist as it is now: class, week or day, and every slip with its hand-over state. */
+export async function printoutChecklist(printoutId: Types.ObjectId): Promise<{ className: string; weekStart: string; day?: string; slips: SlipState[] } | null> {
+  const sheet = await sheetOf(printoutId);
+  if (!sheet) return null;
+  const printout = sheet.doc;
   const [schoolClass, students, guardians] = await Promise.all([
     SchoolClass.findById(printout.classId, { name: 1 }).lean(),
     Student.find({ _id: { $in: printout.slips.map((s) => s.studentId) } }, { fullName: 1 }).lean(),
@@ -286,7 +279,8 @@ export async function printoutChecklist(printoutId: Types.ObjectId): Promise<{ c
   const name = (list: Array<{ _id: Types.ObjectId; fullName?: string | null }>, id: Types.ObjectId) => list.find((x) => x._id.equals(id))?.fullName ?? "—";
   return {
     className: schoolClass?.name ?? "—",
-    weekStart: printout.weekStart,
+    weekStart: sheet.weekStart,
+    ...(sheet.day ? { day: sheet.day } : {}),
     slips: printout.slips.map((s, n) => ({ id: slipId(printout._id, n), studentName: name(students, s.studentId), guardianName: name(guardians, s.guardianId), handed: !!s.handedAt })),
   };
 }

@@ -372,6 +372,8 @@ describe("School", () => {
       quietHours: { start: "21:00", end: "08:00" },
       forecastSchedule: { weeklyDay: 1, weeklyTime: "17:00", dailyLastDays: 10, enabled: true },
       printoutSchedule: { weekday: 5, time: "12:00" },
+      dailySlipTime: "08:00",
+      nonResponderDays: 7,
       finalsDeliveryLimitHours: 20,
       codeTtlDays: 30,
     });

@@ -54,13 +54,13 @@ describe("job schedulers", () => {
 
     // Registering again changes nothing; a new time in the settings moves the scheduler.
     await registerPrintoutSchedulers(queues.queue(QUEUES.scheduled), [moscow, vladivostok]);
-    expect(await queue.getJobSchedulersCount()).toBe(2);
+    expect(await queue.getJobSchedulersCount()).toBe(4); // the weekly printout and the daily results slip of each school
     moscow.settings.printoutSchedule = { weekday: 4, time: "15:30" };
     await registerPrintoutSchedulers(queues.queue(QUEUES.scheduled), [moscow]);
     const moved = (await queue.getJobScheduler(printoutSchedulerId(moscow._id.toHexString())))!;
     expect(moved.pattern).toBe("30 15 * * 4");
     expect(inZone(new Date(moved.next!), "Europe/Moscow").format("dddd HH:mm")).toBe("Thursday 15:30");
-    expect(await queue.getJobSchedulersCount()).toBe(2);
+    expect(await queue.getJobSchedulersCount()).toBe(4); // the weekly printout and the daily results slip of each school
   });
 });
 

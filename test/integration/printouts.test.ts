@@ -234,6 +234,38 @@ describe("pending paper items", () => {
   });
 });
 
+describe("items that fell back to paper for families that are otherwise electronic", () => {
+  test("a broadcast the bot could not deliver puts the family on the class's printout, marked as not delivered electronically", async () => {
+    const fixture = await loadFixtureSchool();
+    const classId = await fixture.id("class", "7b");
+    await toPaper(fixture, "g5", "chosen"); // one family on paper anyway
+    const parent = await guardianAccount(fixture, "g3");
+    await recordTelegramDecision({ accountId: parent._id, school: (await consentSchool(fixture.schoolId))!, decision: "granted", t, now: FRIDAY_NOON });
+    expect((await familiesOf(fixture.schoolId, [await fixture.id("student", "s2")])).get(String(await fixture.id("student", "s2")))![0].paper).toBe(false);
+    // The broadcast fell back (the worker's paper fallback keeps its words), about no child in particular.
+    const item = await Delivery.create({
+      schoolId: fixture.schoolId, idempotencyKey: `test/${new Types.ObjectId()}`, kind: "broadcast", channel: "paper", status: "pending_paper",
+      recipient: { guardianId: await fixture.id("guardian", "g3") }, queuedAt: new Date("2026-09-16T07:00:00Z"),
+      notice: { template: "broadcast", school: "Школа", text: "Экскурсия переносится на понедельник" },
+    });
+    expect((await classesWithPaperGuardians(fixture.schoolId)).map(String)).toContain(String(classId));
+    const built = (await build(fixture, classId))!;
+    expect(built.view.slips.map((s) => [s.guardianName, s.deliveryReason])).toEqual([
+      ["Волков Павел Андреевич", "chosen"],
+      ["Смирнова Татьяна Юрьевна", "fallback"],
+    ]);
+    const text = pdfText(built.pdf).replace(/\s+/g, " ");
+    expect(text).toMatch(/Смирнова Татьяна не доставлено .*электронно/); // the table wraps the reason
+    expect(text).toContain("Экскурсия переносится на понедельник");
+    expect(await Delivery.findById(item._id).lean()).toMatchObject({ status: "printed", printoutId: built.printoutId });
+    // Handed over with its slip like any other.
+    const teacher = await staffAccount(fixture, "teacher", "t1");
+    const slip = built.slips.find((s) => s.guardianName.startsWith("Смирнова"))!;
+    expect(await toggleHandover(slip.id, staffFrom(teacher, []), FRIDAY_NOON)).toMatchObject({ ok: true, handed: true });
+    expect(await Delivery.findById(item._id).lean()).toMatchObject({ status: "handed" });
+  });
+});
+
 describe("rebuilding", () => {
   test("an on-demand printout before Friday's run reprints last week's", async () => {
     const fixture = await loadFixtureSchool();

@@ -55,7 +55,7 @@ import { Homework } from "./homework";
 import { InviteCode } from "./invite-code";
 import { Lesson } from "./lesson";
 import { Period } from "./period";
-import { Printout } from "./printout";
+import { Printout, ResultSlip } from "./printout";
 import { Recommendation } from "./recommendation";
 import { School } from "./school";
 import { Session } from "./session";
@@ -95,6 +95,7 @@ export const allModels = [
   EmailVerification,
   EmailCodeSend,
   Printout,
+  ResultSlip,
   AuditEntry,
   WebSession,
   WebSignIn,

@@ -74,6 +74,10 @@ const schoolSettingsSchema = new Schema(
     quietHours: { type: quietHoursSchema, required: true, default: () => ({}) },
     forecastSchedule: { type: forecastScheduleSchema, required: true, default: () => ({}) },
     printoutSchedule: { type: printoutScheduleSchema, required: true, default: () => ({}) },
+    /** Local time of the daily results slip for families on paper (school days; src/queue/daily-slips.ts). */
+    dailySlipTime: timeField("08:00"),
+    /** Days after which a guardian in the journal who has neither consented nor refused is listed as a non-responder. */
+    nonResponderDays: intField(1, 365, 7),
     /** Internal target for delivering finals/exams (the regulation's limit is 24 hours). */
     finalsDeliveryLimitHours: intField(1, 24, 20),
     /** Lifetime of invite codes issued by this school. */

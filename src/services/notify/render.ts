@@ -81,10 +81,10 @@ function body(t: TFunction, lang: Language, timeZone: string, n: Notice, day: (d
     case "admin-alert": {
       const shown = n.items.slice(0, 30);
       const at = (iso: string) => e(inZone(new Date(iso), timeZone).locale(lang).format("D MMMM HH:mm"));
-      const lines = [t("alert.title"), t("alert.intro", { count: n.items.length, hours: n.limitHours })];
+      const lines = n.paper ? [t("alert.paperTitle"), t("alert.paperIntro", { count: n.items.length, hours: n.limitHours })] : [t("alert.title"), t("alert.intro", { count: n.items.length, hours: n.limitHours })];
       lines.push(...shown.map((i) => t("alert.line", { student: e(i.student), what: e(i.what), at: at(i.resultsAt) })));
       if (n.items.length > shown.length) lines.push(t("alert.more", { count: n.items.length - shown.length }));
-      lines.push("", t("alert.paper"));
+      lines.push("", t(n.paper ? "alert.paperHandover" : "alert.paper"));
       return lines.join("\n");
     }
     case "code-alarm":

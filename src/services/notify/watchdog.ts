@@ -35,6 +35,7 @@ export async function runWatchdog(env: NotifyEnv, onlySchool?: Types.ObjectId): 
       resultsAt: { $lte: cutoff, $gte: new Date(now.getTime() - LOOKBACK_MS) },
     }).lean();
     report.requeuedEvents += await requeueStuckEvents(env, school._id, cutoff, now);
+    report.alerted += await alertUnhandedPaper(env, school._id, now);
     if (!overdue.length) continue;
     report.overdue += overdue.length;
 
@@ -69,6 +70,37 @@ export async function runWatchdog(env: NotifyEnv, onlySchool?: Types.ObjectId): 
     env.logger.warn({ schoolId: String(school._id), overdue: overdue.length, admins: admins.length }, "final results overdue: put on paper, admins alerted");
   }
   return report;
+}
+
+/** A paper result counts as delivered only when handed over: 24 h after the result, the admins hear of each one that is not. */
+export const PAPER_HANDOVER_HOURS = 24;
+
+/**
+ * Finals and exam results on paper (pending, or printed on a slip) not handed over within 24 hours
+ * of the result: listed to the school's admins, once per list (the key is the list's hash).
+ */
+async function alertUnhandedPaper(env: NotifyEnv, schoolId: Types.ObjectId, now: Date): Promise<number> {
+  const late = await Delivery.find({
+    schoolId,
+    kind: { $in: ["final", "exam"] },
+    channel: "paper",
+    status: { $in: ["pending_paper", "printed"] },
+    resultsAt: { $lte: new Date(now.getTime() - PAPER_HANDOVER_HOURS * 3600_000), $gte: new Date(now.getTime() - LOOKBACK_MS) },
+  }).lean();
+  if (!late.length) return 0;
+  const names = new Map((await Student.find({ _id: { $in: late.map((d) => d.recipient?.studentId).filter(Boolean) } }, { fullName: 1 }).lean()).map((s) => [String(s._id), s.fullName]));
+  const items = late.map((d) => ({
+    student: names.get(String(d.recipient?.studentId)) ?? "—",
+    what: describe({ notice: d.notice, kind: d.kind } as DeliveryJobData),
+    resultsAt: (d.resultsAt ?? d.queuedAt).toISOString(),
+  }));
+  const source = `watchdog-paper-${createHash("sha256").update(late.map((d) => String(d._id)).sort().join("|")).digest("hex").slice(0, 32)}`;
+  const admins = await adminAccounts(schoolId);
+  if (!admins.length) env.logger.warn({ schoolId: String(schoolId), late: late.length }, "paper results not handed over and no admin to alert");
+  const alerts: PlannedDelivery[] = admins.map((accountId) => ({
+    source, schoolId, kind: "admin-alert", channel: "telegram", accountId, notice: { template: "admin-alert", limitHours: PAPER_HANDOVER_HOURS, items, paper: true },
+  }));
+  return alerts.length ? (await enqueueDeliveries(env.deliveries, alerts, now)).jobs : 0;
 }
 
 function pick(data: DeliveryJobData): Omit<PlannedDelivery, "channel"> {
