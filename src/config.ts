@@ -86,6 +86,11 @@ const makeSchema = (requireBotToken: boolean) => z
     CODE_ALARM_WINDOW_MINUTES: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(1, "must be 1..1440").max(1440, "must be 1..1440").default(10),
     SMTP_URL: url(["smtp:", "smtps:"]).optional(),
     SMTP_FROM: z.string().trim().email("must be an e-mail address").optional(),
+    /** The operator's SMSC: smpp://<system_id>:<password>@host:port (ssmpp:// for TLS). Without it SMS is off. */
+    SMPP_URL: url(["smpp:", "ssmpp:"]).refine((v) => new URL(v).username !== "" && new URL(v).hostname !== "", "must name the system_id and password: smpp://<system_id>:<password>@host:port").optional(),
+    /** The sender: an alphanumeric name (up to 11 Latin letters/digits) the operator registered, or a number. */
+    SMS_SOURCE: z.string().trim().regex(/^(?:[A-Za-z0-9 ._-]{1,11}|\+?\d{3,15})$/, "must be a sender name of up to 11 Latin letters and digits, or a phone number").optional(),
+    SMS_RATE_PER_SECOND: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(1, "must be 1..1000").max(1000, "must be 1..1000").default(10),
     EXCHANGE_BODY_LIMIT_MB: z.coerce.number({ error: "must be a number" }).positive("must be positive").max(100, "must be at most 100").default(10),
     EXCHANGE_MAX_ITEMS: z.coerce.number({ error: "must be a number" }).int().positive("must be positive").default(5000),
     DATA_DIR: z.string().trim().min(1).default("./data"),
@@ -110,6 +115,7 @@ const makeSchema = (requireBotToken: boolean) => z
     if (production && env.WEB_URL && !env.WEB_URL.startsWith("https:")) {
       ctx.addIssue({ code: "custom", path: ["WEB_URL"], message: "must be https:// in production (Telegram opens Mini Apps only over https)" });
     }
+    if (env.SMPP_URL && !env.SMS_SOURCE) ctx.addIssue({ code: "custom", path: ["SMS_SOURCE"], message: "is required when SMPP_URL is set" });
     if (env.SMTP_URL && !env.SMTP_FROM) ctx.addIssue({ code: "custom", path: ["SMTP_FROM"], message: "is required when SMTP_URL is set" });
   });
 

@@ -1,0 +1,234 @@
+/**
+ * SMS over SMPP 3.4 (the `smpp` package): one bound transceiver session per worker, kept alive with
+ * enquire_link, rebound with backoff after a drop, closed on shutdown. Texts go as UCS-2, long ones
+ * as concatenated parts (src/domain/sms.ts). Delivery receipts (deliver_sm) reach `onReceipt`.
+ */
+import smpp, { type Pdu, type Session } from "smpp";
+import { fitText, maskPhone, parseReceipt, splitUcs2, toE164, type Receipt } from "../domain/sms";
+import type { Logger } from "../logger";
+import type { SendOutcome } from "./outcome";
+
+export interface SmsMessage {
+  /** The guardian's number as entered; made E.164 here. */
+  to: string;
+  text: string;
+  /** The school's limit of concatenated parts (default 2). */
+  maxParts?: number;
+}
+
+/** A sent SMS: the SMSC's message id of every part (receipts name them). */
+export type SmsOutcome = SendOutcome & { messageIds?: string[]; parts?: number };
+
+export interface SmsChannel {
+  send(message: SmsMessage): Promise<SmsOutcome>;
+  onReceipt(handler: (receipt: Receipt) => Promise<void> | void): void;
+  close(): Promise<void>;
+}
+
+export interface SmsOptions {
+  url: string;
+  source: string;
+  ratePerSecond?: number;
+  logger: Logger;
+  enquireLinkMs?: number;
+  /** How long a send waits for a bound session or an answer before it is retried later. */
+  timeoutMs?: number;
+  /** Throttling answers retried in place before the job is given back to the queue. */
+  throttleRetries?: number;
+  throttleBackoffMs?: number;
+  reconnectBackoffMs?: { min: number; max: number };
+}
+
+/** Errors that say the number will never take this message: the person is unreachable by SMS. */
+const UNREACHABLE = new Set(["ESME_RINVDSTADR", "ESME_RINVDSTTON", "ESME_RINVDSTNPI", "ESME_RX_P_APPN", "ESME_RINVNUMDESTS"]);
+/** The SMSC is busy: try again later, within its window. */
+const THROTTLED = new Set(["ESME_RTHROTTLED", "ESME_RMSGQFUL"]);
+
+const errorName = (status: number) => Object.entries(smpp.errors).find(([, code]) => code === status)?.[0] ?? `0x${status.toString(16)}`;
+
+export function parseSmppUrl(url: string): { url: string; systemId: string; password: string } {
+  const u = new URL(url);
+  return { url: `${u.protocol}//${u.hostname}:${u.port || (u.protocol === "ssmpp:" ? 3550 : 2775)}`, systemId: decodeURIComponent(u.username), password: decodeURIComponent(u.password) };
+}
+
+export function createSmsChannel(options: SmsOptions): SmsChannel {
+  const log = options.logger.child({ component: "sms" });
+  const { url, systemId, password } = parseSmppUrl(options.url);
+  const timeoutMs = options.timeoutMs ?? 20_000;
+  const backoff = options.reconnectBackoffMs ?? { min: 500, max: 30_000 };
+  const interval = 1000 / (options.ratePerSecond ?? 10);
+  const receiptHandlers: ((receipt: Receipt) => Promise<void> | void)[] = [];
+  let session: Session | null = null;
+  let bound: Promise<Session> | null = null;
+  let closed = false;
+  let failures = 0;
+  let nextSlot = 0;
+  let ref = Math.floor(Math.random() * 256);
+  let retryTimer: NodeJS.Timeout | undefined;
+
+  function connect(): Promise<Session> {
+    return new Promise((resolve, reject) => {
+      const s = smpp.connect({ url, auto_enquire_link_period: options.enquireLinkMs ?? 30_000 });
+      let settled = false;
+      const fail = (why: string) => {
+        if (!settled) {
+          settled = true;
+          reject(new Error(why));
+        }
+      };
+      s.on("error", (error: Error) => fail(`smpp connection: ${(error as NodeJS.ErrnoException).code ?? error.message}`));
+      s.on("close", () => {
+        fail("smpp connection closed before bind");
+        if (session === s) {
+          session = null;
+          bound = null;
+          if (!closed) scheduleReconnect();
+        }
+      });
+      s.on("connect", () => {
+        s.bind_transceiver({ system_id: systemId, password }, (pdu) => {
+          if (pdu.command_status !== 0) {
+            fail(`smpp bind: ${errorName(pdu.command_status)}`);
+            s.destroy();
+            return;
+          }
+          settled = true;
+          session = s;
+          failures = 0;
+          log.info("smpp transceiver bound");
+          resolve(s);
+        });
+      });
+      s.on("deliver_sm", (pdu: Pdu) => void onDeliver(s, pdu));
+      s.on("enquire_link", (pdu: Pdu) => s.send(pdu.response()));
+      s.on("unbind", (pdu: Pdu) => {
+        s.send(pdu.response());
+        s.close();
+      });
+    });
+  }
+
+  function ensureBound(): Promise<Session> {
+    if (closed) return Promise.reject(new Error("sms channel closed"));
+    if (!bound) {
+      bound = connect();
+      bound.catch((error: Error) => {
+        log.warn({ error: error.message }, "smpp bind failed");
+        bound = null;
+        scheduleReconnect();
+      });
+    }
+    return bound;
+  }
+
+  function scheduleReconnect(): void {
+    if (closed || retryTimer) return;
+    const wait = Math.min(backoff.max, backoff.min * 2 ** failures++);
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      if (!bound && !closed) void ensureBound().catch(() => undefined);
+    }, wait);
+  }
+
+  async function onDeliver(s: Session, pdu: Pdu): Promise<void> {
+    s.send(pdu.response());
+    const esm = Number(pdu.esm_class ?? 0);
+    if ((esm & 0x3c) === 0) return; // a mobile-originated message, not a receipt: nothing to do with it
+    const message = pdu.short_message as { message?: string | Buffer } | undefined;
+    const text = typeof message?.message === "string" ? message.message : (message?.message?.toString("latin1") ?? "");
+    const receiptedMessageId = typeof pdu.receipted_message_id === "string" ? pdu.receipted_message_id : undefined;
+    const messageState = typeof pdu.message_state === "number" ? pdu.message_state : undefined;
+    const receipt = parseReceipt(text, { receiptedMessageId, messageState });
+    if (!receipt) return;
+    for (const handler of receiptHandlers) {
+      try {
+        await handler(receipt);
+      } catch (error) {
+        log.error({ error: (error as Error).message, messageId: receipt.messageId }, "receipt handler failed");
+      }
+    }
+  }
+
+  function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    return Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`smpp ${what} timed out`)), timeoutMs)))]).finally(() => clearTimeout(timer));
+  }
+
+  async function paced(): Promise<void> {
+    const now = Date.now();
+    const at = Math.max(now, nextSlot);
+    nextSlot = at + interval;
+    if (at > now) await new Promise((r) => setTimeout(r, at - now));
+  }
+
+  function submit(s: Session, fields: Record<string, unknown>): Promise<Pdu> {
+    return new Promise((resolve, reject) => {
+      if (!s.submit_sm(fields, resolve)) reject(new Error("smpp connection not writable"));
+    });
+  }
+
+  return {
+    async send(message) {
+      const to = toE164(message.to);
+      if (!to) return { ok: false, kind: "unreachable", error: "sms: not a phone number" };
+      const parts = splitUcs2(fitText(message.text, message.maxParts), ref++ & 0xff);
+      const messageIds: string[] = [];
+      try {
+        const s = await withTimeout(ensureBound(), "bind");
+        for (const part of parts) {
+          for (let attempt = 0; ; attempt++) {
+            await paced();
+            const response = await withTimeout(
+              submit(s, {
+                source_addr: options.source,
+                source_addr_ton: /^\+?\d+$/.test(options.source) ? 1 : 5,
+                source_addr_npi: /^\+?\d+$/.test(options.source) ? 1 : 0,
+                destination_addr: to.slice(1),
+                dest_addr_ton: 1,
+                dest_addr_npi: 1,
+                registered_delivery: 1,
+                data_coding: 8,
+                short_message: part.udh ? { udh: part.udh, message: part.message } : part.message,
+              }),
+              "submit",
+            );
+            if (response.command_status === 0) {
+              messageIds.push(String(response.message_id));
+              break;
+            }
+            const name = errorName(response.command_status);
+            if (THROTTLED.has(name) && attempt < (options.throttleRetries ?? 3)) {
+              await new Promise((r) => setTimeout(r, (options.throttleBackoffMs ?? 1000) * 2 ** attempt));
+              continue;
+            }
+            const error = `smpp ${name}${messageIds.length ? ` after ${messageIds.length} part(s)` : ""}`;
+            log.warn({ to: maskPhone(to), error }, "submit_sm refused");
+            if (UNREACHABLE.has(name)) return { ok: false, kind: "unreachable", error };
+            return { ok: false, kind: "retry", error };
+          }
+        }
+        return { ok: true, messageIds, parts: parts.length };
+      } catch (error) {
+        return { ok: false, kind: "retry", error: (error as Error).message };
+      }
+    },
+    onReceipt(handler) {
+      receiptHandlers.push(handler);
+    },
+    async close() {
+      closed = true;
+      clearTimeout(retryTimer);
+      const s = session;
+      session = null;
+      bound = null;
+      if (!s) return;
+      await new Promise<void>((resolve) => {
+        const done = setTimeout(() => s.destroy(() => resolve()), 2000);
+        s.unbind({}, () => {
+          clearTimeout(done);
+          s.close(() => resolve());
+        });
+      });
+    },
+  };
+}
