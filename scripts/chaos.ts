@@ -108,11 +108,18 @@ async function main(): Promise<void> {
         say("MongoDB resumed");
       }],
     ];
+    const happened: Array<{ at: number; label: string }> = [];
     for (const [at, label, run] of faults) {
       await sleep(Math.max(0, t0 + at - Date.now()));
       say(`${label}; sent so far: ${fake.sent().length}`);
+      happened.push({ at: Date.now(), label });
       await run();
     }
+    /** The fault nearest to a duplicate's first copy (a kill lands just after the send it interrupts). */
+    const after = (first: number) => {
+      const fault = [...happened].sort((a, b) => Math.abs(a.at - first) - Math.abs(b.at - first))[0];
+      return `first copy at +${((first - t0) / 1000).toFixed(1)} s, nearest fault "${fault.label}" at +${((fault.at - t0) / 1000).toFixed(1)} s`;
+    };
     await stream;
     say("all final grades accepted by the API");
 
@@ -139,7 +146,7 @@ async function main(): Promise<void> {
       const n = broadcastOf(chat).length;
       sent += n;
       if (!n) lost++;
-      if (n > 1) duplicated.push(`broadcast to chat ${chat} ×${n}`);
+      if (n > 1) duplicated.push(`broadcast to chat ${chat} ×${n}, ${after(broadcastOf(chat)[0].at)}`);
     }
     const latencies: number[] = [];
     for (let i = 0; i < finals; i++) {
@@ -147,7 +154,7 @@ async function main(): Promise<void> {
       sent += got.length;
       if (!got.length) lost++;
       else latencies.push(got[0].at - putAt[i]);
-      if (got.length > 1) duplicated.push(`final grade to chat ${world.finalsChat(i)} ×${got.length}`);
+      if (got.length > 1) duplicated.push(`final grade to chat ${world.finalsChat(i)} ×${got.length}, ${after(got[0].at)}`);
     }
     latencies.sort((a, b) => a - b);
     const sends = fake.sent().filter((m) => m.plain?.includes(BROADCAST_TEXT)).map((m) => m.at);
