@@ -70,7 +70,7 @@ export function onboardingDialog(deps: BotDeps) {
       // A parent on paper by their own choice is offered the way back to the bot.
       const paperFirst = children ? await dialog.external(async (outer) => (await contactsOf(outer.account!)).channelOrder[0] === "paper") : false;
       if (paperFirst) await ctx.reply(tNow("settings:channels.paperNow"), { reply_markup: new InlineKeyboard().text(tNow("settings:channels.toElectronic"), "ch:electronic") });
-      else if (!outcomes.includes("declined")) await ctx.reply(tNow("onboarding:welcome.backNoChildren"), { parse_mode: "HTML" });
+      else if (!children && !outcomes.includes("declined")) await ctx.reply(tNow("onboarding:welcome.backNoChildren"), { parse_mode: "HTML" });
       return;
     }
 
