@@ -20,7 +20,7 @@ import { parseQuestion } from "../src/domain/question";
 import { CONTEXT, PHRASINGS } from "../test/unit/question-phrasings";
 import { createSchoolFixture, guardianAccount } from "../test/support/fixtures";
 import { startTestMongo } from "../test/support/services";
-import { runBench, wholeArg } from "./lib/bench-env";
+import { percentile, runBench, wholeArg } from "./lib/bench-env";
 
 export interface ParserBench {
   phrasings: number;
@@ -33,10 +33,6 @@ export interface ParserBench {
   firstParseMicros: number;
   /** The first parse with a new context compiles its subjects and children (cached per context lists). */
   newContextMicros: number;
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 }
 
 export function benchParser(durationMs = 2000): ParserBench {

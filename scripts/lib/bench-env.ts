@@ -23,6 +23,11 @@ export function wholeArg(name: string, fallback: number): number {
   return value;
 }
 
+/** The value at fraction `p` (0..1) of an ascending list: `percentile(sorted, 0.95)` is the p95. */
+export function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+}
+
 /** Ends the process after `limitMs` whatever it is doing (a benchmark must stop by itself). */
 export function stopAfter(label: string, limitMs: number): void {
   const guard = setTimeout(() => {

@@ -13,11 +13,9 @@ import { deliveryProcessor, type EngineDeps } from "./delivery-engine";
 import { eventsProcessor } from "./events-processor";
 import { scheduledProcessor, sweepOutbox } from "./scheduled-processor";
 import { startRedisWatch, type RedisWatch } from "./redis-watch";
-import { registerSchedulers } from "./schedulers";
-import { registerPrintoutSchedulers } from "./printouts";
+import { registerAllSchedulers } from "./schedulers";
 import { Api } from "grammy";
 import { BACKGROUND_RETRY, telegramRetry } from "../channels/telegram-retry";
-import { School } from "../db/models";
 import { QUEUES } from "./names";
 import type { Pacing } from "./rate-limits";
 
@@ -100,10 +98,7 @@ export async function startNotifier(options: NotifierOptions): Promise<Notifier>
     worker.on("failed", (job, error) => logger.warn({ queue: worker.name, jobId: job?.id, attemptsMade: job?.attemptsMade, err: { message: error.message } }, "job attempt failed"));
     worker.on("error", (error) => logger.error({ queue: worker.name, err: { message: error.message } }, "worker error"));
   }
-  const restoreSchedulers = async () => {
-    await registerSchedulers(env.scheduled);
-    await registerPrintoutSchedulers(env.scheduled, await School.find({}, { timezone: 1, settings: 1 }).lean());
-  };
+  const restoreSchedulers = () => registerAllSchedulers(env.scheduled);
   let watch: RedisWatch | undefined;
   if (options.schedulers !== false) {
     await restoreSchedulers();

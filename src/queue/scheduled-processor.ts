@@ -1,7 +1,7 @@
 /** The processor of QUEUES.scheduled: one branch per job name (SCHEDULED_JOBS). */
 import { Types } from "mongoose";
 import type { Job, Processor } from "bullmq";
-import { DomainEvent, School } from "../db/models";
+import { DomainEvent } from "../db/models";
 import type { NotifyEnv } from "../services/notify/env";
 import { broadcastForecasts } from "../services/notify/forecast-broadcast";
 import { flushDigests, flushGradeBatch } from "../services/notify/grade-alerts";
@@ -12,10 +12,10 @@ import { runStaffUpkeep } from "../services/staff-upkeep";
 import { EVENT_JOB_OPTIONS } from "../services/exchange/events";
 import type { ScheduledJobData } from "./jobs";
 import { SCHEDULED_JOBS } from "./names";
-import { registerSchedulers } from "./schedulers";
+import { registerAllSchedulers } from "./schedulers";
 import { redrive, REDRIVE_GRACE_MS } from "./redrive";
 import { DAILY_SLIP_JOB, processDailySlipJob } from "./daily-slips";
-import { PRINTOUT_JOB, processPrintoutJob, registerPrintoutSchedulers, type PrintoutJobData, type PrintoutJobDeps } from "./printouts";
+import { PRINTOUT_JOB, processPrintoutJob, type PrintoutJobData, type PrintoutJobDeps } from "./printouts";
 
 /** Events older than this without `enqueuedAt` were left by a crash between write and enqueue. */
 const OUTBOX_GRACE_MS = 60_000;
@@ -43,8 +43,7 @@ export function scheduledProcessor(env: NotifyEnv, printouts?: PrintoutJobDeps):
       case SCHEDULED_JOBS.watchdog: {
         const report = await runWatchdog(env);
         // Picks up new schools and changed settings (both registrations skip unchanged schedulers).
-        await registerSchedulers(env.scheduled);
-        await registerPrintoutSchedulers(env.scheduled, await School.find({}, { timezone: 1, settings: 1 }).lean());
+        await registerAllSchedulers(env.scheduled);
         return report;
       }
       case SCHEDULED_JOBS.outbox:

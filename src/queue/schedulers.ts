@@ -9,6 +9,7 @@ import type { Queue } from "bullmq";
 import { School } from "../db/models";
 import type { ScheduledJobData } from "./jobs";
 import { SCHEDULED_JOBS } from "./names";
+import { registerPrintoutSchedulers } from "./printouts";
 
 const cron = (hhmm: string, weekdays = "*") => `${Number(hhmm.slice(3, 5))} ${Number(hhmm.slice(0, 2))} * * ${weekdays}`;
 
@@ -57,4 +58,15 @@ export async function registerSchedulers(queue: Queue): Promise<SchedulerSpec[]>
     );
   }
   return specs;
+}
+
+/**
+ * Every job scheduler of the worker: the ones above and the paper ones (weekly printouts, daily
+ * slips: src/queue/printouts.ts). Called on every worker start, by the watchdog (new schools,
+ * changed settings) and after Redis lost its data (src/queue/redis-watch.ts): a feature that adds
+ * a scheduler registers it here, so that all three see it.
+ */
+export async function registerAllSchedulers(queue: Queue): Promise<void> {
+  await registerSchedulers(queue);
+  await registerPrintoutSchedulers(queue, await School.find({}, { timezone: 1, settings: 1 }).lean());
 }

@@ -9,6 +9,8 @@ import { Delivery, DomainEvent, School, type AccountDocument } from "../../src/d
 import { createI18n } from "../../src/i18n";
 import { createQueueFactory, type QueueFactory } from "../../src/queue/connection";
 import { QUEUES, SCHEDULED_JOBS } from "../../src/queue/names";
+import { printoutSchedulerId } from "../../src/queue/printouts";
+import { dailySlipSchedulerId } from "../../src/queue/daily-slips";
 import { startNotifier, type Notifier } from "../../src/queue/notifier";
 import { enqueueDeliveries, retryDelivery, type PlannedDelivery } from "../../src/services/notify/deliveries";
 import { requestBroadcast } from "../../src/services/broadcast";
@@ -84,7 +86,7 @@ test("a FLUSHALL while the worker runs: schedulers restored, a delayed delivery 
   const before = logs.length;
   await redis.flush();
   await eachOnce([late.chatId], "объявление broadcast-delayed");
-  expect((await scheduled.getJobSchedulers(0, -1)).map((s) => s.key)).toEqual(expect.arrayContaining(["watchdog", "outbox-sweep", "staff-upkeep", `digest-${String(fx.school._id)}`]));
+  expect((await scheduled.getJobSchedulers(0, -1)).map((s) => s.key)).toEqual(expect.arrayContaining(["watchdog", "outbox-sweep", "staff-upkeep", `digest-${String(fx.school._id)}`, printoutSchedulerId(String(fx.school._id)), dailySlipSchedulerId(String(fx.school._id))]));
   expect(logs.slice(before).join("")).toContain("Redis had lost work: queues rebuilt from MongoDB");
   expect(await Delivery.findOne({ "recipient.accountId": late._id }).lean()).toMatchObject({ status: "sent", attempts: 1 });
 });

@@ -14,6 +14,9 @@ import type { WebDeps } from "../../src/web/context";
 import { signInitData } from "../../src/web/auth/telegram-init-data";
 import { createEmailChannel } from "../../src/channels/email";
 import { createBackgroundTasks } from "../../src/web/tasks";
+import { WebSession } from "../../src/db/models";
+import { cookiePolicy, hashToken, randomToken, SESSION_IDLE_MS, SESSION_MAX_MS } from "../../src/web/session";
+import type { Types } from "mongoose";
 import { TEST_BOT_TOKEN } from "./bot-harness";
 
 export interface WebServer {
@@ -159,4 +162,17 @@ export function pageText(html: string): string {
     .replace(/&amp;/g, "&")
     .replace(/\s+/g, " ")
     .trim();
+}
+
+/**
+ * A session cookie for an account, made straight in the database as a sign-in would make it (for
+ * the benchmark: many sessions from one address would meet the sign-in rate limit).
+ */
+export async function sessionCookieFor(server: WebServer, accountId: Types.ObjectId, at: Date): Promise<string> {
+  const token = randomToken();
+  await WebSession.create({
+    tokenHash: hashToken(token), accountId, via: "telegram", csrfToken: randomToken(24), language: "ru",
+    lastSeenAt: at, expiresAt: new Date(at.getTime() + SESSION_IDLE_MS), absoluteExpiresAt: new Date(at.getTime() + SESSION_MAX_MS),
+  });
+  return `${cookiePolicy(server.config.WEB_URL).sessionName}=${token}`;
 }

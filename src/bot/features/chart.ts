@@ -9,14 +9,9 @@ import type { BotContext } from "../context";
 import type { BotFeature } from "../feature";
 import { childIfAccessible } from "../../services/access";
 import { loadPeriods, loadScope, periodProgress, reportingPeriods } from "../../services/diary";
-import { averagesSvg, charted } from "../../charts/child";
-import { svgToPng } from "../../charts/render";
-import { averagesChartSize } from "../../charts/averages";
+import { averagesPng, charted } from "../../charts/child";
 
 const CHART_RE = /^chart:([0-9a-f]{24}):([0-9a-f]{24})$/;
-/** Columns of the picture: readable on a phone's screen, zoomable for more. */
-const COLUMNS = 2;
-const PNG_WIDTH = 1200;
 
 export function chartButton(text: string, studentId: string, periodId: string): InlineKeyboardButton {
   return { text, callback_data: `chart:${studentId}:${periodId}` };
@@ -49,8 +44,7 @@ composer.callbackQuery(/^chart:/, async (ctx) => {
     return;
   }
   await ctx.replyWithChatAction("upload_photo");
-  const svg = averagesSvg(progress, scope, period, ctx.t, ctx.lang, COLUMNS);
-  const png = svgToPng(svg, Math.min(PNG_WIDTH, averagesChartSize(shown.length, COLUMNS).width * 2));
+  const png = averagesPng(progress, scope, period, ctx.t, ctx.lang);
   await ctx.replyWithPhoto(new InputFile(png, "chart.png"), { caption: ctx.t("web:bot.chartCaption", { name: scope.firstName, className: scope.className, period: period.name }) });
 });
 

@@ -26,7 +26,8 @@ export function chartsPage(f: Fmt, child: ChildPage, shown: ShownPeriod | null, 
     <source media="(min-width: 720px)" srcset="${base}/averages.svg?${query}&amp;cols=2">
     <img src="${base}/averages.svg?${query}&amp;cols=1" alt="${t("web:charts.averagesAlt", { period: name })}" loading="lazy">
   </picture>
-  <figcaption>${t("web:charts.averagesCaption")}${without.length > 0 && html` ${t("web:charts.without", { subjects: without.map((p) => p.subjectName).join(", ") })}`}</figcaption>
+  <figcaption>${t("web:charts.averagesCaption")}${without.length > 0 && html` ${t("web:charts.without", { subjects: without.map((p) => p.subjectName).join(", ") })}`}
+    ${lines.length > 0 && html`<a href="${base}/averages.png?${query}" download>${t("web:charts.download")}</a>`}</figcaption>
 </figure>
 <details>
   <summary>${t("web:charts.averagesTable")}</summary>
