@@ -64,7 +64,7 @@ export async function startBenchServices(standInNote: string): Promise<BenchServ
   const prefix = `bench-${randomBytes(4).toString("hex")}`;
   console.log(`MongoDB: ${mongo.description}; Redis: ${redis.description}`);
   if (mongo.description.includes("stand-in")) console.log(standInNote);
-  await mongoose.connect(mongo.uri, { dbName });
+  await mongoose.connect(mongo.uri, { dbName, monitorCommands: true });
   await Promise.all(allModels.map((model) => model.init()));
   const queues = createQueueFactory(redis.url, prefix);
   return {

@@ -1,5 +1,5 @@
 /**
- * `npm run --silent report -- --school <id> (finals|curriculum|missing) [--class 7Б] [--period <externalId>]
+ * `npm run --silent report -- --school <id> (finals|curriculum|missing|compliance) [--class 7Б] [--period <externalId>]
  *  [--format pdf|csv] [--out file] [--today YYYY-MM-DD] [--json]`: the school's reports. Without
  * --format/--out it prints the report as a table (or one JSON document); with them it writes the
  * PDF or CSV (to --out, or a file named after the report in the current folder) and says where.
@@ -8,21 +8,30 @@ import fs from "node:fs";
 import path from "node:path";
 import { isCalendarDay, schoolDay } from "../domain/time";
 import { createI18n, isLanguage } from "../i18n";
-import { REPORT_FORMATS, REPORT_KINDS, reportData, reportFile, type ReportData, type ReportFormat, type ReportKind } from "../services/reports/report-files";
+import { REPORT_FORMATS, REPORT_KINDS, SCHOOL_WIDE_KINDS, reportData, reportFile, type ReportData, type ReportFormat, type ReportKind } from "../services/reports/report-files";
 import { ReportInputError, loadSchool } from "../services/reports/school-data";
 import { findClassByName } from "../services/schools";
-import { markText } from "../print/layout-text";
+import { COMPLIANCE_COLUMNS, complianceLines } from "../print/compliance-report";
+import { markText, percent } from "../print/layout-text";
 import { InputError, formatTable, option, runCli, UsageError } from "./common";
 
 const USAGE = `Usage: npm run --silent report -- --school <schoolId> (${REPORT_KINDS.join("|")}) [--class 7Б] [--period <externalId>] [--format pdf|csv] [--out file] [--today YYYY-MM-DD] [--json]
   finals      the summary sheet of final grades of a class and period (--class required)
   curriculum  lessons held against the curriculum of a class and period (--class required)
-  missing     students without final grades in the periods that ended (a class, or the whole school)`;
+  missing     students without final grades in the periods that ended (a class, or the whole school)
+  compliance  final grades and exam results of a period: how and when each reached each guardian, and
+              the share within 24 hours, overdue first (a class, or the whole school)`;
 
 type Row = Record<string, unknown>;
 
 /** The report as plain rows (the table) and as JSON (names instead of ids, no Maps). */
-function asData(data: ReportData, t: ReturnType<ReturnType<typeof createI18n>["getFixedT"]>): { json: unknown; rows: Row[] } {
+function asData(data: ReportData, t: ReturnType<ReturnType<typeof createI18n>["getFixedT"]>, lang: string): { json: unknown; rows: Row[]; summary?: string } {
+  if (data.kind === "compliance") {
+    const r = data.report;
+    const rows = complianceLines(r, t, lang).map((line) => Object.fromEntries(COMPLIANCE_COLUMNS.map((c, i) => [c, line.cells[i]])));
+    const summary = `${t("reports:compliance.share")}: ${t("reports:compliance.shareValue", { onTime: r.share.onTime, results: r.share.results, percent: percent(r.share.percent, lang) })}\n`;
+    return { json: r, rows, summary };
+  }
   if (data.kind === "missing") {
     const rows = data.report.rows.map((r) => ({ period: r.periodExternalId, class: r.className, student: r.student, subject: r.subject, problem: r.problem, ...(r.deferredUntil ? { deferredUntil: r.deferredUntil } : {}) }));
     return { json: { ...data.report, rows }, rows };
@@ -52,7 +61,7 @@ void runCli(USAGE, { values: ["school", "class", "period", "format", "out", "tod
   const [kind, ...extra] = ctx.args.positional;
   if (!kind || extra.length || !(REPORT_KINDS as readonly string[]).includes(kind)) throw new UsageError(`give one report: ${REPORT_KINDS.join(", ")}`);
   const className = option(ctx.args, "class");
-  if (kind !== "missing" && !className) throw new UsageError(`--class is required for ${kind}`);
+  if (!SCHOOL_WIDE_KINDS.includes(kind as ReportKind) && !className) throw new UsageError(`--class is required for ${kind}`);
   const out = option(ctx.args, "out");
   const formatOption = option(ctx.args, "format") ?? (out ? path.extname(out).slice(1).toLowerCase() || "pdf" : undefined);
   if (formatOption !== undefined && !(REPORT_FORMATS as readonly string[]).includes(formatOption)) throw new UsageError("--format must be pdf or csv");
@@ -68,11 +77,11 @@ void runCli(USAGE, { values: ["school", "class", "period", "format", "out", "tod
   const today = todayOption ?? schoolDay(new Date(), school.timezone);
   const lang = isLanguage(ctx.config.DEFAULT_LOCALE) ? ctx.config.DEFAULT_LOCALE : "ru";
   const t = createI18n(lang).getFixedT(lang);
-  const data = await reportData({ kind: kind as ReportKind, schoolId: school._id, ...(schoolClass ? { schoolClass } : {}), periodId: option(ctx.args, "period"), today }).catch((error: Error) => {
+  const data = await reportData({ kind: kind as ReportKind, schoolId: school._id, ...(schoolClass ? { schoolClass } : {}), periodId: option(ctx.args, "period"), today, now: new Date() }).catch((error: Error) => {
     throw error instanceof ReportInputError ? new InputError(error.message) : error;
   });
-  const { json, rows } = asData(data, t);
-  if (formatOption === undefined) return { json, text: rows.length ? formatTable(rows) : "nothing to report\n" };
+  const { json, rows, summary } = asData(data, t, lang);
+  if (formatOption === undefined) return { json, text: (summary ?? "") + (rows.length ? formatTable(rows) : "nothing to report\n") };
 
   const file = await reportFile(data, formatOption as ReportFormat, t, lang);
   const target = out ?? file.fileName;

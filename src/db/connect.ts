@@ -9,7 +9,7 @@ import { runMigrations } from "./migrations";
 export { renameLegacyCollections } from "./migrations";
 
 export async function connectDatabase(url: string): Promise<void> {
-  await mongoose.connect(url, { serverSelectionTimeoutMS: 10_000 });
+  await mongoose.connect(url, { serverSelectionTimeoutMS: 10_000, monitorCommands: true });
   await runMigrations(mongoose.connection.db!);
   await Promise.all(allModels.map((model) => model.init()));
 }

@@ -18,10 +18,10 @@ import type { Logger } from "../logger";
 import type { TelegramChannel } from "../channels/telegram";
 import { emailHtml, htmlToText, type EmailChannel } from "../channels/email";
 import type { SendOutcome } from "../channels/outcome";
-import { personGate } from "../services/notify/consent";
+import { personGate, type GateInput, type GateOutcome } from "../services/notify/consent";
 import { fallBack, SETTLED } from "../services/notify/deliveries";
 import { quietUntil } from "../services/notify/quiet-hours";
-import { renderNotice } from "../services/notify/render";
+import { renderNotice, type RenderedMessage } from "../services/notify/render";
 import { isLanguage, type Language } from "../i18n";
 import type { DeliveryJobData } from "./jobs";
 import { DEFAULT_PACING, holdGlobal, reserveChat, waitForSendSlot, type Pacing } from "./rate-limits";
@@ -44,15 +44,24 @@ export interface EngineDeps {
   on429?: () => void;
 }
 
-type Target =
-  | { ok: true; chatId?: number; email?: string; lang: Language; timeZone: string; quiet: { start: string; end: string } }
-  | { ok: false; why: "consent" | "gone" | "unreachable"; error: string };
+type Target = Extract<GateOutcome, { ok: true }>;
 
-/** Where the message goes and whether its person may get it now (services/notify/consent.ts: per person, never another parent's decision). */
-async function resolveTarget(data: DeliveryJobData, fallbackLang: Language): Promise<Target> {
-  const gate = await personGate({ schoolId: data.schoolId, channel: data.channel, guardianId: data.guardianId, accountId: data.accountId, studentId: data.studentId });
-  if (!gate.ok) return gate;
-  return { ok: true, chatId: gate.chatId, email: gate.email, lang: gate.language ?? fallbackLang, timeZone: gate.timeZone, quiet: gate.quiet };
+export const gateInputOf = (d: DeliveryJobData): GateInput => ({ schoolId: d.schoolId, channel: d.channel, guardianId: d.guardianId, accountId: d.accountId, studentId: d.studentId });
+
+/** Finals and exams go before broadcasts and forecasts at Telegram's send slot (regulation 6: within 24 h, and at once). */
+export const URGENT_KINDS: ReadonlySet<string> = new Set(["final", "exam"]);
+
+/**
+ * One channel call for a resolved person: Telegram (after a send slot of the bot when `slot` is
+ * given: urgent senders first), e-mail at once. The one place where a message leaves the service.
+ */
+export async function sendThrough(deps: EngineDeps, target: Target, lang: Language, message: RenderedMessage, slot?: { pacing: Pacing; urgent: boolean }): Promise<SendOutcome> {
+  if (target.chatId !== undefined) {
+    if (slot) await waitForSendSlot(deps.redis, deps.prefix, slot.pacing, slot.urgent);
+    return deps.telegram.sendMessage(target.chatId, message.html);
+  }
+  if (!deps.email) return { ok: false, kind: "unreachable", error: "e-mail is not configured (SMTP_URL)" };
+  return deps.email.send({ to: target.email!, subject: message.subject, text: htmlToText(message.html), html: emailHtml(message.html, lang) });
 }
 
 export function deliveryProcessor(deps: EngineDeps): Processor<DeliveryJobData> {
@@ -75,7 +84,7 @@ export function deliveryProcessor(deps: EngineDeps): Processor<DeliveryJobData> 
     }
     if (SETTLED.has(record.status)) return `skipped:${record.status}`;
 
-    const target = await resolveTarget(data, defaultLang);
+    const target = await personGate(gateInputOf(data));
     if (!target.ok) {
       if (target.why === "unreachable") {
         const next = await fallBack(deps.queue, data, target.error, now());
@@ -109,22 +118,17 @@ export function deliveryProcessor(deps: EngineDeps): Processor<DeliveryJobData> 
       throw new Error("delivery is being sent by another worker"); // retried after backoff, once the lease is clear
     }
 
-    const message = renderNotice(deps.i18n, target.lang, target.timeZone, data.notice);
-    if (target.chatId !== undefined) await waitForSendSlot(deps.redis, deps.prefix, pacing);
+    const lang = target.language ?? defaultLang;
+    const message = renderNotice(deps.i18n, lang, target.timeZone, data.notice);
+    // Finals and exams go ahead of broadcasts and forecasts at the bot's send slot.
+    if (target.chatId !== undefined) await waitForSendSlot(deps.redis, deps.prefix, pacing, URGENT_KINDS.has(data.kind));
     // The wait for a send slot can be long (a 429 hold): a consent withdrawn meanwhile still stops the message.
-    const current = data.guardianId || data.studentId ? await resolveTarget(data, defaultLang) : target;
+    const current = data.guardianId || data.studentId ? await personGate(gateInputOf(data)) : target;
     if (!current.ok && current.why === "consent") {
       await Delivery.updateOne({ _id: claimed._id, status: "sending" }, { $set: { status: "cancelled", lastError: "no consent in force at send time" } });
       return "cancelled:consent";
     }
-    let outcome: SendOutcome;
-    if (target.chatId !== undefined) {
-      outcome = await deps.telegram.sendMessage(target.chatId, message.html);
-    } else if (deps.email) {
-      outcome = await deps.email.send({ to: target.email!, subject: message.subject, text: htmlToText(message.html), html: emailHtml(message.html, target.lang) });
-    } else {
-      outcome = { ok: false, kind: "unreachable", error: "e-mail is not configured (SMTP_URL)" };
-    }
+    const outcome = await sendThrough(deps, target, lang, message);
     return settle(job, data, claimed._id, outcome);
   };
 

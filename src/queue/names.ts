@@ -5,6 +5,12 @@ export const QUEUES = {
   /** One job per message to one person on one channel. */
   deliveries: "deliveries",
   /**
+   * Many messages of one source per job (a broadcast, a forecast): resolved, claimed and settled
+   * with set queries (src/queue/delivery-batch.ts); few at a time, so finals on QUEUES.deliveries
+   * always find a worker.
+   */
+  bulk: "deliveries-bulk",
+  /**
    * Work on schedules and timers: forecast broadcasts, digests, grouped grade alerts, the 24-hour
    * watchdog, the outbox sweep, admin broadcasts and recommendation receipts.
    */

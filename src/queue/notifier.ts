@@ -10,6 +10,7 @@ import { createEmailChannel, type EmailChannel } from "../channels/email";
 import type { NotifyEnv } from "../services/notify/env";
 import type { QueueFactory } from "./connection";
 import { deliveryProcessor, type EngineDeps } from "./delivery-engine";
+import { BATCH_CONCURRENCY, batchProcessor } from "./delivery-batch";
 import { eventsProcessor } from "./events-processor";
 import { scheduledProcessor, sweepOutbox } from "./scheduled-processor";
 import { startRedisWatch, type RedisWatch } from "./redis-watch";
@@ -61,6 +62,7 @@ export async function startNotifier(options: NotifierOptions): Promise<Notifier>
   const { queues, logger } = options;
   const env: NotifyEnv = {
     deliveries: queues.queue(QUEUES.deliveries),
+    bulk: queues.queue(QUEUES.bulk),
     scheduled: queues.queue(QUEUES.scheduled),
     events: queues.queue(QUEUES.events),
     redis: queues.redis,
@@ -85,6 +87,8 @@ export async function startNotifier(options: NotifierOptions): Promise<Notifier>
   };
   const workers = [
     queues.worker(QUEUES.deliveries, deliveryProcessor(engine), { concurrency: options.concurrency ?? 20, limiter: DELIVERY_LIMITER }),
+    // Few batch jobs at a time: each keeps Telegram busy on its own; finals keep their own queue and workers.
+    queues.worker(QUEUES.bulk, batchProcessor(engine), { concurrency: BATCH_CONCURRENCY }),
     queues.worker(QUEUES.events, eventsProcessor(env), { concurrency: 4 }),
     queues.worker(QUEUES.scheduled, scheduledProcessor(env, {
       api: printoutApi(options.config, logger),

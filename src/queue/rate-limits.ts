@@ -29,7 +29,8 @@ export async function reserveChat(redis: Redis, prefix: string, chatId: number, 
   return ttl > 0 ? ttl : 1;
 }
 
-// KEYS[1]: the bot's recent sends (a sorted set of Redis-clock instants). ARGV: window, max, min gap.
+// KEYS[1]: the bot's recent sends (a sorted set of Redis-clock instants); KEYS[2]: urgent senders
+// waiting (member -> expiry). ARGV: window, max, min gap, member, urgent ("1" or "0").
 // Decided at the moment of sending (not reserved in advance): senders that wake up together after a
 // pause of the event loop do not go out in a burst, each one is checked against the real history.
 const TRY_SEND = `
@@ -37,6 +38,13 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local window = tonumber(ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+if ARGV[5] == '1' then
+  redis.call('ZADD', KEYS[2], now + 3000, ARGV[4])
+  redis.call('PEXPIRE', KEYS[2], 3000)
+elseif redis.call('ZCARD', KEYS[2]) > 0 then
+  return tonumber(ARGV[3])
+end
 local wait = 0
 local newest = redis.call('ZREVRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 if newest[2] then wait = math.max(wait, tonumber(newest[2]) + tonumber(ARGV[3]) - now) end
@@ -47,6 +55,7 @@ end
 if wait > 0 then return wait end
 redis.call('ZADD', KEYS[1], now, ARGV[4])
 redis.call('PEXPIRE', KEYS[1], window * 2)
+redis.call('ZREM', KEYS[2], ARGV[4])
 return 0
 `;
 
@@ -55,8 +64,10 @@ let sendCounter = 0;
 /**
  * Waits until this process may send one message for the bot (the sliding window of all workers
  * allows it), or until a hold after a 429 is over. Polls at the computed moments, never in a loop.
+ * `urgent` senders (finals and exams) go first: while one waits, the others (broadcasts, forecasts)
+ * leave the slots to it, so a running broadcast delays a final by a slot or two, not by its queue.
  */
-export async function waitForSendSlot(redis: Redis, prefix: string, pacing: Pacing): Promise<void> {
+export async function waitForSendSlot(redis: Redis, prefix: string, pacing: Pacing, urgent = false): Promise<void> {
   const member = `${process.pid}-${++sendCounter}-${Math.random()}`;
   for (;;) {
     const hold = await redis.pttl(`${prefix}:tg:hold`);
@@ -64,7 +75,7 @@ export async function waitForSendSlot(redis: Redis, prefix: string, pacing: Paci
       await sleep(hold);
       continue;
     }
-    const wait = Number(await redis.eval(TRY_SEND, 1, `${prefix}:tg:sent`, pacing.windowMs, pacing.maxPerWindow, pacing.minGapMs, member));
+    const wait = Number(await redis.eval(TRY_SEND, 2, `${prefix}:tg:sent`, `${prefix}:tg:urgent`, pacing.windowMs, pacing.maxPerWindow, pacing.minGapMs, member, urgent ? "1" : "0"));
     if (wait <= 0) return;
     await sleep(wait);
   }

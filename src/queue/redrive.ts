@@ -31,6 +31,8 @@ const FAILED_EVENT_RETRY_MS = 10 * 60_000;
 
 export interface RedriveQueues {
   deliveries: Queue;
+  /** Batch jobs (QUEUES.bulk): a record naming its `batchJob` is covered while that job exists. */
+  bulk?: Queue;
   events: Queue;
   redis: Redis;
 }
@@ -51,13 +53,14 @@ export interface RedriveReport {
 /** The key of a job's hash (BullMQ: `<prefix>:<queue>:<jobId>`). */
 const jobKey = (queue: Queue, id: string) => queue.toKey(id);
 
-/** For each id: does its job exist, and is it in the failed set? One round trip. */
-async function jobStates(redis: Redis, queue: Queue, ids: string[]): Promise<Array<{ exists: boolean; failed: boolean }>> {
+/** For each id: does its job exist, and is it in the failed set? One round trip. An id may name its own queue. */
+async function jobStates(redis: Redis, queue: Queue, ids: Array<string | { queue: Queue; id: string }>): Promise<Array<{ exists: boolean; failed: boolean }>> {
   if (!ids.length) return [];
   const pipeline = redis.pipeline();
-  for (const id of ids) {
-    pipeline.exists(jobKey(queue, id));
-    pipeline.zscore(queue.toKey("failed"), id);
+  for (const entry of ids) {
+    const [q, id] = typeof entry === "string" ? [queue, entry] : [entry.queue, entry.id];
+    pipeline.exists(jobKey(q, id));
+    pipeline.zscore(q.toKey("failed"), id);
   }
   const replies = (await pipeline.exec()) ?? [];
   return ids.map((_, i) => ({ exists: replies[2 * i]?.[1] === 1, failed: replies[2 * i + 1]?.[1] !== null && replies[2 * i + 1]?.[1] !== undefined }));
@@ -77,7 +80,7 @@ export async function redriveDeliveries(q: RedriveQueues, options: RedriveOption
   for (;;) {
     const page = await Delivery.find(
       { status: { $in: ["queued", "sending"] }, queuedAt: { $lte: new Date(now.getTime() - graceMs) }, ...(lastId ? { _id: { $gt: lastId } } : {}) },
-      { idempotencyKey: 1, status: 1, updatedAt: 1 },
+      { idempotencyKey: 1, status: 1, updatedAt: 1, batchJob: 1 },
     )
       .sort({ _id: 1 })
       .limit(PAGE)
@@ -86,8 +89,10 @@ export async function redriveDeliveries(q: RedriveQueues, options: RedriveOption
     lastId = page.at(-1)!._id;
     // A `sending` record within its lease belongs to a live worker.
     const candidates = page.filter((d) => d.status === "queued" || (d.updatedAt && d.updatedAt < leaseEnd));
-    const states = await jobStates(q.redis, q.deliveries, candidates.map((d) => d.idempotencyKey));
-    const missing = candidates.filter((_, i) => !states[i].exists).map((d) => d._id);
+    // A batch job that is still there (waiting, running or done) hands over whatever it did not finish (src/queue/delivery-batch.ts).
+    const states = await jobStates(q.redis, q.deliveries, candidates.map((d) => (d.batchJob && q.bulk ? { queue: q.bulk, id: d.batchJob } : d.idempotencyKey)));
+    // A failed batch job (its retries spent while MongoDB was away) leaves its records to single jobs.
+    const missing = candidates.filter((d, i) => !states[i].exists || (d.batchJob && q.bulk && states[i].failed)).map((d) => d._id);
     if (missing.length) {
       const records = await Delivery.find({ _id: { $in: missing } }).lean();
       const jobs = [];

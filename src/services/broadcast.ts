@@ -74,5 +74,5 @@ export async function runBroadcast(env: NotifyEnv, schoolId: Types.ObjectId, bro
   const firstFamily = new Map<string, Family>();
   for (const family of families) for (const p of family.persons) if (!firstFamily.has(p.key)) firstFamily.set(p.key, family);
   const planned: PlannedDelivery[] = families.flatMap((family) => planForFamily(family, base, (p) => firstFamily.get(p.key) === family));
-  return enqueueDeliveries(env.deliveries, planned, env.now());
+  return enqueueDeliveries(env.deliveries, planned, env.now(), undefined, env.bulk);
 }

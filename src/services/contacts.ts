@@ -193,3 +193,8 @@ export async function pendingEmailOf(accountId: Types.ObjectId, now: Date): Prom
   const pending = await EmailVerification.findOne({ accountId, expiresAt: { $gt: now } }, { email: 1 }).sort({ createdAt: -1 }).lean();
   return pending?.email ?? null;
 }
+
+/** Drops the address waiting for its code (the person typed a wrong one and wants another). */
+export async function cancelEmailVerification(accountId: Types.ObjectId): Promise<void> {
+  await EmailVerification.deleteMany({ accountId });
+}

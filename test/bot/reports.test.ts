@@ -61,5 +61,25 @@ describe("/report", () => {
     expect((await teacher.send("/report finals 7Б q9"))[0].text).toBe("Период «q9» не найден. Периоды школы: q1 (1 четверть), q2 (2 четверть).");
     const [usage] = await teacher.send("/report marks 7Б");
     expect(usage.text).toContain("/report finals 7Б [период]");
+    expect(usage.text).toContain("/report compliance [7Б] [период]");
+  });
+
+  test("compliance: how the period's finals reached the guardians, for the class and the whole school", async () => {
+    const teacher = await as("teacher", "t1");
+    // The fixture's finals were loaded without notifications: nobody was told, all overdue.
+    const [pdf] = await teacher.send("/report compliance 7Б q1");
+    expect(pdf.document!.filename).toBe("Доведение результатов 7Б 1 четверть.pdf");
+    const count = Number(/в срок 0 из (\d+) \(0 %\), просрочено — (\d+)\.$/.exec(pdf.caption ?? "")?.[1]);
+    expect(count).toBeGreaterThan(0);
+    expect(pdf.caption).toBe(`Доведение итоговых результатов (7Б, 1 четверть): в срок 0 из ${count} (0 %), просрочено — ${count}.`);
+    expect(pdfText(pdf.document!.bytes).replace(/\s+/g, " ")).toContain("не доводилось");
+
+    const [csv] = await teacher.send("/report compliance 7Б q1 csv");
+    expect(csv.document!.bytes.toString("utf8")).toContain("не доводилось;7Б;Петров Артём Сергеевич;");
+
+    const [school] = await (await as("admin")).send("/report compliance q1");
+    expect(school.document!.filename).toBe("Доведение результатов вся школа 1 четверть.pdf");
+    const other = await as("teacher", "t3");
+    expect((await other.send("/report compliance 7Б q1"))[0].text).toBe("Класс «7Б» не найден или недоступен вам.");
   });
 });

@@ -14,7 +14,7 @@ export function testMongoUri(): string {
 export function useTestDb(): { dbName: string } {
   const state = { dbName: `test_${randomBytes(6).toString("hex")}` };
   beforeAll(async () => {
-    await mongoose.connect(testMongoUri(), { dbName: state.dbName, serverSelectionTimeoutMS: 10000 });
+    await mongoose.connect(testMongoUri(), { dbName: state.dbName, serverSelectionTimeoutMS: 10000, monitorCommands: true });
     await Promise.all(Object.values(mongoose.models).map((model) => model.init()));
   });
   afterAll(async () => {

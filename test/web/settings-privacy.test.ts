@@ -56,6 +56,8 @@ test("notifications: the form stores what the bot's /settings shows", async () =
   const text = pageText(page.text);
   expect(text).toContain("Итоговые оценки и результаты экзаменов приходят всегда");
   expect(text).toContain("как в школе");
+  // No child on this page: the way back to the diary is in the navigation.
+  expect(page.text).toContain('<a href="/app/">Дневник</a>');
   // The journal's address of her record: shown masked, never as hers.
   expect(text).toContain("j***@mail.ru");
   expect(text).not.toContain("journal.olga@mail.ru");
@@ -92,7 +94,11 @@ test("contacts: an e-mail confirmed with the code from the letter, then removed"
   expect(asked.location).toBe("/app/settings?done=email-sent");
   const withCode = await client.get(asked.location!);
   expect(pageText(withCode.text)).toContain("Код из письма на olga.new@example.org");
-  const code = /\b(\d{6})\b/.exec(decodeMail(smtp.mails.find((m) => m.to.includes("olga.new@example.org"))!).text)![1];
+  // A mistyped address can be dropped at once and another one asked for.
+  expect((await client.post("/app/settings/email/cancel", { _csrf: csrfOf(page.text) })).location).toBe("/app/settings?done=email-cancelled");
+  expect(pageText((await client.get("/app/settings")).text)).not.toContain("Код из письма");
+  await client.post("/app/settings/email", { _csrf: csrfOf(page.text), email: "Olga.New@Example.org" });
+  const code = /\b(\d{6})\b/.exec(decodeMail([...smtp.mails].reverse().find((m) => m.to.includes("olga.new@example.org"))!).text)![1];
   const wrong = await client.post("/app/settings/email/confirm", { _csrf: csrfOf(page.text), code: code === "000000" ? "111111" : "000000" });
   expect(wrong.location).toBe("/app/settings?done=email-wrong");
   const confirmed = await client.post("/app/settings/email/confirm", { _csrf: csrfOf(page.text), code });

@@ -3,6 +3,7 @@
  *   /report finals 7Б [period] [csv]      the summary sheet of final grades
  *   /report curriculum 7Б [period] [csv]  lessons held against the curriculum
  *   /report missing [7Б] [period] [csv]   students without final grades (no class: the school, admins)
+ *   /report compliance [7Б] [period] [csv] how and when finals and exams reached guardians (24 h)
  * The period is the journal's externalId (q1); without it, the school's current period.
  */
 import { Composer, InputFile } from "grammy";
@@ -10,7 +11,8 @@ import type { Types } from "mongoose";
 import { DEFAULT_TIMEZONE, Period, School } from "../../db/models";
 import { percent } from "../../print/layout-text";
 import { managedClasses } from "../../services/printouts";
-import { REPORT_FORMATS, REPORT_KINDS, reportData, reportFile, type ReportData, type ReportFormat, type ReportKind } from "../../services/reports/report-files";
+import { complianceScope } from "../../print/compliance-report";
+import { REPORT_FORMATS, REPORT_KINDS, SCHOOL_WIDE_KINDS, reportData, reportFile, type ReportData, type ReportFormat, type ReportKind } from "../../services/reports/report-files";
 import { classNameKey } from "../../domain/class-name";
 import { schoolDay } from "../../domain/time";
 import type { BotContext } from "../context";
@@ -36,7 +38,7 @@ function parse(text: string, classNames: string[]): Parsed | null {
   const known = new Set(classNames.map(classNameKey));
   let className = "";
   if (words.length >= 2 && known.has(classNameKey(words[0] + words[1])) && !known.has(classNameKey(words[0]))) className = words.splice(0, 2).join("");
-  else if (words.length && (known.has(classNameKey(words[0])) || kind !== "missing" || words.length > 1)) className = words.shift()!;
+  else if (words.length && (known.has(classNameKey(words[0])) || !SCHOOL_WIDE_KINDS.includes(kind as ReportKind) || words.length > 1)) className = words.shift()!;
   return { kind: kind as ReportKind, format, className, ...(words[0] ? { periodId: words[0] } : {}) };
 }
 
@@ -49,6 +51,10 @@ function caption(ctx: BotContext, data: ReportData): string {
   if (data.kind === "curriculum") {
     const r = data.report;
     return ctx.t("reports:bot.caption.curriculum", { className: r.className, period: r.period.name, behind: r.rows.filter((row) => row.behindBy > 0).length });
+  }
+  if (data.kind === "compliance") {
+    const r = data.report;
+    return ctx.t("reports:bot.caption.compliance", { scope: complianceScope(r, ctx.t), period: r.period.name, onTime: r.share.onTime, results: r.share.results, percent: percent(r.share.percent, lang), overdue: r.share.overdue + r.share.none });
   }
   return ctx.t("reports:bot.caption.missing", { scope: data.report.className ?? ctx.t("reports:missing.wholeSchool"), count: data.report.rows.length });
 }
@@ -79,11 +85,11 @@ composer.command("report", async (ctx) => {
 
   let schoolClass: (typeof classes)[number] | undefined;
   let schoolId: Types.ObjectId;
-  if (parsed.kind === "missing" && !parsed.className) {
+  if (SCHOOL_WIDE_KINDS.includes(parsed.kind) && !parsed.className) {
     // The whole school for the admin of one school; a homeroom teacher's only class; else ask.
     if (staff.adminSchoolIds.length === 1) schoolId = staff.adminSchoolIds[0];
     else if (!staff.adminSchoolIds.length && classes.length === 1) [schoolClass, schoolId] = [classes[0], classes[0].schoolId];
-    else return void (await ctx.reply(staff.adminSchoolIds.length ? ctx.t("reports:bot.usage") : ctx.t("reports:bot.wholeSchoolAdmins", { example: classes[0].name })));
+    else return void (await ctx.reply(staff.adminSchoolIds.length ? ctx.t("reports:bot.usage") : ctx.t("reports:bot.wholeSchoolAdmins", { kind: parsed.kind, example: classes[0].name })));
   } else {
     schoolClass = (await pickClass(ctx, staff, parsed.className, "reports")) ?? undefined;
     if (!schoolClass) return;
@@ -93,7 +99,7 @@ composer.command("report", async (ctx) => {
   await ctx.replyWithChatAction("upload_document").catch(() => undefined);
   const school = await School.findById(schoolId, { timezone: 1 }).lean();
   const today = schoolDay(ctx.deps.now(), school?.timezone ?? DEFAULT_TIMEZONE);
-  const data = await reportData({ kind: parsed.kind, schoolId, schoolClass, periodId: parsed.periodId, today });
+  const data = await reportData({ kind: parsed.kind, schoolId, schoolClass, periodId: parsed.periodId, today, now: ctx.deps.now() });
   const lang = ctx.deps.config.DEFAULT_LOCALE;
   const file = await reportFile(data, parsed.format, ctx.deps.i18n.getFixedT(lang), lang);
   await ctx.replyWithDocument(new InputFile(file.bytes, file.fileName), { caption: caption(ctx, data) });

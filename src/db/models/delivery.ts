@@ -47,6 +47,10 @@ export const deliverySchema = new Schema(
      * from it, and an electronic job lost with Redis is rebuilt from it (src/queue/redrive.ts).
      */
     notice: { type: Schema.Types.Mixed },
+    /** The batch job (QUEUES.bulk) that carries this delivery, when not a job of its own (src/queue/delivery-batch.ts). */
+    batchJob: { type: String, maxlength: 300 },
+    /** The batch run that holds the `sending` claim (a token; cleared when the record is settled). */
+    claim: { type: String, maxlength: 300 },
     /** For finals and exams: when the result was obtained (sentAt - resultsAt <= 24 h). */
     resultsAt: { type: Date },
   },

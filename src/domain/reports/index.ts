@@ -7,3 +7,4 @@ export * from "./summary-sheet";
 export * from "./curriculum";
 export * from "./missing-finals";
 export * from "./printout-week";
+export * from "./compliance";

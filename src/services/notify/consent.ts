@@ -6,7 +6,7 @@
  * parent's refusal never stops this one's messages.
  */
 import { Types } from "mongoose";
-import { Account, ConsentRecord, Guardian, GuardianLink, School, latestConsent } from "../../db/models";
+import { Account, ConsentRecord, Guardian, GuardianLink, School } from "../../db/models";
 import { deliverableEmail } from "../../channels/email";
 import { consentStateOf, consentVersionOf } from "../../domain/consent";
 import { isLanguage, type Language } from "../../i18n";
@@ -34,50 +34,99 @@ const refused = (why: "consent" | "gone" | "unreachable", error: string): GateOu
 
 /** Whether this person may get this message now, and where it goes. */
 export async function personGate(input: GateInput): Promise<GateOutcome> {
-  const school = await School.findById(oid(input.schoolId), { timezone: 1, settings: 1 }).lean();
-  if (!school) return refused("gone", "recipient or school removed");
-  const version = consentVersionOf(school);
+  return (await personGates([input]))[0];
+}
 
-  if (input.accountId) {
-    const accountId = oid(input.accountId);
-    const [account, record, link] = await Promise.all([
-      Account.findById(accountId, { chatId: 1, language: 1, active: 1, contacts: 1, channelOrder: 1, notify: 1, roles: 1 }).lean(),
-      input.guardianId ? latestConsent({ accountId, schoolId: school._id }) : null,
-      input.guardianId ? GuardianLink.exists({ accountId, guardianId: oid(input.guardianId) }) : null,
-    ]);
-    if (!account) return refused("gone", "account removed");
-    const base = { timeZone: school.timezone, quiet: quietHoursOf(account, school), language: isLanguage(account.language) ? account.language : null };
-    if (input.guardianId) {
-      // A parent's message: their own consent in force, still linked, and not on paper by their own choice.
-      if (!link || consentStateOf(record, version) !== "granted") return refused("consent", "no consent in force");
-      if (account.channelOrder?.[0] === "paper") return refused("consent", "the person chose paper");
-    } else if (input.studentId && account.roles.some((r) => r.role === "student" && String(r.studentId) === String(input.studentId))) {
-      // The student's own account works only while a guardian's consent covers it.
-      if (!(await childrenWithGuardianConsent(school._id, [oid(input.studentId)])).size) return refused("consent", "no guardian consent for the student's own account");
-    }
-    if (input.channel === "telegram") {
-      if (!account.active) return refused("unreachable", "account inactive (bot blocked)");
-      return { ok: true, chatId: account.chatId, ...base };
-    }
-    const email = deliverableEmail(account.contacts ?? []);
-    if (!email) return refused("unreachable", "no e-mail address from the person or the school");
-    return { ok: true, email, ...base };
-  }
+const latestBy = <T extends { _id: unknown }>(records: T[], keyOf: (r: T) => string): Map<string, T> => {
+  const out = new Map<string, T>();
+  for (const r of records) if (!out.has(keyOf(r))) out.set(keyOf(r), r); // sorted newest first
+  return out;
+};
 
-  if (!input.guardianId || input.channel !== "email") return refused("gone", "e-mail needs a guardian");
-  const guardianId = oid(input.guardianId);
-  const [guardian, written] = await Promise.all([
-    Guardian.findById(guardianId, { notify: 1, contacts: 1, channelOrder: 1, delivery: 1 }).lean(),
-    ConsentRecord.findOne({ guardianId, schoolId: school._id, form: { $in: ["paper", "edoc"] } }).sort({ recordedAt: -1, _id: -1 }).lean(),
+/**
+ * `personGate` for many messages at once, with set queries: schools, accounts, their consents and
+ * links (or the record persons and their written consents) in at most five commands whatever the
+ * number of messages (students' own accounts add one look-up of their families per school).
+ */
+export async function personGates(inputs: readonly GateInput[]): Promise<GateOutcome[]> {
+  if (!inputs.length) return [];
+  const ids = (list: Array<Id | undefined>) => [...new Map(list.filter((v): v is Id => !!v).map((v) => [String(v), oid(v)])).values()];
+  const withAccount = inputs.filter((i) => i.accountId);
+  const parentMessages = withAccount.filter((i) => i.guardianId);
+  const recordPersons = inputs.filter((i) => !i.accountId && i.guardianId && i.channel === "email");
+  const schoolIds = ids(inputs.map((i) => i.schoolId));
+  const [schools, accounts, consents, links, guardians, written] = await Promise.all([
+    School.find({ _id: { $in: schoolIds } }, { timezone: 1, settings: 1 }).lean(),
+    withAccount.length ? Account.find({ _id: { $in: ids(withAccount.map((i) => i.accountId)) } }, { chatId: 1, language: 1, active: 1, contacts: 1, channelOrder: 1, notify: 1, roles: 1 }).lean() : [],
+    parentMessages.length
+      ? ConsentRecord.find({ accountId: { $in: ids(parentMessages.map((i) => i.accountId)) }, schoolId: { $in: schoolIds } }).sort({ recordedAt: -1, _id: -1 }).lean()
+      : [],
+    parentMessages.length
+      ? GuardianLink.find({ accountId: { $in: ids(parentMessages.map((i) => i.accountId)) }, guardianId: { $in: ids(parentMessages.map((i) => i.guardianId)) } }, { accountId: 1, guardianId: 1 }).lean()
+      : [],
+    recordPersons.length ? Guardian.find({ _id: { $in: ids(recordPersons.map((i) => i.guardianId)) } }, { notify: 1, contacts: 1, channelOrder: 1, delivery: 1 }).lean() : [],
+    recordPersons.length
+      ? ConsentRecord.find({ guardianId: { $in: ids(recordPersons.map((i) => i.guardianId)) }, schoolId: { $in: schoolIds }, form: { $in: ["paper", "edoc"] } }).sort({ recordedAt: -1, _id: -1 }).lean()
+      : [],
   ]);
-  if (!guardian) return refused("gone", "recipient or school removed");
-  // The record person: their own written decision, the record not on paper, no choice of paper.
-  if (consentStateOf(written, version) !== "granted" || guardian.delivery === "paper" || guardian.channelOrder?.[0] === "paper") {
-    return refused("consent", "no consent in force");
+  const schoolOf = new Map(schools.map((s) => [String(s._id), s]));
+  const accountOf = new Map(accounts.map((a) => [String(a._id), a]));
+  const consentOf = latestBy(consents, (r) => `${String(r.accountId)}/${String(r.schoolId)}`);
+  const linked = new Set(links.map((l) => `${String(l.accountId)}/${String(l.guardianId)}`));
+  const guardianOf = new Map(guardians.map((g) => [String(g._id), g]));
+  const writtenOf = latestBy(written, (r) => `${String(r.guardianId)}/${String(r.schoolId)}`);
+
+  // Students' own accounts: their guardians' consent, one look-up per school.
+  const ownStudent = (i: GateInput) => {
+    const account = i.accountId ? accountOf.get(String(i.accountId)) : undefined;
+    return !!account && !i.guardianId && !!i.studentId && account.roles.some((r) => r.role === "student" && String(r.studentId) === String(i.studentId));
+  };
+  const covered = new Set<string>();
+  const studentsBySchool = new Map<string, Types.ObjectId[]>();
+  for (const i of inputs) if (ownStudent(i)) studentsBySchool.set(String(i.schoolId), [...(studentsBySchool.get(String(i.schoolId)) ?? []), oid(i.studentId!)]);
+  for (const [schoolId, students] of studentsBySchool) {
+    if (!schoolOf.has(schoolId)) continue;
+    for (const s of await childrenWithGuardianConsent(oid(schoolId), students)) covered.add(`${schoolId}/${s}`);
   }
-  const email = deliverableEmail(guardian.contacts ?? []);
-  if (!email) return refused("unreachable", "no e-mail address from the person or the school");
-  return { ok: true, email, timeZone: school.timezone, quiet: quietHoursOf(guardian, school), language: null };
+
+  return inputs.map((input): GateOutcome => {
+    const school = schoolOf.get(String(input.schoolId));
+    if (!school) return refused("gone", "recipient or school removed");
+    const version = consentVersionOf(school);
+    if (input.accountId) {
+      const account = accountOf.get(String(input.accountId));
+      if (!account) return refused("gone", "account removed");
+      const base = { timeZone: school.timezone, quiet: quietHoursOf(account, school), language: isLanguage(account.language) ? account.language : null };
+      if (input.guardianId) {
+        // A parent's message: their own consent in force, still linked, and not on paper by their own choice.
+        const record = consentOf.get(`${String(account._id)}/${String(school._id)}`) ?? null;
+        if (!linked.has(`${String(account._id)}/${String(input.guardianId)}`) || consentStateOf(record, version) !== "granted") return refused("consent", "no consent in force");
+        if (account.channelOrder?.[0] === "paper") return refused("consent", "the person chose paper");
+      } else if (ownStudent(input)) {
+        // The student's own account works only while a guardian's consent covers it.
+        if (!covered.has(`${String(school._id)}/${String(input.studentId)}`)) return refused("consent", "no guardian consent for the student's own account");
+      }
+      if (input.channel === "telegram") {
+        if (!account.active) return refused("unreachable", "account inactive (bot blocked)");
+        return { ok: true, chatId: account.chatId, ...base };
+      }
+      const email = deliverableEmail(account.contacts ?? []);
+      if (!email) return refused("unreachable", "no e-mail address from the person or the school");
+      return { ok: true, email, ...base };
+    }
+
+    if (!input.guardianId || input.channel !== "email") return refused("gone", "e-mail needs a guardian");
+    const guardian = guardianOf.get(String(input.guardianId));
+    if (!guardian) return refused("gone", "recipient or school removed");
+    // The record person: their own written decision, the record not on paper, no choice of paper.
+    const record = writtenOf.get(`${String(guardian._id)}/${String(school._id)}`) ?? null;
+    if (consentStateOf(record, version) !== "granted" || guardian.delivery === "paper" || guardian.channelOrder?.[0] === "paper") {
+      return refused("consent", "no consent in force");
+    }
+    const email = deliverableEmail(guardian.contacts ?? []);
+    if (!email) return refused("unreachable", "no e-mail address from the person or the school");
+    return { ok: true, email, timeZone: school.timezone, quiet: quietHoursOf(guardian, school), language: null };
+  });
 }
 
 /** The accounts acting for a guardian record: linked through it or holding a guardian role naming it. */

@@ -75,15 +75,26 @@ export interface EnqueueCounts {
 const CHUNK = 500;
 const oid = (v: Types.ObjectId | string | undefined) => (v === undefined ? undefined : typeof v === "string" ? new Types.ObjectId(v) : v);
 
+/** Messages per batch job on the bulk queue (src/queue/delivery-batch.ts). */
+export const BATCH_SIZE = 120;
+/** Batch jobs wait behind anything else on their queue (BullMQ: a lower number goes first; none goes before all). */
+const BATCH_PRIORITY = 10;
+
 /**
  * Records and enqueues; `notBefore` delays the jobs (digests, quiet hours known in advance). Plans
- * with the same key (a family's paper planned for two of its persons) count once.
+ * with the same key (a family's paper planned for two of its persons) count once. With `bulk` (a
+ * broadcast, a forecast), the electronic messages go as batch jobs of BATCH_SIZE on that queue,
+ * their records naming the batch job (`batchJob`); without it, one job per message.
  */
-export async function enqueueDeliveries(queue: Queue, plans: PlannedDelivery[], now: Date, notBefore?: Date): Promise<EnqueueCounts> {
+export async function enqueueDeliveries(queue: Queue, plans: PlannedDelivery[], now: Date, notBefore?: Date, bulk?: Queue): Promise<EnqueueCounts> {
   const planned = [...new Map(plans.map((p) => [deliveryKey(p), p])).values()];
+  const batched = !!bulk && planned.filter((p) => p.channel !== "paper").length > 1;
+  const chunkSize = batched ? BATCH_SIZE : CHUNK;
   const counts: EnqueueCounts = { planned: planned.length, created: 0, jobs: 0, paper: 0 };
-  for (let i = 0; i < planned.length; i += CHUNK) {
-    const chunk = planned.slice(i, i + CHUNK);
+  for (let i = 0; i < planned.length; i += chunkSize) {
+    const chunk = planned.slice(i, i + chunkSize);
+    // Stable: planning the same source again makes the same batches (BullMQ adds nothing twice).
+    const batchJob = batched ? `${chunk[0].source}/batch-${i / chunkSize}` : undefined;
     const result = await Delivery.bulkWrite(
       chunk.map((p) => ({
         updateOne: {
@@ -101,6 +112,7 @@ export async function enqueueDeliveries(queue: Queue, plans: PlannedDelivery[], 
               ...(p.eventId ? { eventId: p.eventId } : {}),
               ...(p.resultsAt ? { resultsAt: p.resultsAt } : {}),
               ...(notBefore ? { notBefore } : {}),
+              ...(batchJob && p.channel !== "paper" ? { batchJob } : {}),
               // The record keeps what the message says: a paper item is printed from it, and an
               // electronic job lost with Redis is rebuilt from it (src/queue/redrive.ts).
               notice: p.notice,
@@ -115,7 +127,10 @@ export async function enqueueDeliveries(queue: Queue, plans: PlannedDelivery[], 
     const electronic = chunk.filter((p) => p.channel !== "paper");
     counts.paper += chunk.length - electronic.length;
     const delay = notBefore ? Math.max(0, notBefore.getTime() - now.getTime()) : 0;
-    if (electronic.length) {
+    if (electronic.length && batchJob) {
+      await bulk!.add("batch", { batch: electronic.map(jobData) }, { ...DELIVERY_JOB_OPTIONS, jobId: batchJob, priority: BATCH_PRIORITY, ...(delay ? { delay } : {}) });
+      counts.jobs += electronic.length;
+    } else if (electronic.length) {
       await queue.addBulk(electronic.map((p) => ({ name: p.kind, data: jobData(p), opts: { ...DELIVERY_JOB_OPTIONS, jobId: deliveryKey(p), ...(delay ? { delay } : {}) } })));
       counts.jobs += electronic.length;
     }

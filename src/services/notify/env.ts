@@ -5,6 +5,8 @@ import type { Logger } from "../../logger";
 /** What the notifier's use cases need from the process: queues, Redis, a clock, a logger. */
 export interface NotifyEnv {
   deliveries: Queue;
+  /** Batch jobs of broadcasts and forecasts (QUEUES.bulk); absent: one job per message on `deliveries`. */
+  bulk?: Queue;
   scheduled: Queue;
   events: Queue;
   redis: Redis;

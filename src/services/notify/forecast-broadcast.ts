@@ -96,7 +96,7 @@ export async function broadcastForecasts(env: NotifyEnv, schoolId: Types.ObjectI
       };
       for (const person of wanted) planned.push(...planForPerson(person, base));
     }
-    const counts = await enqueueDeliveries(env.deliveries, planned, now);
+    const counts = await enqueueDeliveries(env.deliveries, planned, now, undefined, env.bulk);
     for (const key of Object.keys(total) as Array<keyof EnqueueCounts>) total[key] += counts[key];
   }
   env.logger.info({ schoolId: String(schoolId), periodId: String(period._id), ...total }, "forecast broadcast planned");

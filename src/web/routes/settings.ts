@@ -8,7 +8,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { emailHtml } from "../../channels/email";
 import type { ContactKind } from "../../db/models";
 import { escapeHtml } from "../../domain/html";
-import { confirmEmail, contactsOf, journalContactsOf, moveChannelUp, pendingEmailOf, removeOwnContact, settingsAccess, startEmailVerification } from "../../services/contacts";
+import { cancelEmailVerification, confirmEmail, contactsOf, journalContactsOf, moveChannelUp, pendingEmailOf, removeOwnContact, settingsAccess, startEmailVerification } from "../../services/contacts";
 import { changeNotifications, notificationSettingsOf, NOTIFY_TOGGLES, type NotifyToggle } from "../../services/notification-settings";
 import type { AccountDocument, GradeNotifyMode } from "../../db/models";
 import type { NavSection, PageContext, WebApp, WebFeature } from "../feature";
@@ -23,6 +23,8 @@ export function personNav(page: PageContext): NavSection | null {
     id: "person",
     label: page.t("web:nav.account"),
     items: [
+      // Pages without a child on screen offer the way back to the diary.
+      ...(page.child ? [] : [{ id: "diary", href: "/app/", label: page.t("web:nav.diary") }]),
       { id: "settings", href: "/app/settings", label: page.t("web:nav.settings") },
       { id: "privacy", href: "/app/privacy", label: page.t("web:nav.privacy") },
     ],
@@ -106,6 +108,13 @@ export const settingsFeature: WebFeature = {
         message: (code) => ({ subject: t("settings:email.subject"), text: t("settings:email.body", { code }), html: emailHtml(escapeHtml(t("settings:email.body", { code })), lang) }),
       });
       return back(reply, started.status === "sent" ? "email-sent" : `email-${started.status}`);
+    });
+
+    app.post("/settings/email/cancel", async (request, reply) => {
+      const account = await requireAccount(web, request, reply);
+      if (!account) return reply;
+      await cancelEmailVerification(account._id);
+      return back(reply, "email-cancelled");
     });
 
     app.post<{ Body: Body }>("/settings/email/confirm", async (request, reply) => {

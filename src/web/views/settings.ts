@@ -21,7 +21,7 @@ export interface SettingsData {
 /** Result lines a redirect may name (?done=...): nothing else is shown. */
 export const SETTINGS_RESULTS = [
   "saved", "channels", "removed", "email-sent", "email-confirmed", "email-wrong", "email-expired", "email-too-many", "email-none",
-  "email-invalid", "email-rate-limited", "email-send-failed", "email-not-configured", "email-no-consent",
+  "email-invalid", "email-cancelled", "email-rate-limited", "email-send-failed", "email-not-configured", "email-no-consent",
 ] as const;
 
 export function settingsPage(t: Translate, data: SettingsData): Html {
@@ -97,6 +97,10 @@ ${contacts.pendingEmail
   <label for="code">${t("web:settings.codeLabel", { email: contacts.pendingEmail })}</label>
   <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" maxlength="12" required>
   <p><button class="primary" type="submit">${t("web:settings.confirm")}</button></p>
+</form>
+<form method="post" action="/app/settings/email/cancel">
+  <input type="hidden" name="_csrf" value="${csrf}">
+  <button type="submit">${t("web:settings.otherEmail")}</button>
 </form>`
     : contacts.mail && html`<form method="post" action="/app/settings/email">
   <input type="hidden" name="_csrf" value="${csrf}">

@@ -1,0 +1,74 @@
+/**
+ * The compliance report as a landscape A4 PDF and as CSV: one line per person a result was for
+ * (a result nobody was told of gets one line of its own), overdue ones first.
+ */
+import { inZone } from "../domain/time";
+import type { Translate } from "../i18n";
+import type { ComplianceRecipient, ComplianceReport, ComplianceRow } from "../services/reports/compliance";
+import { COLORS, fields, paragraph, table, title } from "./layout";
+import { toCsv } from "./layout-csv";
+import { numericDay, percent } from "./layout-text";
+import { createPdf } from "./pdf";
+
+const FILL: Partial<Record<ComplianceRow["state"], string>> = { overdue: COLORS.flag, none: COLORS.flag, late: COLORS.pending };
+
+export function complianceScope(report: ComplianceReport, t: Translate): string {
+  return report.className ?? t("reports:compliance.wholeSchool");
+}
+
+export const COMPLIANCE_COLUMNS = ["state", "class", "student", "what", "result", "resultsAt", "guardian", "channel", "reachedAt", "hours"] as const;
+
+/** The report's lines (cells in the order of COMPLIANCE_COLUMNS), in the school's time zone and language. */
+export function complianceLines(report: ComplianceReport, t: Translate, lang: string): Array<{ state: ComplianceRow["state"]; cells: string[] }> {
+  const k = (key: string, options?: Record<string, unknown>) => t(`reports:compliance.${key}`, options);
+  const time = (at: Date | null) => (at ? inZone(at, report.timezone).format("DD.MM.YYYY HH:mm") : "");
+  const who = (r: ComplianceRecipient) => (r.guardian === "—" && r.person === "account" ? k("student_account") : `${r.guardian}${k(`person.${r.person}`)}`);
+  const how = (r: ComplianceRecipient) => {
+    const channel = k(`channels.${r.channel}`, { defaultValue: r.channel });
+    return r.channel === "paper" ? `${channel}: ${k(`paperStatus.${r.status}`, { defaultValue: r.status })}` : channel;
+  };
+  const hours = (row: ComplianceRow, r: ComplianceRecipient) => (r.reachedAt ? ((r.reachedAt.getTime() - row.resultsAt.getTime()) / 3600_000).toLocaleString(lang, { maximumFractionDigits: 1 }) : "");
+  return report.rows.flatMap((row) => {
+    const result = [row.className, row.student, `${row.what} (${k(`kinds.${row.kind}`)})`, row.result, time(row.resultsAt)];
+    if (!row.recipients.length) return [{ state: row.state, cells: [k(`states.${row.state}`), ...result, "", "", "", ""] }];
+    return row.recipients.map((r) => ({ state: r.state, cells: [k(`states.${r.state}`), ...result, who(r), how(r), time(r.reachedAt), hours(row, r)] }));
+  });
+}
+
+function headers(t: Translate): string[] {
+  return COMPLIANCE_COLUMNS.map((key) => t(`reports:compliance.${key}`));
+}
+
+export async function renderComplianceReport(report: ComplianceReport, t: Translate, lang: string, createdAt?: Date): Promise<Buffer> {
+  const k = (key: string, options?: Record<string, unknown>) => t(`reports:compliance.${key}`, options);
+  const scope = complianceScope(report, t);
+  const pdf = createPdf({ title: k("documentTitle", { scope, period: report.period.name }), author: report.schoolName, landscape: true, ...(createdAt ? { createdAt } : {}) });
+  const { doc } = pdf;
+  paragraph(doc, report.schoolName, { size: 9, color: COLORS.muted, align: "center" });
+  title(doc, k("title"));
+  paragraph(doc, k("subtitle", { scope, period: report.period.name, start: numericDay(report.period.start, lang), end: numericDay(report.period.end, lang) }), { align: "center" });
+  doc.moveDown(0.4);
+  const s = report.share;
+  fields(doc, [
+    [k("generatedAt"), inZone(report.generatedAt, report.timezone).format("DD.MM.YYYY HH:mm")],
+    [k("share"), k("shareValue", { onTime: s.onTime, results: s.results, percent: percent(s.percent, lang) })],
+    [k("results"), `${s.results}. ${k("counts", { overdue: s.overdue, none: s.none, late: s.late, waiting: s.waiting })}`],
+  ], 9);
+  doc.moveDown(0.4);
+  const body = complianceLines(report, t, lang);
+  if (!body.length) paragraph(doc, k("none"));
+  else {
+    table(doc, {
+      columns: [11, 6, 17, 20, 10, 12, 22, 16, 12, 6].map((width, i) => ({ header: headers(t)[i], width, ...(i === 9 ? { align: "right" as const } : {}) })),
+      rows: body.map((l) => l.cells),
+      rowFill: (i) => FILL[body[i].state] ?? null,
+      fontSize: 8,
+    });
+  }
+  paragraph(doc, k("rules"), { size: 8, color: COLORS.muted });
+  return pdf.finish((page) => `${report.schoolName} · ${k("title")} · ${scope} · ${t("reports:page", { n: page.page, of: page.pages })}`);
+}
+
+export function complianceCsv(report: ComplianceReport, t: Translate, lang: string): Buffer {
+  return toCsv([headers(t), ...complianceLines(report, t, lang).map((l) => l.cells)]);
+}

@@ -1,0 +1,160 @@
+/**
+ * The batch lane of the delivery engine (QUEUES.bulk): one job carries many messages of one source
+ * (a broadcast, a forecast), and the database is asked per chunk of sends, not per message:
+ *
+ *   per job:   1 find of the records (settled ones are skipped);
+ *   per chunk: 1 updateMany claiming the chunk (queued → sending, with this run's token: the same
+ *              atomic per-record claim as a single job's, so a record is sent by one claimer only),
+ *              1 find of what this run claimed, the consent gate of the chunk with set queries
+ *              (src/services/notify/consent.ts `personGates`, at most 5 commands) right before its
+ *              sends — a withdrawal still stops messages not yet sent — and 1 bulkWrite settling it.
+ *
+ * A chunk is about one second of Telegram's sends, so a claim never waits long. Whatever a batch
+ * cannot finish at once (quiet hours, a chat sent to less than a second ago, a 429, a network error,
+ * a record someone else holds) becomes a single job on QUEUES.deliveries with the usual retries;
+ * nothing is left behind in the batch. Failures that end a person's channel fall back as in the
+ * single lane. Senders here are not urgent: finals and exams waiting for a slot go first.
+ */
+import { randomUUID } from "node:crypto";
+import type { Job, Processor } from "bullmq";
+import type { AnyBulkWriteOperation } from "mongoose";
+import { Account, Delivery } from "../db/models";
+import { personGates } from "../services/notify/consent";
+import { DELIVERY_JOB_OPTIONS, fallBack, SETTLED } from "../services/notify/deliveries";
+import { quietUntil } from "../services/notify/quiet-hours";
+import { renderNotice } from "../services/notify/render";
+import { isLanguage, type Language } from "../i18n";
+import type { DeliveryJobData } from "./jobs";
+import { gateInputOf, SENDING_LEASE_MS, sendThrough, type EngineDeps } from "./delivery-engine";
+import { DEFAULT_PACING, holdGlobal, reserveChat } from "./rate-limits";
+
+export interface BatchJobData {
+  batch: DeliveryJobData[];
+}
+
+/** Messages per claim within a batch job (about a second of sends at Telegram's limit); BATCH_SIZE per job: deliveries.ts. */
+export const SEND_CHUNK = 30;
+/** Batch jobs running at once per worker process: enough to keep Telegram busy, few enough to leave finals a clear road. */
+export const BATCH_CONCURRENCY = 2;
+
+interface Tally {
+  sent: number;
+  cancelled: number;
+  later: number;
+  fellBack: number;
+  failed: number;
+}
+
+export function batchProcessor(deps: EngineDeps): Processor<BatchJobData> {
+  const now = deps.now ?? (() => new Date());
+  const pacing = deps.pacing ?? DEFAULT_PACING;
+  const log = deps.logger.child({ component: "delivery-batch" });
+  const defaultLang: Language = isLanguage(deps.i18n.language) ? deps.i18n.language : "ru";
+
+  /** Single jobs for what the batch leaves: the record is `queued` again (or still someone else's). */
+  async function handOver(items: Array<{ data: DeliveryJobData; at: number }>): Promise<void> {
+    if (!items.length) return;
+    await deps.queue.addBulk(
+      items.map(({ data, at }) => {
+        const delay = Math.max(0, at - Date.now());
+        return { name: data.kind, data, opts: { ...DELIVERY_JOB_OPTIONS, jobId: data.key, ...(delay ? { delay } : {}) } };
+      }),
+    );
+  }
+
+  async function sendChunk(job: Job<BatchJobData>, chunk: DeliveryJobData[], tally: Tally): Promise<void> {
+    const token = `${job.id ?? "batch"}#${randomUUID()}`;
+    const keys = chunk.map((d) => d.key);
+    const leaseEnd = new Date(Date.now() - SENDING_LEASE_MS);
+    await Delivery.updateMany(
+      { idempotencyKey: { $in: keys }, $or: [{ status: { $in: ["queued", "failed"] } }, { status: "sending", updatedAt: { $lt: leaseEnd } }] },
+      { $set: { status: "sending", claim: token }, $inc: { attempts: 1 } },
+    );
+    const claimed = new Set((await Delivery.find({ idempotencyKey: { $in: keys }, claim: token, status: "sending" }, { idempotencyKey: 1 }).lean()).map((r) => r.idempotencyKey));
+    const mine = chunk.filter((d) => claimed.has(d.key));
+    const later: Array<{ data: DeliveryJobData; at: number }> = [];
+    // Not claimed: a single job holds it (or a dead worker's lease): that job's retries finish it.
+    for (const d of chunk) if (!claimed.has(d.key)) later.push({ data: d, at: Date.now() + 2000 });
+
+    const gates = await personGates(mine.map(gateInputOf));
+    const ops: AnyBulkWriteOperation<Delivery>[] = [];
+    const fallbacks: Array<{ data: DeliveryJobData; error: string; blocked: boolean }> = [];
+    const settle = (data: DeliveryJobData, set: Record<string, unknown>, unset: Record<string, 1> = {}) =>
+      ops.push({ updateOne: { filter: { idempotencyKey: data.key, status: "sending", claim: token }, update: { $set: set, $unset: { claim: 1, ...unset } } } });
+    const release = (data: DeliveryJobData, at: number, set: Record<string, unknown> = {}) => {
+      settle(data, { status: "queued", ...set }, { batchJob: 1 });
+      later.push({ data, at });
+      tally.later++;
+    };
+
+    for (const [i, data] of mine.entries()) {
+      const gate = gates[i];
+      if (!gate.ok) {
+        if (gate.why === "unreachable") fallbacks.push({ data, error: gate.error, blocked: false });
+        else {
+          settle(data, { status: "cancelled", lastError: gate.error });
+          tally.cancelled++;
+        }
+        continue;
+      }
+      const quietEnd = quietUntil(now(), gate.quiet, gate.timeZone);
+      if (quietEnd) {
+        release(data, quietEnd.getTime(), { notBefore: quietEnd });
+        continue;
+      }
+      if (gate.chatId !== undefined) {
+        const wait = await reserveChat(deps.redis, deps.prefix, gate.chatId, pacing.perChatMs);
+        if (wait > 0) {
+          release(data, Date.now() + wait);
+          continue;
+        }
+      }
+      const lang = gate.language ?? defaultLang;
+      const outcome = await sendThrough(deps, gate, lang, renderNotice(deps.i18n, lang, gate.timeZone, data.notice), { pacing, urgent: false });
+      if (outcome.ok) {
+        settle(data, { status: "sent", sentAt: now() }, { lastError: 1 });
+        tally.sent++;
+        if (data.channel === "telegram") deps.onSent?.(data);
+        continue;
+      }
+      switch (outcome.kind) {
+        case "rate-limited":
+          deps.on429?.();
+          log.warn({ key: data.key, retryAfterMs: outcome.retryAfterMs }, "telegram 429: obeying retry_after");
+          await holdGlobal(deps.redis, deps.prefix, outcome.retryAfterMs);
+          release(data, Date.now() + outcome.retryAfterMs, { lastError: outcome.error });
+          break;
+        case "unreachable":
+          fallbacks.push({ data, error: outcome.error, blocked: data.channel === "telegram" });
+          break;
+        case "permanent":
+          settle(data, { status: "failed", lastError: outcome.error, failedAt: now() });
+          tally.failed++;
+          log.error({ key: data.key, error: outcome.error }, "delivery refused for good");
+          break;
+        case "retry":
+          release(data, Date.now() + 2000, { lastError: outcome.error });
+          break;
+      }
+    }
+    if (ops.length) await Delivery.bulkWrite(ops, { ordered: false });
+    for (const f of fallbacks) {
+      if (f.blocked) await Account.updateOne({ _id: f.data.accountId }, { $set: { active: false, blockedAt: now() } });
+      const next = await fallBack(deps.queue, f.data, f.error, now());
+      tally.fellBack++;
+      log.info({ key: f.data.key, channel: f.data.channel, next }, "recipient unreachable; fell back");
+    }
+    await handOver(later);
+  }
+
+  return async (job) => {
+    const items = job.data.batch;
+    const records = await Delivery.find({ idempotencyKey: { $in: items.map((d) => d.key) } }, { idempotencyKey: 1, status: 1 }).lean();
+    const open = new Set(records.filter((r) => !SETTLED.has(r.status)).map((r) => r.idempotencyKey));
+    const todo = items.filter((d) => open.has(d.key));
+    const tally: Tally = { sent: 0, cancelled: 0, later: 0, fellBack: 0, failed: 0 };
+    for (let i = 0; i < todo.length; i += SEND_CHUNK) await sendChunk(job, todo.slice(i, i + SEND_CHUNK), tally);
+    log.debug({ jobId: job.id, items: items.length, ...tally }, "batch done");
+    return `sent:${tally.sent} cancelled:${tally.cancelled} later:${tally.later} fell_back:${tally.fellBack} failed:${tally.failed} skipped:${items.length - todo.length}`;
+  };
+}
