@@ -32,5 +32,7 @@ export const SCHEDULED_JOBS = {
   receipt: "recommendation-receipt",
   /** Hourly: staff roles past their school year removed, teachers' classes recorded (src/services/staff-upkeep.ts). */
   staffUpkeep: "staff-upkeep",
+  /** Daily: the own data of persons whose consent ended more than the retention period ago are erased (src/services/data-lifecycle.ts). */
+  retention: "data-retention",
 } as const;
 export type ScheduledJobName = (typeof SCHEDULED_JOBS)[keyof typeof SCHEDULED_JOBS];

@@ -10,6 +10,7 @@ import { runWatchdog } from "../services/notify/watchdog";
 import { sendReceipt } from "../services/notify/recommendation-alerts";
 import { runBroadcast } from "../services/broadcast";
 import { runStaffUpkeep } from "../services/staff-upkeep";
+import { runDataRetention } from "../services/data-lifecycle";
 import { EVENT_JOB_OPTIONS } from "../services/exchange/events";
 import type { ScheduledJobData } from "./jobs";
 import { SCHEDULED_JOBS } from "./names";
@@ -58,6 +59,11 @@ export function scheduledProcessor(env: NotifyEnv, printouts?: PrintoutJobDeps):
         return d.eventId ? sendReceipt(env, d.eventId, d.round ?? 0) : null;
       case SCHEDULED_JOBS.staffUpkeep:
         return runStaffUpkeep(env.now(), env.logger);
+      case SCHEDULED_JOBS.retention: {
+        const report = await runDataRetention(env.now());
+        env.logger.info({ accounts: report.accounts, guardians: report.guardians, ...report.erased }, "data retention");
+        return report;
+      }
       default:
         env.logger.warn({ name: job.name }, "unknown scheduled job");
         return null;

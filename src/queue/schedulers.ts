@@ -2,7 +2,7 @@
  * BullMQ job schedulers (never process timers): per school, in the school's time zone, the forecast
  * check (daily at the forecast time: the job itself decides whether today is a forecast day — the
  * weekly day, or one of the period's last days), the daily digest and the weekly digest; globally, the 15-minute
- * watchdog, the one-minute outbox sweep and the hourly staff upkeep. `upsertJobScheduler` with stable ids makes registering
+ * watchdog, the one-minute outbox sweep, the hourly staff upkeep and the daily data retention. `upsertJobScheduler` with stable ids makes registering
  * idempotent: every worker start (and every watchdog run) registers again, nothing doubles.
  */
 import type { Queue } from "bullmq";
@@ -26,6 +26,8 @@ export async function schedulerSpecs(): Promise<SchedulerSpec[]> {
     { id: "watchdog", name: SCHEDULED_JOBS.watchdog, pattern: "*/15 * * * *", data: {} },
     { id: "outbox-sweep", name: SCHEDULED_JOBS.outbox, pattern: "* * * * *", data: {} },
     { id: "staff-upkeep", name: SCHEDULED_JOBS.staffUpkeep, pattern: "7 * * * *", data: {} },
+    // Daily, at night in Moscow (00:37 UTC); every school's own retention period is applied inside.
+    { id: "data-retention", name: SCHEDULED_JOBS.retention, pattern: "37 0 * * *", data: {} },
   ];
   for (const school of await School.find({}, { timezone: 1, settings: 1 }).lean()) {
     const id = String(school._id);

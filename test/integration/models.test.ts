@@ -376,6 +376,7 @@ describe("School", () => {
       printoutSchedule: { weekday: 5, time: "12:00" },
       dailySlipTime: "08:00",
       nonResponderDays: 7,
+      retentionDays: 30,
       finalsDeliveryLimitHours: 20,
       codeTtlDays: 30,
     });

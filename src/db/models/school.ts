@@ -90,6 +90,11 @@ const schoolSettingsSchema = new Schema(
     dailySlipTime: timeField("08:00"),
     /** Days after which a guardian in the journal who has neither consented nor refused is listed as a non-responder. */
     nonResponderDays: intField(1, 365, 7),
+    /**
+     * Days after a withdrawal or refusal (or the end of the consent) before the person's own
+     * contacts, account links and message texts are erased (src/services/data-lifecycle.ts).
+     */
+    retentionDays: intField(1, 365, 30),
     /** Internal target for delivering finals/exams (the regulation's limit is 24 hours). */
     finalsDeliveryLimitHours: intField(1, 24, 20),
     /** Lifetime of invite codes issued by this school. */
