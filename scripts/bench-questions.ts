@@ -21,6 +21,8 @@ import { CONTEXT, PHRASINGS } from "../test/unit/question-phrasings";
 import { createSchoolFixture, guardianAccount } from "../test/support/fixtures";
 import { startTestMongo } from "../test/support/services";
 import { percentile, runBench, wholeArg } from "./lib/bench-env";
+import { reportFigures } from "./lib/figures";
+import { countCommands } from "../src/db/command-count";
 
 export interface ParserBench {
   phrasings: number;
@@ -95,10 +97,10 @@ const COMMON_VIEWS: Array<[string, string]> = [
 const BENCH_TODAY = "2027-05-20";
 const BENCH_NOW = new Date(`${BENCH_TODAY}T09:00:00Z`);
 
-export async function benchViews(rounds: number): Promise<{ mongo: string; timings: ViewTiming[]; all: ViewTiming; fixtureMs: number }> {
+export async function benchViews(rounds: number): Promise<{ mongo: string; timings: ViewTiming[]; all: ViewTiming; fixtureMs: number; commands: Map<string, number> }> {
   const mongo = await startTestMongo();
   const dbName = `bench_views_${randomBytes(4).toString("hex")}`;
-  await mongoose.connect(mongo.uri, { dbName });
+  await mongoose.connect(mongo.uri, { dbName, monitorCommands: true });
   try {
     await Promise.all(allModels.map((model) => model.init()));
     const fixtureStart = performance.now();
@@ -135,6 +137,16 @@ export async function benchViews(rounds: number): Promise<{ mongo: string; timin
       // Timing anything but the real answer (a pointer, an error) would be meaningless.
       if (!lastText.includes("Мария, 7А")) throw new Error(`${command} did not answer with the ${view} view: ${lastText.slice(0, 120)}`);
     }
+    // Database commands of one answer per view (the driver's command monitoring; sessions included).
+    const counter = countCommands();
+    const commands = new Map<string, number>();
+    for (const [view, command] of COMMON_VIEWS) {
+      counter.reset();
+      await bot.handleUpdate(update(command));
+      commands.set(view, counter.total());
+      console.log(`  ${view}: ${Object.entries(counter.byName()).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+    }
+    counter.stop();
     const samples = new Map<string, number[]>(COMMON_VIEWS.map(([view]) => [view, []]));
     for (let round = 0; round < rounds; round++) {
       for (const [view, command] of COMMON_VIEWS) {
@@ -151,6 +163,7 @@ export async function benchViews(rounds: number): Promise<{ mongo: string; timin
       mongo: mongo.description,
       fixtureMs,
       timings: COMMON_VIEWS.map(([view]) => timing(view, samples.get(view)!)),
+      commands,
       all: timing("all five", [...samples.values()].flat()),
     };
   } finally {
@@ -190,6 +203,11 @@ async function main(): Promise<void> {
   table([
     ["fixture (a year of data) built in, s", (views.fixtureMs / 1000).toFixed(1)],
     ...[...views.timings, views.all].map((t): [string, string] => [`${t.view}: median / p95, ms (${t.rounds} answers)`, `${t.medianMs.toFixed(1)} / ${t.p95Ms.toFixed(1)}`]),
+    ...[...views.commands].map(([view, n]): [string, string] => [`${view}: database commands per answer`, String(n)]),
+  ]);
+  reportFigures([
+    ...[...views.commands].map(([view, n]) => ({ figure: `view "${view}": db commands per answer`, value: String(n), target: "<= 4", met: n <= 4 })),
+    { figure: "five views: median answer (all)", value: `${views.all.medianMs.toFixed(1)} ms`, target: "—", met: null },
   ]);
 }
 

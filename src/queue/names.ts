@@ -23,6 +23,8 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 export const SCHEDULED_JOBS = {
   forecast: "forecast-broadcast",
   digest: "daily-digest",
+  /** Weekly, on the school's digest day and time (src/services/notify/weekly-digest.ts). */
+  weeklyDigest: "weekly-digest",
   gradeBatch: "grade-batch",
   watchdog: "finals-watchdog",
   outbox: "outbox-sweep",
@@ -30,5 +32,7 @@ export const SCHEDULED_JOBS = {
   receipt: "recommendation-receipt",
   /** Hourly: staff roles past their school year removed, teachers' classes recorded (src/services/staff-upkeep.ts). */
   staffUpkeep: "staff-upkeep",
+  /** Daily: the own data of persons whose consent ended more than the retention period ago are erased (src/services/data-lifecycle.ts). */
+  retention: "data-retention",
 } as const;
 export type ScheduledJobName = (typeof SCHEDULED_JOBS)[keyof typeof SCHEDULED_JOBS];

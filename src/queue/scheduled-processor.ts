@@ -5,10 +5,12 @@ import { DomainEvent } from "../db/models";
 import type { NotifyEnv } from "../services/notify/env";
 import { broadcastForecasts } from "../services/notify/forecast-broadcast";
 import { flushDigests, flushGradeBatch } from "../services/notify/grade-alerts";
+import { sendWeeklyDigests } from "../services/notify/weekly-digest";
 import { runWatchdog } from "../services/notify/watchdog";
 import { sendReceipt } from "../services/notify/recommendation-alerts";
 import { runBroadcast } from "../services/broadcast";
 import { runStaffUpkeep } from "../services/staff-upkeep";
+import { runDataRetention } from "../services/data-lifecycle";
 import { EVENT_JOB_OPTIONS } from "../services/exchange/events";
 import type { ScheduledJobData } from "./jobs";
 import { SCHEDULED_JOBS } from "./names";
@@ -38,6 +40,8 @@ export function scheduledProcessor(env: NotifyEnv, printouts?: PrintoutJobDeps):
         return school ? broadcastForecasts(env, school) : null;
       case SCHEDULED_JOBS.digest:
         return d.schoolId ? flushDigests(env, d.schoolId) : null;
+      case SCHEDULED_JOBS.weeklyDigest:
+        return school ? sendWeeklyDigests(env, school) : null;
       case SCHEDULED_JOBS.gradeBatch:
         return d.schoolId && (d.person ?? d.guardianId) && d.studentId ? flushGradeBatch(env, d.schoolId, (d.person ?? d.guardianId)!, d.studentId) : null;
       case SCHEDULED_JOBS.watchdog: {
@@ -55,6 +59,11 @@ export function scheduledProcessor(env: NotifyEnv, printouts?: PrintoutJobDeps):
         return d.eventId ? sendReceipt(env, d.eventId, d.round ?? 0) : null;
       case SCHEDULED_JOBS.staffUpkeep:
         return runStaffUpkeep(env.now(), env.logger);
+      case SCHEDULED_JOBS.retention: {
+        const report = await runDataRetention(env.now());
+        env.logger.info({ accounts: report.accounts, guardians: report.guardians, ...report.erased }, "data retention");
+        return report;
+      }
       default:
         env.logger.warn({ name: job.name }, "unknown scheduled job");
         return null;

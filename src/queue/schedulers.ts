@@ -1,8 +1,8 @@
 /**
  * BullMQ job schedulers (never process timers): per school, in the school's time zone, the forecast
  * check (daily at the forecast time: the job itself decides whether today is a forecast day — the
- * weekly day, or one of the period's last days) and the daily digest; globally, the 15-minute
- * watchdog, the one-minute outbox sweep and the hourly staff upkeep. `upsertJobScheduler` with stable ids makes registering
+ * weekly day, or one of the period's last days), the daily digest and the weekly digest; globally, the 15-minute
+ * watchdog, the one-minute outbox sweep, the hourly staff upkeep and the daily data retention. `upsertJobScheduler` with stable ids makes registering
  * idempotent: every worker start (and every watchdog run) registers again, nothing doubles.
  */
 import type { Queue } from "bullmq";
@@ -26,18 +26,25 @@ export async function schedulerSpecs(): Promise<SchedulerSpec[]> {
     { id: "watchdog", name: SCHEDULED_JOBS.watchdog, pattern: "*/15 * * * *", data: {} },
     { id: "outbox-sweep", name: SCHEDULED_JOBS.outbox, pattern: "* * * * *", data: {} },
     { id: "staff-upkeep", name: SCHEDULED_JOBS.staffUpkeep, pattern: "7 * * * *", data: {} },
+    // Daily, at night in Moscow (00:37 UTC); every school's own retention period is applied inside.
+    { id: "data-retention", name: SCHEDULED_JOBS.retention, pattern: "37 0 * * *", data: {} },
   ];
   for (const school of await School.find({}, { timezone: 1, settings: 1 }).lean()) {
     const id = String(school._id);
     const plan = school.settings.forecastSchedule;
     if (plan.enabled) specs.push({ id: `forecast-${id}`, name: SCHEDULED_JOBS.forecast, pattern: cron(plan.weeklyTime), tz: school.timezone, data: { schoolId: id } });
     specs.push({ id: `digest-${id}`, name: SCHEDULED_JOBS.digest, pattern: cron(school.settings.digestTime), tz: school.timezone, data: { schoolId: id } });
+    const weekly = school.settings.weeklyDigest;
+    if (weekly?.enabled !== false) {
+      const pattern = cron(weekly?.time ?? "18:00", String((weekly?.weekday ?? 7) % 7));
+      specs.push({ id: `weekly-${id}`, name: SCHEDULED_JOBS.weeklyDigest, pattern, tz: school.timezone, data: { schoolId: id } });
+    }
   }
   return specs;
 }
 
 /** Ids of the per-school schedulers this file owns (other features may add their own to the queue). */
-const OWN_PREFIXES = ["forecast-", "digest-"];
+const OWN_PREFIXES = ["forecast-", "digest-", "weekly-"];
 
 /** Upserts every scheduler and removes ours that no longer apply (a school gone, forecasts turned off). */
 export async function registerSchedulers(queue: Queue): Promise<SchedulerSpec[]> {

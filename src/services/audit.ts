@@ -17,7 +17,7 @@ export interface AuditRecord {
   schoolId?: Types.ObjectId;
   actor: AuditActor;
   action: AuditAction;
-  target: { kind: "account" | "school"; id?: Types.ObjectId };
+  target: { kind: "account" | "guardian" | "school"; id?: Types.ObjectId };
   before?: unknown;
   after?: unknown;
   reason?: string;

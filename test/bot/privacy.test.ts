@@ -5,7 +5,7 @@
  * account, as text and as JSON, and the journal's record only masked.
  */
 import { Types } from "mongoose";
-import { ConsentRecord, Delivery, Guardian, GuardianLink, School, Account } from "../../src/db/models";
+import { AuditEntry, ConsentRecord, Delivery, Guardian, GuardianLink, School, Account } from "../../src/db/models";
 import { accessibleChildren, childIfAccessible } from "../../src/services/access";
 import { familiesOf } from "../../src/services/people";
 import { clearDb, useTestDb } from "../support/db";
@@ -40,7 +40,7 @@ describe("privacy", () => {
     const parent = await linkedParent(harness, school);
     const [overview] = await parent.send("/privacy");
     expect(overview.plain).toContain("Школа № 1: согласие дано 20.11.2026 (версия текста 2026-12)");
-    expect(buttonData(overview)).toEqual([`pv:wd:${school.school._id}`, `pv:text:${school.school._id}`, "pv:data"]);
+    expect(buttonData(overview)).toEqual([`pv:wd:${school.school._id}`, `pv:text:${school.school._id}`, "pv:data", "pv:del"]);
     const text = await parent.press(`pv:text:${school.school._id}`, overview);
     expect(texts(text)).toContain("СОГЛАСИЕ НА ОБРАБОТКУ ПЕРСОНАЛЬНЫХ ДАННЫХ");
   });
@@ -148,6 +148,31 @@ describe("privacy", () => {
     expect(data.children).toEqual([expect.objectContaining({ name: "Иванова Мария Петровна", class: "7Б" })]);
     expect(data.codesRedeemed).toEqual([expect.objectContaining({ role: "guardian", school: "Школа № 1" })]);
     expect(doc.bytes.toString("utf8")).not.toMatch(/codeHash|[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{2}/);
+  });
+
+  test("delete my account: asked once more; then the consent is withdrawn, the account and its data are gone", async () => {
+    const parent = await linkedParent(harness, school);
+    const account = (await Account.findOne({ telegramId: parent.profile.id }).lean())!;
+    await Account.updateOne({ _id: account._id }, { $push: { contacts: { kind: "email", value: "anna@example.ru", source: "guardian", verifiedAt: NOW } } });
+    const [overview] = await parent.send("/privacy");
+    const confirm = withButtons(await parent.press("pv:del", overview));
+    expect(confirm.plain).toContain("Удалить ваш аккаунт?");
+    expect(buttonData(confirm)).toEqual(["pv:dely", "pv:deln"]);
+    expect(texts(await parent.press("pv:deln", confirm))).toContain("аккаунт остаётся");
+    expect(await Account.exists({ _id: account._id })).not.toBeNull();
+
+    const again = withButtons(await parent.press("pv:del", overview));
+    const done = await parent.press("pv:dely", again);
+    expect(texts(done)).toContain("Аккаунт удалён");
+    expect(done.at(-1)!.reply_markup).toEqual({ remove_keyboard: true });
+    expect(await Account.exists({ _id: account._id })).toBeNull();
+    expect(await GuardianLink.countDocuments({ accountId: account._id })).toBe(0);
+    expect((await ConsentRecord.find({ accountId: account._id }).sort({ seq: 1 }).lean()).map((r) => r.decision)).toEqual(["granted", "withdrawn"]);
+    expect(await AuditEntry.countDocuments({ action: "account.deleted", "target.id": account._id })).toBe(1);
+    expect(await familyOf(school)).toMatchObject({ paper: true, paperReason: "withdrawn" });
+    // The old button again: nothing to delete, nothing breaks.
+    await parent.press("pv:dely", again);
+    expect(await AuditEntry.countDocuments({ action: "account.deleted" })).toBe(1);
   });
 
   test("English /privacy and /mydata; a stranger is told to /start first", async () => {

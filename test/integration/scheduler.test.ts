@@ -28,6 +28,7 @@ test("registration is idempotent, follows settings and time zones, and removes w
   const byKey = new Map(again.map((s) => [s.key, s]));
   expect(byKey.get("watchdog")).toMatchObject({ pattern: "*/15 * * * *" });
   expect(byKey.get("staff-upkeep")).toMatchObject({ pattern: "7 * * * *" });
+  expect(byKey.get("data-retention")).toMatchObject({ pattern: "37 0 * * *" });
   expect(byKey.get(`forecast-${a.school._id}`)).toMatchObject({ pattern: "0 17 * * *", tz: "Europe/Moscow" });
   expect(byKey.get(`digest-${b.school._id}`)).toMatchObject({ pattern: "30 19 * * *", tz: "Asia/Yekaterinburg" });
 

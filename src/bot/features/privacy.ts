@@ -11,6 +11,7 @@ import { splitLongText } from "../../domain/consent";
 import { accessibleChildren } from "../../services/access";
 import { consentFullText, consentSchool } from "../../services/consent";
 import { consentOverview, withdrawConsent } from "../../services/privacy";
+import { deleteAccount } from "../../services/data-lifecycle";
 import type { BotContext } from "../context";
 import type { BotFeature } from "../feature";
 import { mainMenu } from "../menu";
@@ -38,7 +39,8 @@ async function showPrivacy(ctx: BotContext): Promise<void> {
     keyboard.text(ctx.t("privacy:buttons.text", { school: c.schoolName }), `pv:text:${c.schoolId}`).row();
   }
   lines.push("", ctx.t("privacy:overview.footer"));
-  keyboard.text(ctx.t("privacy:buttons.mydata"), "pv:data");
+  keyboard.text(ctx.t("privacy:buttons.mydata"), "pv:data").row();
+  keyboard.text(ctx.t("privacy:buttons.delete"), "pv:del");
   await ctx.reply(lines.join("\n"), { parse_mode: "HTML", reply_markup: keyboard });
 }
 
@@ -93,6 +95,28 @@ composer.callbackQuery(new RegExp(`^pv:wdy:${ID}$`), async (ctx) => {
   const remaining = await accessibleChildren(ctx.account);
   const markup: Keyboard | { remove_keyboard: true } = remaining.length ? mainMenu(ctx.t) : { remove_keyboard: true };
   await ctx.reply(ctx.t(remaining.length ? "privacy:withdraw.stillLinked" : "privacy:withdraw.howToReturn"), { reply_markup: markup });
+});
+
+// "Delete my account": asked once more; then decisions recorded, everything of the account erased.
+composer.callbackQuery("pv:del", async (ctx) => {
+  await ctx.answerCallbackQuery();
+  if (!ctx.account) return;
+  const keyboard = new InlineKeyboard().text(ctx.t("privacy:buttons.deleteYes"), "pv:dely").row().text(ctx.t("privacy:buttons.deleteNo"), "pv:deln");
+  await ctx.reply(ctx.t("privacy:delete.confirm"), { parse_mode: "HTML", reply_markup: keyboard });
+});
+
+composer.callbackQuery("pv:deln", async (ctx) => {
+  await ctx.answerCallbackQuery();
+  await ctx.editMessageText(ctx.t("privacy:delete.kept"));
+});
+
+composer.callbackQuery("pv:dely", async (ctx) => {
+  await ctx.answerCallbackQuery();
+  if (!ctx.account) return;
+  const result = await deleteAccount({ accountId: ctx.account._id, now: ctx.deps.now(), pepper: ctx.deps.config.codePepper, via: "bot" });
+  if (result) ctx.deps.logger.info({ accountId: String(ctx.account._id), withdrawn: result.withdrawnSchools, ...result.erased }, "account deleted");
+  await ctx.editMessageText(ctx.t("privacy:delete.done"));
+  await ctx.reply(ctx.t("privacy:delete.howToReturn"), { reply_markup: { remove_keyboard: true } });
 });
 
 export const privacyFeature: BotFeature = { name: "privacy", composer: root, commands: ["privacy", "mydata"] };

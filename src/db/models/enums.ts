@@ -222,6 +222,10 @@ export const AUDIT_ACTIONS = [
   "role.expired",
   /** The classes a teacher's journal lessons (or homeroom) give them access to changed. */
   "role.classes-changed",
+  /** A person asked to delete their account (/privacy): its decisions were recorded, its data erased. */
+  "account.deleted",
+  /** The retention period after a withdrawal or refusal ended: the person's own data were erased (daily job). */
+  "person.data-erased",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
