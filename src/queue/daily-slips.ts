@@ -3,7 +3,8 @@
  * school at `settings.dailySlipTime` (default 08:00) on weekdays in the school's zone; a school-wide
  * holiday skips the run (the items wait for the next school morning). For every class with a final
  * or exam result waiting on paper it builds the slip and sends the PDF and the hand-over checklist to
- * the homeroom teacher, as the weekly printout does (src/queue/printouts.ts). Safe to retry.
+ * the homeroom teacher, as the weekly printout does (src/queue/printouts.ts); then tells the teachers
+ * and admins about non-responders (src/queue/non-responders.ts). Safe to retry.
  */
 import type { Job, JobSchedulerTemplateOptions, Queue } from "bullmq";
 import type { Types } from "mongoose";
@@ -13,6 +14,7 @@ import { schoolDay } from "../domain/time";
 import { buildResultSlip, RESULT_KINDS } from "../services/daily-slips";
 import { classesWithPaperGuardians } from "../services/printouts";
 import { byName } from "../services/reports/school-data";
+import { sendNonResponders } from "./non-responders";
 import { sendClassSheet, type PrintoutJobDeps } from "./printouts";
 
 /** The job's name on QUEUES.scheduled. */
@@ -52,13 +54,15 @@ export interface DailySlipJobResult {
   slips: number;
   sent: number;
   failed: number;
+  /** Classes with non-responders, and the messages sent about them (src/queue/non-responders.ts). */
+  nonResponders?: { classes: number; sent: number };
 }
 
 export async function processDailySlipJob(job: Pick<Job<{ schoolId: string }>, "data">, deps: PrintoutJobDeps): Promise<DailySlipJobResult> {
   const now = deps.now?.() ?? new Date();
   const lang = deps.language ?? "ru";
   const result: DailySlipJobResult = { classes: 0, slips: 0, sent: 0, failed: 0 };
-  const school = await School.findById(job.data.schoolId, { timezone: 1 }).lean();
+  const school = await School.findById(job.data.schoolId, { timezone: 1, settings: 1 }).lean();
   if (!school) return result;
   const holidays = await Holiday.find({ schoolId: school._id }, { start: 1, end: 1, classIds: 1 }).lean();
   const ranges = holidays.map((h) => ({ start: h.start, end: h.end, classIds: (h.classIds ?? []).map(String) }));
@@ -74,6 +78,7 @@ export async function processDailySlipJob(job: Pick<Job<{ schoolId: string }>, "
     result.sent += sent.sent;
     result.failed += sent.failed;
   }
-  deps.logger.info({ schoolId: String(school._id), ...result }, "daily results slips produced");
-  return result;
+  const nonResponders = await sendNonResponders(deps, school._id, school.settings.nonResponderDays ?? 7, now);
+  deps.logger.info({ schoolId: String(school._id), ...result, nonResponderClasses: nonResponders.classes }, "daily results slips produced");
+  return { ...result, nonResponders };
 }

@@ -4,6 +4,7 @@
  * recipient's language (src/services/notify/render.ts), so a fallback to e-mail reuses it.
  */
 import type { Channel, DeliveryKind, FinalGradeStatus } from "../db/models";
+import type { WeeklyChild } from "../domain/weekly-digest";
 
 export interface GradeItem {
   change: "created" | "changed" | "removed";
@@ -55,6 +56,8 @@ export type Notice =
     }
   | { template: "assessment"; students: string[]; className: string; change: "scheduled" | "moved"; subject: string; date: string; kind: string }
   | { template: "forecast"; student: string; period: string; lines: ForecastLine[] }
+  /** The weekly digest of a person: every child of theirs with something to say (issue 15). */
+  | { template: "weekly"; from: string; to: string; children: WeeklyChild[] }
   | { template: "recommendation"; teacher: string; subject: string; className: string; student?: string; text: string }
   | { template: "receipt"; delivered: number; total: number; paper: number; target: string }
   | { template: "broadcast"; school: string; text: string }

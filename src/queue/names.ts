@@ -23,6 +23,8 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 export const SCHEDULED_JOBS = {
   forecast: "forecast-broadcast",
   digest: "daily-digest",
+  /** Weekly, on the school's digest day and time (src/services/notify/weekly-digest.ts). */
+  weeklyDigest: "weekly-digest",
   gradeBatch: "grade-batch",
   watchdog: "finals-watchdog",
   outbox: "outbox-sweep",

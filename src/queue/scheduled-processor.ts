@@ -5,6 +5,7 @@ import { DomainEvent } from "../db/models";
 import type { NotifyEnv } from "../services/notify/env";
 import { broadcastForecasts } from "../services/notify/forecast-broadcast";
 import { flushDigests, flushGradeBatch } from "../services/notify/grade-alerts";
+import { sendWeeklyDigests } from "../services/notify/weekly-digest";
 import { runWatchdog } from "../services/notify/watchdog";
 import { sendReceipt } from "../services/notify/recommendation-alerts";
 import { runBroadcast } from "../services/broadcast";
@@ -39,6 +40,8 @@ export function scheduledProcessor(env: NotifyEnv, printouts?: PrintoutJobDeps):
         return school ? broadcastForecasts(env, school) : null;
       case SCHEDULED_JOBS.digest:
         return d.schoolId ? flushDigests(env, d.schoolId) : null;
+      case SCHEDULED_JOBS.weeklyDigest:
+        return school ? sendWeeklyDigests(env, school) : null;
       case SCHEDULED_JOBS.gradeBatch:
         return d.schoolId && (d.person ?? d.guardianId) && d.studentId ? flushGradeBatch(env, d.schoolId, (d.person ?? d.guardianId)!, d.studentId) : null;
       case SCHEDULED_JOBS.watchdog: {

@@ -1,7 +1,7 @@
 /**
  * BullMQ job schedulers (never process timers): per school, in the school's time zone, the forecast
  * check (daily at the forecast time: the job itself decides whether today is a forecast day — the
- * weekly day, or one of the period's last days) and the daily digest; globally, the 15-minute
+ * weekly day, or one of the period's last days), the daily digest and the weekly digest; globally, the 15-minute
  * watchdog, the one-minute outbox sweep, the hourly staff upkeep and the daily data retention. `upsertJobScheduler` with stable ids makes registering
  * idempotent: every worker start (and every watchdog run) registers again, nothing doubles.
  */
@@ -34,12 +34,17 @@ export async function schedulerSpecs(): Promise<SchedulerSpec[]> {
     const plan = school.settings.forecastSchedule;
     if (plan.enabled) specs.push({ id: `forecast-${id}`, name: SCHEDULED_JOBS.forecast, pattern: cron(plan.weeklyTime), tz: school.timezone, data: { schoolId: id } });
     specs.push({ id: `digest-${id}`, name: SCHEDULED_JOBS.digest, pattern: cron(school.settings.digestTime), tz: school.timezone, data: { schoolId: id } });
+    const weekly = school.settings.weeklyDigest;
+    if (weekly?.enabled !== false) {
+      const pattern = cron(weekly?.time ?? "18:00", String((weekly?.weekday ?? 7) % 7));
+      specs.push({ id: `weekly-${id}`, name: SCHEDULED_JOBS.weeklyDigest, pattern, tz: school.timezone, data: { schoolId: id } });
+    }
   }
   return specs;
 }
 
 /** Ids of the per-school schedulers this file owns (other features may add their own to the queue). */
-const OWN_PREFIXES = ["forecast-", "digest-"];
+const OWN_PREFIXES = ["forecast-", "digest-", "weekly-"];
 
 /** Upserts every scheduler and removes ours that no longer apply (a school gone, forecasts turned off). */
 export async function registerSchedulers(queue: Queue): Promise<SchedulerSpec[]> {

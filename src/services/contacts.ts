@@ -175,6 +175,19 @@ export async function moveChannelUp(account: AccountDocument, channel: string): 
   return order;
 }
 
+/**
+ * "I want paper" (issue 10.2): paper first in the person's own order — they are informed on paper
+ * with the reason `chosen` (src/domain/person-mode.ts), their family gets the printouts, and nothing
+ * electronic is sent to them (the consent gate). `electronic` brings them back: paper goes last.
+ * The person's own choice: another parent of the child keeps theirs.
+ */
+export async function choosePaper(account: Pick<AccountDocument, "_id">, paper: boolean): Promise<Channel[]> {
+  const rest = (await contactsOf(account)).channelOrder.filter((c) => c !== "paper");
+  const order: Channel[] = paper ? ["paper", ...rest] : [...rest, "paper"];
+  await Account.updateOne({ _id: account._id }, { $set: { channelOrder: order } });
+  return order;
+}
+
 /** The address waiting for its code, if any (the web's settings page shows the code form then). */
 export async function pendingEmailOf(accountId: Types.ObjectId, now: Date): Promise<string | null> {
   const pending = await EmailVerification.findOne({ accountId, expiresAt: { $gt: now } }, { email: 1 }).sort({ createdAt: -1 }).lean();

@@ -9,7 +9,7 @@ import { Account, GRADE_NOTIFY_MODES, Guardian, School, type AccountDocument, ty
 import { guardianIdsOf } from "./contacts";
 import { DEFAULT_QUIET_HOURS, type QuietHours } from "./notify/quiet-hours";
 
-export const NOTIFY_TOGGLES = ["forecast", "timetable", "assessments", "homeworkDigest"] as const;
+export const NOTIFY_TOGGLES = ["forecast", "timetable", "assessments", "homeworkDigest", "weeklyDigest"] as const;
 export type NotifyToggle = (typeof NOTIFY_TOGGLES)[number];
 
 /** Quiet-hour choices; null = the school's. Equal start and end = none. */
@@ -49,7 +49,7 @@ export async function notificationSettingsOf(account: Pick<AccountDocument, "_id
   return {
     accountId: fresh._id,
     grades: n.grades,
-    toggles: { forecast: n.forecast, timetable: n.timetable, assessments: n.assessments, homeworkDigest: n.homeworkDigest },
+    toggles: { forecast: n.forecast, timetable: n.timetable, assessments: n.assessments, homeworkDigest: n.homeworkDigest, weeklyDigest: n.weeklyDigest !== false },
     quietHours: quiet,
     schoolQuietHours: school?.settings.quietHours?.start ? { start: school.settings.quietHours.start, end: school.settings.quietHours.end! } : DEFAULT_QUIET_HOURS,
   };

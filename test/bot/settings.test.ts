@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import { SMTPServer } from "smtp-server";
 import { Account, EmailCodeSend, EmailVerification, Guardian, School } from "../../src/db/models";
 import { clearDb, useTestDb } from "../support/db";
+import { familiesOf } from "../../src/services/people";
 import { startBotHarness, type BotHarness } from "../support/bot-harness";
 import { buttonData, inlineButtons, keyboardLabels, linkedParent, makeSchool, texts, withButtons, type TestSchool } from "./onboarding-support";
 
@@ -137,7 +138,7 @@ describe("settings", () => {
     const [channels] = await parent.press("st:channels", menu);
     expect(channels.plain).toContain("1. Telegram\n2. E-mail\n3. Бумага (через школу)");
     expect(channels.plain).toContain("E-mail пока не указан");
-    expect(buttonData(channels)).toEqual(["ch:up:email", "ch:up:paper", "st:menu"]);
+    expect(buttonData(channels)).toEqual(["ch:paper", "ch:up:email", "ch:up:paper", "st:menu"]);
     const [moved] = await parent.press("ch:up:paper", channels);
     expect(moved.plain).toContain("1. Telegram\n2. Бумага (через школу)\n3. E-mail");
     expect((await Account.findOne({ telegramId: parent.profile.id }).lean())!.channelOrder).toEqual(["telegram", "paper", "email"]);
@@ -145,6 +146,34 @@ describe("settings", () => {
     expect(parent.callbackAnswers().at(-1)!.text).toContain("устарела");
     const [back] = await parent.press("st:menu", moved);
     expect(inlineButtons(back).map((b) => b.text).slice(0, 2)).toEqual(["📇 Контакты", "📨 Порядок каналов доставки"]);
+  });
+
+  test("\"I want paper\": the parent is on paper by choice (family on the printout, nothing electronic); /start and /settings bring them back (issue 10.2)", async () => {
+    const parent = await linkedParent(harness, school);
+    const [menu] = await parent.send("/settings");
+    const [channels] = await parent.press("st:channels", menu);
+    const [paper] = await parent.press("ch:paper", channels);
+    expect(parent.callbackAnswers().at(-1)!.text).toContain("на бумаге через школу");
+    expect(paper.plain).toContain("1. Бумага (через школу)");
+    expect(paper.plain).toContain("по своему выбору получаете сведения на бумаге");
+    expect(buttonData(paper)).toEqual(["ch:electronic", "st:menu"]);
+    const account = (await Account.findOne({ telegramId: parent.profile.id }).lean())!;
+    expect(account.channelOrder).toEqual(["paper", "telegram", "email"]);
+    const guardianId = account.roles.find((r) => r.role === "guardian")!.guardianId!;
+    const studentId = (await Guardian.findById(guardianId).lean())!.studentIds[0];
+    const family = (await familiesOf(school.school._id, [studentId])).get(String(studentId))!.find((f) => f.guardianId.equals(guardianId))!;
+    expect(family).toMatchObject({ paper: true, paperReason: "chosen" });
+    expect(family.persons.find((p) => p.accountId?.equals(account._id))).toMatchObject({ mode: "paper", reason: "chosen" });
+
+    // /start offers the way back; pressing it puts the bot first again and paper last.
+    const start = await parent.send("/start");
+    const offer = start.find((m) => buttonData(m).includes("ch:electronic"))!;
+    expect(offer.plain).toContain("по своему выбору получаете сведения на бумаге");
+    const [electronic] = await parent.press("ch:electronic", offer);
+    expect(electronic.plain).toContain("1. Telegram\n2. E-mail\n3. Бумага (через школу)");
+    expect((await Account.findById(account._id).lean())!.channelOrder).toEqual(["telegram", "email", "paper"]);
+    expect((await familiesOf(school.school._id, [studentId])).get(String(studentId))!.find((f) => f.guardianId.equals(guardianId))).toMatchObject({ paper: false });
+    expect(texts(await parent.send("/start"))).not.toContain("по своему выбору");
   });
 
   test("e-mail without SMTP configured: said so, nothing stored", async () => {

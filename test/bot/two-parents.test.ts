@@ -121,7 +121,8 @@ const fatherDecisions: Array<[string, (father: TestUser) => Promise<void>, strin
     const [once] = await father.press("ch:up:paper", channels);
     const [twice] = await father.press("ch:up:paper", once);
     expect(twice.plain).toContain("1. Бумага (через школу)");
-    expect(buttonData(twice)).toContain("ch:up:telegram");
+    // On paper the view offers the way back to electronic delivery instead of reordering.
+    expect(buttonData(twice)).toContain("ch:electronic");
   }, "chosen"],
 ];
 

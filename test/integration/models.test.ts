@@ -339,6 +339,7 @@ describe("validation", () => {
       timetable: true,
       assessments: true,
       homeworkDigest: false,
+      weeklyDigest: true,
     });
 
     const bad = new Guardian({
@@ -370,6 +371,7 @@ describe("School", () => {
       minGrades: 3,
       digestTime: "18:00",
       quietHours: { start: "21:00", end: "08:00" },
+      weeklyDigest: { weekday: 7, time: "18:00", enabled: true },
       forecastSchedule: { weeklyDay: 1, weeklyTime: "17:00", dailyLastDays: 10, enabled: true },
       printoutSchedule: { weekday: 5, time: "12:00" },
       dailySlipTime: "08:00",

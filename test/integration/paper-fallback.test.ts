@@ -13,6 +13,7 @@ import { schoolDay, zonedInstant } from "../../src/domain/time";
 import { QUEUES } from "../../src/queue/names";
 import { processDailySlipJob } from "../../src/queue/daily-slips";
 import { printoutApi } from "../../src/queue/notifier";
+import { requestBroadcast } from "../../src/services/broadcast";
 import { runWatchdog } from "../../src/services/notify/watchdog";
 import { notifyFinal } from "../../src/services/notify/results";
 import { staffFrom, toggleHandover } from "../../src/services/printouts";
@@ -120,4 +121,19 @@ test("a final that falls back to paper for any reason is on the next school morn
   const before = await Delivery.countDocuments({ kind: "admin-alert" });
   await runWatchdog({ ...env(), now: () => new Date(Date.now() + 30 * 3600_000) }, fx.school._id);
   expect(await Delivery.countDocuments({ kind: "admin-alert" })).toBe(before);
+});
+
+test("until a guardian decides, nothing electronic is sent to them: their child's final and a class broadcast go on the family's paper (issue 10.3)", async () => {
+  const waiting = await family("Молчанов");
+  const account = await guardianAccount(fx, 990_050, waiting.record, [waiting.student], { consent: "none" });
+  await h.start();
+  const final = await publishFinal(h.queues, fx, waiting.student, { value: "5", subject: "geo" });
+  await h.waitForStatus({ eventId: final.eventId, channel: "paper", "recipient.guardianId": waiting.record._id }, "pending_paper");
+  // A school broadcast to the class, too: planned for everyone, sent to nobody undecided.
+  const admin = await Account.findOne({ roles: { $elemMatch: { role: "admin", schoolId: fx.school._id } } }).lean();
+  await requestBroadcast(h.queues, fx.school._id, admin!._id, { kind: "class", classId: String(fx.classIds.c7a) }, "Собрание в среду");
+  await h.waitForStatus({ kind: "broadcast", channel: "paper", "recipient.guardianId": waiting.record._id }, "pending_paper");
+  await h.stopNotifier();
+  expect(await Delivery.countDocuments({ "recipient.accountId": account._id })).toBe(0);
+  expect(h.fake.sent(account.chatId)).toEqual([]);
 });

@@ -4,12 +4,14 @@
  * totals at the top. Without a class, the classes are buttons; a button carries the class id only,
  * and every press is checked again on the server (a forged id gets "not available").
  */
-import { Composer, InlineKeyboard } from "grammy";
+import { Composer, InlineKeyboard, InputFile } from "grammy";
 import { School } from "../../db/models";
 import { classNameKey } from "../../domain/class-name";
 import { splitMessage, surnameInitialOf } from "../../domain/format";
 import { escapeHtml } from "../../domain/html";
 import { classConsentStatus, consentClasses, consentClassIfAllowed, STUDENT_CATEGORIES, type ClassConsentStatus, type ConsentClass, type GuardianConsentStatus } from "../../services/consent-status";
+import { consentFormsOfClass, nonRespondersOfClass } from "../../services/non-responders";
+import { CONSENT_FORMS_CALLBACK, nonRespondersKeyboard, nonRespondersText } from "../../print/non-responders";
 import type { BotContext } from "../context";
 import type { BotFeature } from "../feature";
 import { staffOf } from "./printouts";
@@ -59,6 +61,12 @@ export function consentStatusText(t: T, status: ClassConsentStatus): string[] {
 async function sendStatus(ctx: BotContext, schoolClass: ConsentClass): Promise<void> {
   const status = await classConsentStatus(schoolClass);
   for (const part of consentStatusText(ctx.t, status)) await ctx.reply(part, { parse_mode: "HTML" });
+  // Non-responders (issue 10.3): listed below, with their paper consent forms a button away.
+  const list = await nonRespondersOfClass(schoolClass.schoolId, schoolClass._id, ctx.deps.now());
+  if (!list.length) return;
+  const days = (await School.findById(schoolClass.schoolId, { settings: 1 }).lean())?.settings.nonResponderDays ?? 7;
+  const input = { classId: String(schoolClass._id), className: schoolClass.name, days, list };
+  for (const part of splitMessage([nonRespondersText(ctx.t, input)])) await ctx.reply(part, { parse_mode: "HTML", reply_markup: nonRespondersKeyboard(ctx.t, input) });
 }
 
 /** Buttons for the classes; with classes of several schools, each names its school. */
@@ -96,6 +104,17 @@ composer.callbackQuery(new RegExp(`^${CONSENTS_CALLBACK}(.{1,60})$`), async (ctx
   if (!schoolClass) return void (await ctx.answerCallbackQuery({ text: ctx.t("consents:bot.buttonNotAvailable"), show_alert: true }));
   await ctx.answerCallbackQuery();
   await sendStatus(ctx, schoolClass);
+});
+
+composer.callbackQuery(new RegExp(`^${CONSENT_FORMS_CALLBACK}([0-9a-f]{24})$`), async (ctx) => {
+  const schoolClass = await consentClassIfAllowed(await staffOf(ctx), ctx.match[1], ctx.deps.now());
+  if (!schoolClass) return void (await ctx.answerCallbackQuery({ text: ctx.t("consents:bot.buttonNotAvailable"), show_alert: true }));
+  await ctx.answerCallbackQuery();
+  // The forms are in the school's language, as the printouts.
+  const lang = ctx.deps.config.DEFAULT_LOCALE;
+  const forms = await consentFormsOfClass(schoolClass.schoolId, schoolClass._id, ctx.deps.now(), ctx.deps.i18n.getFixedT(lang), lang);
+  if (!forms) return void (await ctx.reply(ctx.t("consents:bot.noNonResponders", { className: schoolClass.name })));
+  await ctx.replyWithDocument(new InputFile(forms.pdf, forms.fileName));
 });
 
 export const consentsFeature: BotFeature = { name: "consents", composer: root, commands: ["consents"] };

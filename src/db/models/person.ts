@@ -53,6 +53,8 @@ export const notifySchema = new Schema(
     timetable: { type: Boolean, required: true, default: true },
     assessments: { type: Boolean, required: true, default: true },
     homeworkDigest: { type: Boolean, required: true, default: false },
+    /** The weekly digest (Sunday evening by default), also for persons with instant grade alerts. */
+    weeklyDigest: { type: Boolean, required: true, default: true },
     /** The person's own quiet hours; the school's apply when absent. */
     quietHours: { type: quietHoursOverrideSchema },
   },

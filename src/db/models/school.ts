@@ -49,6 +49,16 @@ const printoutScheduleSchema = new Schema(
   { _id: false },
 );
 
+const weeklyDigestSchema = new Schema(
+  {
+    /** ISO weekday of the weekly digest: 1 = Monday .. 7 = Sunday. */
+    weekday: intField(1, 7, 7),
+    time: timeField("18:00"),
+    enabled: { type: Boolean, required: true, default: true },
+  },
+  { _id: false },
+);
+
 const schoolSettingsSchema = new Schema(
   {
     periodKind: { type: String, enum: SCHOOL_PERIOD_KINDS, required: true, default: "quarter" },
@@ -72,6 +82,8 @@ const schoolSettingsSchema = new Schema(
     /** Local time of the daily grade digest (guardians with notify.grades = "digest"). */
     digestTime: timeField("18:00"),
     quietHours: { type: quietHoursSchema, required: true, default: () => ({}) },
+    /** The weekly digest to guardians (src/services/notify/weekly-digest.ts). */
+    weeklyDigest: { type: weeklyDigestSchema, required: true, default: () => ({}) },
     forecastSchedule: { type: forecastScheduleSchema, required: true, default: () => ({}) },
     printoutSchedule: { type: printoutScheduleSchema, required: true, default: () => ({}) },
     /** Local time of the daily results slip for families on paper (school days; src/queue/daily-slips.ts). */

@@ -6,10 +6,12 @@
  * - "link" (/link): the code step only (it asks a school's consent when a guardian code needs it);
  * - "reconsent" (the consent gate): the schools whose consent text changed, then the menu.
  */
+import { InlineKeyboard } from "grammy";
 import { Types } from "mongoose";
 import { GuardianLink, type AccountDocument } from "../../../db/models";
 import { accessibleChildren, consentState, type ConsentState } from "../../../services/access";
 import { listSchools } from "../../../services/consent";
+import { contactsOf } from "../../../services/contacts";
 import type { BotDeps } from "../../context";
 import { dialogT, type Dialog, type DialogContext } from "../../dialog";
 import { mainMenu } from "../../menu";
@@ -65,7 +67,10 @@ export function onboardingDialog(deps: BotDeps) {
       const children = await dialog.external(async (outer) => (await accessibleChildren(outer.account)).length);
       const tNow = await dialogT(dialog, deps);
       if (children) await ctx.reply(tNow("onboarding:welcome.back", { count: children }), { parse_mode: "HTML", reply_markup: mainMenu(tNow) });
-      else if (!outcomes.includes("declined")) await ctx.reply(tNow("onboarding:welcome.backNoChildren"), { parse_mode: "HTML" });
+      // A parent on paper by their own choice is offered the way back to the bot.
+      const paperFirst = children ? await dialog.external(async (outer) => (await contactsOf(outer.account!)).channelOrder[0] === "paper") : false;
+      if (paperFirst) await ctx.reply(tNow("settings:channels.paperNow"), { reply_markup: new InlineKeyboard().text(tNow("settings:channels.toElectronic"), "ch:electronic") });
+      else if (!children && !outcomes.includes("declined")) await ctx.reply(tNow("onboarding:welcome.backNoChildren"), { parse_mode: "HTML" });
       return;
     }
 
