@@ -100,11 +100,12 @@ export async function deleteAccount(input: { accountId: Types.ObjectId; now: Dat
       await leaveSchool({ accountId, schoolId: new Types.ObjectId(schoolId), now, reason: overview.some((o) => o.schoolId === schoolId) ? "withdrawn" : "declined" });
     }
   }
+  // Queued messages as staff or as a student would find no account: cancel them first, so that
+  // their texts are erased with the rest (only settled messages lose their words).
+  await Delivery.updateMany({ "recipient.accountId": accountId, status: "queued", channel: { $ne: "paper" } }, { $set: { status: "cancelled" } });
   const links = (await GuardianLink.deleteMany({ accountId })).deletedCount;
   const own = await eraseAccountOwn(accountId, account.chatId);
   const messageTexts = await eraseMessageTexts({ "recipient.accountId": accountId });
-  // Queued messages as staff or as a student would find no account: cancel them now.
-  await Delivery.updateMany({ "recipient.accountId": accountId, status: "queued", channel: { $ne: "paper" } }, { $set: { status: "cancelled" } });
   await Account.deleteOne({ _id: accountId });
   const erased: Erased = { ...own, links, messageTexts };
   const schools = [...new Set([...account.roles.map((r) => String(r.schoolId)), ...overview.map((o) => o.schoolId)])];

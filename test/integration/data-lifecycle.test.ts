@@ -126,6 +126,16 @@ describe("data lifecycle", () => {
     expect(await deleteAccount({ accountId: anna._id, now: T0, pepper: "test-pepper", via: "bot" })).toBeNull();
   });
 
+  test("deleting an account: a message still queued for it is cancelled and loses its words too", async () => {
+    const admin = await Account.create({ telegramId: 7004, chatId: 7004, roles: [{ role: "admin", schoolId: school.school._id }] });
+    const notice = { template: "overdue", items: [{ student: "Иванова Мария Петровна", what: "Алгебра", resultsAt: T0.toISOString() }] };
+    await Delivery.create({ schoolId: school.school._id, idempotencyKey: "alert/7004/telegram", kind: "admin-alert", recipient: { accountId: admin._id }, channel: "telegram", status: "queued", queuedAt: T0, notice });
+    await deleteAccount({ accountId: admin._id, now: T0, pepper: "test-pepper", via: "bot" });
+    const [alert] = await Delivery.find({ "recipient.accountId": admin._id }).lean();
+    expect(alert).toMatchObject({ kind: "admin-alert", status: "cancelled" });
+    expect(alert.notice).toBeUndefined();
+  });
+
   test("the daily job has its scheduler", async () => {
     expect((await schedulerSpecs()).find((s) => s.id === "data-retention")).toMatchObject({ name: "data-retention", pattern: "37 0 * * *" });
   });

@@ -150,6 +150,31 @@ test("privacy: withdrawing (asked once more) hides the children at once, in this
   expect((await client.get(`/app/c/${fx.students.petya._id}/`)).status).toBe(404);
 });
 
+test("privacy: deleting the account (asked once more) erases it, withdraws the consent and signs out", async () => {
+  const DARIA = 5403;
+  await guardianAccount(fx, DARIA, fx.guardians.parent, [fx.students.maria]);
+  // The consent was recorded on the real clock: the withdrawal must come after it.
+  web.setNow(new Date(Date.now() + 1000));
+  afterTest = () => web.setNow(NOW);
+  const client = await signedIn(DARIA);
+  expect(pageText((await client.get("/app/privacy")).text)).toContain("Удалить мой аккаунт");
+  const confirm = await client.get("/app/privacy/delete");
+  expect(pageText(confirm.text)).toContain("Удалить ваш аккаунт? Это нельзя отменить");
+  const daria = await account(DARIA);
+  // A missing token deletes nothing.
+  expect((await client.post("/app/privacy/delete", {})).status).toBe(403);
+  expect(await Account.exists({ _id: daria._id })).not.toBeNull();
+
+  const done = await client.post("/app/privacy/delete", { _csrf: csrfOf(confirm.text) });
+  expect(done.status).toBe(200);
+  expect(pageText(done.text)).toContain("Ваш аккаунт удалён, вы вышли из дневника");
+  expect(await Account.exists({ _id: daria._id })).toBeNull();
+  expect((await ConsentRecord.findOne({ accountId: daria._id }).sort({ recordedAt: -1, _id: -1 }).lean())!.decision).toBe("withdrawn");
+  // The session is gone: the pages ask to sign in again; the other parent of the record keeps everything.
+  expect((await client.get("/app/privacy")).location).toBe("/app/");
+  expect(await Account.exists({ telegramId: OLGA })).not.toBeNull();
+});
+
 test("a record person (e-mail sign-in) is told the school keeps their settings and consent; no export of an account", async () => {
   await ConsentRecord.create({ guardianId: fx.guardians.parent._id, schoolId: fx.school._id, decision: "granted", form: "paper", textVersion: consentVersionOf(fx.school), textHash: "e".repeat(64), recordedAt: NOW });
   const { token } = await issueSignInLink({ guardianId: fx.guardians.parent._id }, "email", NOW);

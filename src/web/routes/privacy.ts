@@ -1,17 +1,20 @@
 /**
  * Privacy (/app/privacy): the consent in force per school and its full text, withdrawal (a
  * confirmation page, then a POST with the session's token), and the data export (/mydata as a JSON
- * file) — the bot's /privacy and /mydata through src/services/privacy.ts and consent.ts. A school
+ * file) and deleting the account (asked once more; src/services/data-lifecycle.ts, as the bot's
+ * /privacy) — the bot's /privacy and /mydata through src/services/privacy.ts and consent.ts. A school
  * id in a URL is checked against the person's own decisions: another school answers 404.
  */
 import { Types } from "mongoose";
 import { latestConsent, School } from "../../db/models";
 import { inZone } from "../../domain/time";
 import { consentFullText, consentSchool } from "../../services/consent";
+import { deleteAccount } from "../../services/data-lifecycle";
 import { collectMyData, consentOverview, withdrawConsent } from "../../services/privacy";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { WebApp, WebFeature } from "../feature";
-import { consentTextPage, privacyPage, recordPrivacyPage, withdrawConfirmPage } from "../views/privacy";
+import { closeSession } from "../session";
+import { consentTextPage, deleteConfirmPage, deletedPage, privacyPage, recordPrivacyPage, withdrawConfirmPage } from "../views/privacy";
 
 async function ownConsent(request: FastifyRequest, schoolId: string, granted = false) {
   const person = request.viewer?.person;
@@ -69,6 +72,27 @@ export const privacyFeature: WebFeature = {
       const result = await withdrawConsent({ accountId: person.account._id, schoolId: new Types.ObjectId(consent.schoolId), now: web.deps.now() });
       request.log.info({ accountId: String(person.account._id), schoolId: consent.schoolId, unlinked: result.unlinkedChildren, cancelled: result.cancelledDeliveries }, "consent withdrawn (web)");
       return reply.redirect(`/app/privacy?withdrawn=${consent.schoolId}`, 303);
+    });
+
+    // Only an account can be deleted here; a record person's data are the school's (a written statement).
+    app.get("/privacy/delete", async (request, reply) => {
+      if (signedOut(request, reply)) return reply;
+      if (request.viewer!.person.kind !== "account") return web.notFound(request, reply);
+      const { t } = request;
+      return web.page(request, reply, { title: t("web:privacy.deleteTitle"), body: deleteConfirmPage(t, request.viewer!.session.csrfToken), active: "privacy" });
+    });
+
+    app.post("/privacy/delete", async (request, reply) => {
+      if (signedOut(request, reply)) return reply;
+      const person = request.viewer!.person;
+      if (person.kind !== "account") return web.notFound(request, reply);
+      const result = await deleteAccount({ accountId: person.account._id, now: web.deps.now(), pepper: web.deps.config.codePepper, via: "web" });
+      if (result) request.log.info({ accountId: String(person.account._id), withdrawn: result.withdrawnSchools, ...result.erased }, "account deleted (web)");
+      // The deletion erased every web session of the account, this one too: clear the cookie, show the page signed out.
+      await closeSession(reply, web.policy, null);
+      request.viewer = null;
+      const { t } = request;
+      return web.page(request, reply, { title: t("web:privacy.deletedTitle"), body: deletedPage(t) });
     });
 
     app.get("/privacy/mydata.json", async (request, reply) => {

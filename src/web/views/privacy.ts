@@ -30,17 +30,36 @@ ${data.consents.length === 0 ? html`<p>${t("web:privacy.none")}</p>` : html`<ul 
 <h2 id="data-title">${t("web:privacy.data")}</h2>
 <p>${t("web:privacy.dataText")}</p>
 <p><a class="button" href="/app/privacy/mydata.json" download="mydata.json">${t("web:privacy.download")}</a></p>
+</section>
+<section class="card" aria-labelledby="delete-title">
+<h2 id="delete-title">${t("web:privacy.deleteSection")}</h2>
+<p>${t("web:privacy.deleteText")}</p>
+<p><a class="button" href="/app/privacy/delete">${t("web:privacy.deleteLink")}</a></p>
 </section>`;
 }
 
-export function withdrawConfirmPage(t: Translate, school: string, schoolId: string, csrf: string): Html {
-  return html`<h1>${t("web:privacy.withdrawTitle")}</h1>
-<p>${t("web:privacy.withdrawConfirm", { school })}</p>
-<form method="post" action="/app/privacy/withdraw/${schoolId}">
-  <input type="hidden" name="_csrf" value="${csrf}">
-  <button class="primary danger" type="submit">${t("web:privacy.withdrawYes")}</button>
-  <a class="button" href="/app/privacy">${t("web:privacy.withdrawNo")}</a>
+/** A page that asks once more before a POST (withdrawal, deletion): yes posts the form, no goes back. */
+function confirmPage(p: { title: string; question: string; action: string; yes: string; no: string; csrf: string }): Html {
+  return html`<h1>${p.title}</h1>
+<p>${p.question}</p>
+<form method="post" action="${p.action}">
+  <input type="hidden" name="_csrf" value="${p.csrf}">
+  <button class="primary danger" type="submit">${p.yes}</button>
+  <a class="button" href="/app/privacy">${p.no}</a>
 </form>`;
+}
+
+export function withdrawConfirmPage(t: Translate, school: string, schoolId: string, csrf: string): Html {
+  return confirmPage({ title: t("web:privacy.withdrawTitle"), question: t("web:privacy.withdrawConfirm", { school }), action: `/app/privacy/withdraw/${schoolId}`, yes: t("web:privacy.withdrawYes"), no: t("web:privacy.withdrawNo"), csrf });
+}
+
+export function deleteConfirmPage(t: Translate, csrf: string): Html {
+  return confirmPage({ title: t("web:privacy.deleteTitle"), question: t("web:privacy.deleteConfirm"), action: "/app/privacy/delete", yes: t("web:privacy.deleteYes"), no: t("web:privacy.deleteNo"), csrf });
+}
+
+export function deletedPage(t: Translate): Html {
+  return html`<h1>${t("web:privacy.deletedTitle")}</h1>
+<p class="notice" role="status">${t("web:privacy.deletedText")}</p>`;
 }
 
 export function consentTextPage(t: Translate, school: string, text: string): Html {
