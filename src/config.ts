@@ -91,6 +91,10 @@ const makeSchema = (requireBotToken: boolean) => z
     /** The sender: an alphanumeric name (up to 11 Latin letters/digits) the operator registered, or a number. */
     SMS_SOURCE: z.string().trim().regex(/^(?:[A-Za-z0-9 ._-]{1,11}|\+?\d{3,15})$/, "must be a sender name of up to 11 Latin letters and digits, or a phone number").optional(),
     SMS_RATE_PER_SECOND: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(1, "must be 1..1000").max(1000, "must be 1..1000").default(10),
+    /** The MAX messenger bot's token (business.max.ru → Чат-боты → Интеграция). Without it the MAX front end and channel are off. */
+    MAX_BOT_TOKEN: z.string().trim().regex(/^[A-Za-z0-9_\-.:]{16,256}$/, "does not look like a MAX bot token (16..256 letters, digits, _ - . :)").optional(),
+    /** MAX Bot API base URL; tests point it at a local fake. */
+    MAX_API_ROOT: url(["https:", "http:"]).transform((v) => v.replace(/\/+$/, "")).default("https://platform-api2.max.ru"),
     EXCHANGE_BODY_LIMIT_MB: z.coerce.number({ error: "must be a number" }).positive("must be positive").max(100, "must be at most 100").default(10),
     EXCHANGE_MAX_ITEMS: z.coerce.number({ error: "must be a number" }).int().positive("must be positive").default(5000),
     DATA_DIR: z.string().trim().min(1).default("./data"),
@@ -116,6 +120,9 @@ const makeSchema = (requireBotToken: boolean) => z
       ctx.addIssue({ code: "custom", path: ["WEB_URL"], message: "must be https:// in production (Telegram opens Mini Apps only over https)" });
     }
     if (env.SMPP_URL && !env.SMS_SOURCE) ctx.addIssue({ code: "custom", path: ["SMS_SOURCE"], message: "is required when SMPP_URL is set" });
+    if (production && env.MAX_BOT_TOKEN && !env.MAX_API_ROOT.startsWith("https:")) {
+      ctx.addIssue({ code: "custom", path: ["MAX_API_ROOT"], message: "must be https:// in production (the token travels in every request)" });
+    }
     if (env.SMTP_URL && !env.SMTP_FROM) ctx.addIssue({ code: "custom", path: ["SMTP_FROM"], message: "is required when SMTP_URL is set" });
   });
 

@@ -25,6 +25,7 @@ import { createBot, registerCommands } from "./bot/bot";
 import { createUpdateThrottle } from "./bot/middleware/throttle";
 import { registerWebAppButton } from "./bot/features/web";
 import type { BotDeps } from "./bot/context";
+import { startMaxFrontEnd } from "./max";
 
 export interface RunningService {
   stop(): Promise<void>;
@@ -106,6 +107,9 @@ export async function startService(config: Config, role: Role, logger: Logger): 
       runner = run(bot);
       logger.info("bot receives updates by long polling");
     }
+    // The MAX messenger front end (MAX_BOT_TOKEN; off without it): stopped with the bot, finishing its update.
+    const max = startMaxFrontEnd({ config, logger, codeAlarm });
+    if (max) stops.unshift({ name: "max polling", stop: () => max.stop() });
   }
 
   await http.listen({ port: config.HTTP_PORT, host: config.HTTP_HOST });

@@ -20,6 +20,20 @@ export async function renameLegacyCollections(db: Db): Promise<void> {
   }
 }
 
+/**
+ * Issue 14: an account may be known only through MAX, so the plain unique index on `telegramId`
+ * (which lets one account at most lack the field) gives way to a partial one. Indexes only, no data:
+ * checked on every start (one listIndexes), a no-op once done or on a new database.
+ */
+export async function dropPlainTelegramIdIndex(db: Db): Promise<boolean> {
+  const exists = (await db.listCollections({ name: "accounts" }, { nameOnly: true }).toArray()).length > 0;
+  if (!exists) return false;
+  const plain = (await db.collection("accounts").listIndexes().toArray()).find((i) => i.name === "telegramId_1" && !i.partialFilterExpression);
+  if (!plain) return false;
+  await db.collection("accounts").dropIndex("telegramId_1");
+  return true;
+}
+
 const BATCH = 500;
 const DEFAULT_NOTIFY = { grades: "instant", forecast: true, timetable: true, assessments: true, homeworkDigest: false };
 
@@ -150,6 +164,7 @@ const MIGRATIONS: ReadonlyArray<{ name: string; run: (db: Db) => Promise<unknown
 /** Runs what has not run yet on this database, in order; each is marked done when it finished. */
 export async function runMigrations(db: Db): Promise<string[]> {
   await renameLegacyCollections(db);
+  await dropPlainTelegramIdIndex(db);
   const markers = db.collection<{ _id: string; doneAt: Date }>("migrations");
   const done = new Set((await markers.find({}, { projection: { _id: 1 } }).toArray()).map((m) => m._id));
   const ran: string[] = [];

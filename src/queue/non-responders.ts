@@ -5,6 +5,7 @@
  * summary with a button per class. Each message is a Delivery (`kind: admin-alert`) keyed by the list
  * it shows: an unchanged list is not sent again, a changed one is.
  */
+import { withTelegramChat } from "../services/accounts";
 import { createHash } from "node:crypto";
 import { GrammyError } from "grammy";
 import type { InlineKeyboardMarkup } from "grammy/types";
@@ -34,7 +35,7 @@ export async function sendNonResponders(deps: PrintoutJobDeps, schoolId: Types.O
     }
   }
   if (classes.length) {
-    const admins = await Account.find({ active: true, roles: { $elemMatch: { role: "admin", schoolId } } }, { chatId: 1, language: 1 }).lean();
+    const admins = withTelegramChat(await Account.find({ active: true, roles: { $elemMatch: { role: "admin", schoolId } } }, { chatId: 1, language: 1 }).lean());
     const key = `non-responders/${String(schoolId)}/${hashOf(classes.flatMap((c) => c.list.map((n) => `${String(n.studentId)}/${String(n.guardianId)}`)))}`;
     for (const admin of admins) {
       const t = deps.i18n.getFixedT(admin.language);

@@ -91,7 +91,7 @@ export async function adminRecipients(bootstrapAdmins: readonly number[], now: D
   ).lean();
   const recipients: Array<{ accountId: string; schoolId: string | null }> = accounts.map((a) => {
     const role = a.roles.find((r) => r.role === "admin" && inForce(r, now));
-    return { accountId: String(a._id), schoolId: role ? String(role.schoolId) : bootstrapAdmins.includes(a.telegramId) ? null : "" };
+    return { accountId: String(a._id), schoolId: role ? String(role.schoolId) : typeof a.telegramId === "number" && bootstrapAdmins.includes(a.telegramId) ? null : "" };
   });
   const someSchool = recipients.some((r) => r.schoolId === null) ? await School.findOne({}, { _id: 1 }).sort({ name: 1 }).lean() : null;
   return recipients

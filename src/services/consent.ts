@@ -53,6 +53,8 @@ export interface TelegramDecision {
   /** The translator of the language the text was shown in. */
   t: Translate;
   now: Date;
+  /** The messenger whose buttons gave it (default Telegram). */
+  form?: "telegram" | "max";
 }
 
 /**
@@ -68,7 +70,7 @@ export async function recordTelegramDecision(input: TelegramDecision): Promise<v
     accountId: input.accountId,
     schoolId,
     decision: input.decision,
-    form: "telegram",
+    form: input.form ?? "telegram",
     textVersion: input.school.version,
     textHash: consentTextHash(text),
     recordedAt: input.now,

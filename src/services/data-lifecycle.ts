@@ -25,6 +25,7 @@ import {
   Session,
   WebSession,
   WebSignIn,
+  maxDialogKey,
 } from "../db/models";
 import { recordAudit, type AuditRecord } from "./audit";
 import { consentOverview, leaveSchool, withdrawConsent } from "./privacy";
@@ -57,7 +58,7 @@ async function eraseMessageTexts(filter: Record<string, unknown>): Promise<numbe
 }
 
 /** Everything an account holds for itself across schools: contacts, pending checks, sign-ins, sessions. */
-async function eraseAccountOwn(accountId: Types.ObjectId, chatId: number | undefined): Promise<Omit<Erased, "links" | "messageTexts">> {
+async function eraseAccountOwn(accountId: Types.ObjectId, chatId: number | undefined, maxUserId?: number): Promise<Omit<Erased, "links" | "messageTexts">> {
   const account = await Account.findById(accountId, { contacts: 1 }).lean();
   const contacts = account?.contacts?.length ?? 0;
   if (contacts) await Account.updateOne({ _id: accountId }, { $set: { contacts: [] } });
@@ -66,7 +67,9 @@ async function eraseAccountOwn(accountId: Types.ObjectId, chatId: number | undef
     EmailCodeSend.deleteMany({ accountId }),
     WebSession.deleteMany({ accountId }),
     WebSignIn.deleteMany({ accountId }),
-    chatId === undefined ? null : Session.deleteMany({ key: { $in: [`session:${chatId}`, `dialog:${chatId}`] } }),
+    chatId === undefined && maxUserId === undefined
+      ? null
+      : Session.deleteMany({ key: { $in: [...(chatId === undefined ? [] : [`session:${chatId}`, `dialog:${chatId}`]), ...(maxUserId === undefined ? [] : [maxDialogKey(maxUserId)])] } }),
   ]);
   return { contacts, emailChecks: verifications.deletedCount, webSessions: sessions.deletedCount, signInLinks: links.deletedCount, botSessions: botSessions?.deletedCount ?? 0 };
 }
@@ -85,7 +88,7 @@ export interface AccountDeletion {
  */
 export async function deleteAccount(input: { accountId: Types.ObjectId; now: Date; pepper: string; via: "bot" | "web" }): Promise<AccountDeletion | null> {
   const { accountId, now } = input;
-  const account = await Account.findById(accountId, { telegramId: 1, chatId: 1, roles: 1 }).lean();
+  const account = await Account.findById(accountId, { telegramId: 1, chatId: 1, "max.userId": 1, roles: 1 }).lean();
   if (!account) return null;
   const overview = await consentOverview(accountId);
   let withdrawnSchools = 0;
@@ -104,16 +107,20 @@ export async function deleteAccount(input: { accountId: Types.ObjectId; now: Dat
   // their texts are erased with the rest (only settled messages lose their words).
   await Delivery.updateMany({ "recipient.accountId": accountId, status: "queued", channel: { $ne: "paper" } }, { $set: { status: "cancelled" } });
   const links = (await GuardianLink.deleteMany({ accountId })).deletedCount;
-  const own = await eraseAccountOwn(accountId, account.chatId);
+  const own = await eraseAccountOwn(accountId, account.chatId ?? undefined, account.max?.userId ?? undefined);
   const messageTexts = await eraseMessageTexts({ "recipient.accountId": accountId });
   await Account.deleteOne({ _id: accountId });
   const erased: Erased = { ...own, links, messageTexts };
   const schools = [...new Set([...account.roles.map((r) => String(r.schoolId)), ...overview.map((o) => o.schoolId)])];
-  const telegramIdHash = createHmac("sha256", input.pepper).update(`telegram:${account.telegramId}`).digest("hex");
+  const hmac = (what: string) => createHmac("sha256", input.pepper).update(what).digest("hex");
+  const ids = {
+    ...(typeof account.telegramId === "number" ? { telegramIdHash: hmac(`telegram:${account.telegramId}`) } : {}),
+    ...(typeof account.max?.userId === "number" ? { maxUserIdHash: hmac(`max:${account.max.userId}`) } : {}),
+  };
   await recordAudit((schools.length ? schools : [undefined]).map((schoolId) => ({
     at: now, ...(schoolId ? { schoolId: new Types.ObjectId(schoolId) } : {}),
     actor: { kind: "account" as const, accountId }, action: "account.deleted" as const, target: { kind: "account" as const, id: accountId },
-    before: { roles: account.roles.map((r) => ({ role: r.role, schoolId: String(r.schoolId) })), telegramIdHash }, after: { erased, via: input.via },
+    before: { roles: account.roles.map((r) => ({ role: r.role, schoolId: String(r.schoolId) })), ...ids }, after: { erased, via: input.via },
   })));
   return { withdrawnSchools, erased };
 }

@@ -10,6 +10,7 @@
  *   is made, so a retry or a reprint shows them again and no other printout takes them.
  * - Handing a slip over marks it (`handedAt`, `handedBy`) and its deliveries `handed`.
  */
+import { withTelegramChat } from "./accounts";
 import { Types } from "mongoose";
 import { Delivery, Guardian, Printout, ResultSlip, School, SchoolClass, Student, Teacher, Account, type AccountDocument, type DeliveryKind } from "../db/models";
 import { lastScheduledRun, printoutWeek } from "../domain/reports";
@@ -290,7 +291,7 @@ export async function printoutRecipients(schoolClass: ClassRef) {
   const teacher = schoolClass.homeroomTeacherId
     ? await Account.find({ active: true, roles: { $elemMatch: { role: "teacher", schoolId: schoolClass.schoolId, teacherId: schoolClass.homeroomTeacherId } } }).lean()
     : [];
-  if (teacher.length) return { accounts: teacher, fallback: false };
+  if (withTelegramChat(teacher).length) return { accounts: withTelegramChat(teacher), fallback: false };
   const admins = await Account.find({ active: true, roles: { $elemMatch: { role: "admin", schoolId: schoolClass.schoolId } } }).lean();
-  return { accounts: admins, fallback: true };
+  return { accounts: withTelegramChat(admins), fallback: true };
 }

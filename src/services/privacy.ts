@@ -18,6 +18,7 @@ import {
   latestConsent,
   type AccountDocument,
 } from "../db/models";
+import type { ConsentForm } from "../db/models";
 import { maskEmail, maskName, maskPhone } from "../domain/codes";
 import { consentStateOf, consentVersionOf, type ConsentState } from "../domain/consent";
 import { appendConsent } from "./consent-records";
@@ -48,7 +49,7 @@ export interface Withdrawal {
  * Withdraws the account's consent to one school (152-FZ art. 9 part 2): records it (naming the
  * version withdrawn) and stops processing for this person there (see `leaveSchool`).
  */
-export async function withdrawConsent(input: { accountId: Types.ObjectId; schoolId: Types.ObjectId; now: Date }): Promise<Withdrawal> {
+export async function withdrawConsent(input: { accountId: Types.ObjectId; schoolId: Types.ObjectId; now: Date; form?: "telegram" | "max" }): Promise<Withdrawal> {
   const { accountId, schoolId, now } = input;
   const [granted, school] = await Promise.all([
     latestConsent({ accountId, schoolId, decision: "granted" }),
@@ -56,7 +57,7 @@ export async function withdrawConsent(input: { accountId: Types.ObjectId; school
   ]);
   if (!granted || !school) throw new Error("no consent to withdraw");
   await appendConsent({
-    accountId, schoolId, decision: "withdrawn", form: "telegram",
+    accountId, schoolId, decision: "withdrawn", form: input.form ?? "telegram",
     textVersion: granted.textVersion ?? consentVersionOf(school), textHash: granted.textHash, recordedAt: now,
   });
   return leaveSchool({ accountId, schoolId, now, reason: "withdrawn" });
@@ -124,7 +125,8 @@ export async function collectMyData(account: AccountDocument) {
   const contact = (c: { kind: string; value: string; source: string; verifiedAt?: Date | null }) => ({ kind: c.kind, value: c.value, source: c.source, verifiedAt: iso(c.verifiedAt) });
   return {
     account: {
-      telegramId: account.telegramId,
+      telegramId: account.telegramId ?? undefined,
+      maxUserId: account.max?.userId ?? undefined,
       language: account.language,
       active: account.active,
       createdAt: iso((account as unknown as { createdAt?: Date }).createdAt),
@@ -162,7 +164,7 @@ export interface SchoolConsent {
   schoolName: string;
   timezone: string;
   decision: "granted" | "declined" | "withdrawn";
-  form: "telegram" | "paper" | "edoc";
+  form: ConsentForm;
   textVersion: string;
   recordedAt: Date;
   /** The decision is about the school's current text (a consent to an older text is outdated). */

@@ -61,7 +61,8 @@ export function roleSnapshot(role: RoleFields) {
 
 export interface StaffMember {
   accountId?: string;
-  telegramId: number;
+  /** Absent for a staff member known only through MAX. */
+  telegramId?: number;
   role: StaffRole;
   /** "code": a role from an invite code; "config": a bootstrap admin from ADMIN_TELEGRAM_IDS (every school, never expires). */
   source: "code" | "config";
@@ -95,7 +96,7 @@ export async function listStaff(schoolId: Types.ObjectId, bootstrapAdmins: reado
     const t = role.teacherId ? teacher.get(String(role.teacherId)) : undefined;
     return {
       accountId: String(account._id),
-      telegramId: account.telegramId,
+      ...(typeof account.telegramId === "number" ? { telegramId: account.telegramId } : {}),
       role: role.role as StaffRole,
       source: "code",
       ...(t ? { teacherExternalId: t.externalId, teacherName: t.fullName } : {}),

@@ -37,7 +37,7 @@ test("wrong codes from three strangers, two each: the admin is told once, in Rus
     await stranger.press(`cs:yes:${school.school._id}`, withButtons(await stranger.send("/start")));
     for (const code of guesses) expect(texts(await stranger.send(code))).toContain("Такого кода нет");
   }
-  const alert = await h.fake.waitForMessage(admin.chatId, "Подбор кодов приглашения?", 20_000);
+  const alert = await h.fake.waitForMessage(admin.chatId!, "Подбор кодов приглашения?", 20_000);
   expect(alert.plain).toContain("введено 6 неверных кодов приглашения (порог тревоги — 6)");
   expect(alert.plain).toContain("/codes 7Б");
   // One more guess in the same window: no second message.

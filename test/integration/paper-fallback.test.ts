@@ -92,7 +92,7 @@ test("a final that falls back to paper for any reason is on the next school morn
   const api = printoutApi({ BOT_TOKEN: h.fake.token, TELEGRAM_API_ROOT: h.fake.apiRoot }, logger);
   const result = await processDailySlipJob({ data: { schoolId: String(fx.school._id) } }, { api, i18n, logger, now: () => morning });
   expect(result).toMatchObject({ classes: 1, slips: 5, sent: 1, failed: 0 });
-  const [pdfMessage, checklist] = h.fake.sent(homeroom.chatId);
+  const [pdfMessage, checklist] = h.fake.sent(homeroom.chatId!);
   const text = pdfText(pdfMessage.document!.bytes).replace(/\s+/g, " ");
   for (const name of ["Сторожев", "Почтов", "Блокин", "Бумагин", "Журналов"]) expect(text).toContain(`${name} Родитель`);
   for (const line of ["Геометрия, 1 четверть: 4", "История, 1 четверть: 3", "Алгебра, 1 четверть: 5", "Русский язык, 1 четверть: 4", "Физика, 1 четверть: 2"]) expect(text).toContain(line);

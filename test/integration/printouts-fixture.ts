@@ -11,6 +11,7 @@ import { Types } from "mongoose";
 import { School, SchoolClass, Student, Guardian, Teacher, Grade, Account, type Role } from "../../src/db/models";
 import { importBundle } from "../../src/services/exchange/import";
 import { createSchool } from "../../src/services/schools";
+import type { TelegramAccountDocument } from "../support/fixtures";
 
 /** Friday 18 September 2026, 12:00 in Moscow: the default printout time. */
 export const FRIDAY_NOON = new Date("2026-09-18T09:00:00Z");
@@ -127,7 +128,7 @@ let nextTelegramId = 5_100_000;
 export async function staffAccount(fixture: FixtureSchool, role: Extract<Role, "admin" | "teacher">, teacherExternalId?: string) {
   const telegramId = nextTelegramId++;
   const teacherId = teacherExternalId ? await fixture.id("teacher", teacherExternalId) : undefined;
-  return Account.create({ telegramId, chatId: telegramId, language: "ru", roles: [{ role, schoolId: fixture.schoolId, ...(teacherId ? { teacherId } : {}) }] });
+  return <Promise<TelegramAccountDocument>>Account.create({ telegramId, chatId: telegramId, language: "ru", roles: [{ role, schoolId: fixture.schoolId, ...(teacherId ? { teacherId } : {}) }] });
 }
 
 export const gradeId = async (fixture: FixtureSchool, externalId: string) => (await Grade.findOne({ schoolId: fixture.schoolId, externalId }, { _id: 1 }).lean())!._id;

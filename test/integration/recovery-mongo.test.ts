@@ -81,13 +81,13 @@ test("a 30 s pause: /healthz 503, 'temporarily unavailable', then everything pen
   paused = false;
   expect(await waitUntil(async () => (await service.healthz()) === 200, 60_000, 250)).toBe(true);
 
-  const chats = parents.map((p) => p.chatId);
-  const arrived = () => chats.every((c) => fake.sent(c).some((m) => m.plain?.includes("объявление перед паузой"))) && fake.sent(parents[0].chatId).some((m) => m.plain?.includes("Итоговая оценка"));
+  const chats = parents.map((p) => p.chatId!);
+  const arrived = () => chats.every((c) => fake.sent(c).some((m) => m.plain?.includes("объявление перед паузой"))) && fake.sent(parents[0].chatId!).some((m) => m.plain?.includes("Итоговая оценка"));
   expect(await waitUntil(async () => arrived(), 120_000, 250)).toBe(true);
   await waitUntil(async () => (await Delivery.countDocuments({ status: "sent" })) >= 5, 60_000, 250);
   await new Promise((resolve) => setTimeout(resolve, 1500)); // a late duplicate would show up here
   for (const chat of chats) expect(fake.sent(chat).filter((m) => m.plain?.includes("объявление перед паузой"))).toHaveLength(1);
-  expect(fake.sent(parents[0].chatId).filter((m) => m.plain?.includes("Итоговая оценка"))).toHaveLength(1);
+  expect(fake.sent(parents[0].chatId!).filter((m) => m.plain?.includes("Итоговая оценка"))).toHaveLength(1);
   // The bot works again: the same guest gets the ordinary greeting.
   fake.injectMessage({ id: 949_001, first_name: "Гость", language_code: "ru" }, "/help");
   await fake.waitFor((call) => call.method === "sendMessage" && Number(call.params.chat_id) === 949_001 && !String(call.params.text).includes("временно"), 30_000);

@@ -77,6 +77,6 @@ test("the pupil's account sees and gets its data only while a guardian's consent
   const { eventId } = await publishFinal(h.queues, fx, fx.students.petya, { value: "4", subject: "alg" });
   await h.waitForStatus({ eventId, channel: "paper" }, "pending_paper");
   expect(await Delivery.countDocuments({ eventId, "recipient.accountId": pupil._id })).toBe(0);
-  expect(h.fake.sent(pupil.chatId)).toHaveLength(0);
+  expect(h.fake.sent(pupil.chatId!)).toHaveLength(0);
   await h.stopNotifier();
 });

@@ -44,7 +44,7 @@ test("an overdue final is put on paper and listed to the admins, once", async ()
   expect((await runWatchdog(env, fx.school._id)).overdue).toBe(0); // nothing twice
 
   await h.start();
-  const alert = await h.fake.waitForMessage(admin.chatId, "не доставлены вовремя", 15_000);
+  const alert = await h.fake.waitForMessage(admin.chatId!, "не доставлены вовремя", 15_000);
   expect(alert.plain).toContain("Иванова Мария Сергеевна — Геометрия, 1 четверть");
   expect(alert.plain).toContain("бумажную распечатку");
   await h.fake.waitForMessage(parent.chatId, "Алгебра", 15_000); // the fresh one goes out as usual

@@ -224,17 +224,20 @@ export interface AccountOptions {
   language?: "ru" | "en";
 }
 
+/** An account made with a Telegram identity (accounts may also be MAX-only, where these are absent). */
+export type TelegramAccountDocument = AccountDocument & { telegramId: number; chatId: number };
+
 /** A guardian's Telegram account linked to the given children (with consent unless told otherwise). */
-export async function guardianAccount(fx: SchoolFixture, telegramId: number, guardian: GuardianDocument, children: StudentDocument[], options: AccountOptions = {}): Promise<AccountDocument> {
-  const account = await Account.create({ telegramId, chatId: telegramId, language: options.language ?? "ru", roles: [{ role: "guardian", schoolId: fx.school._id, guardianId: guardian._id }] });
+export async function guardianAccount(fx: SchoolFixture, telegramId: number, guardian: GuardianDocument, children: StudentDocument[], options: AccountOptions = {}): Promise<TelegramAccountDocument> {
+  const account = <TelegramAccountDocument>await Account.create({ telegramId, chatId: telegramId, language: options.language ?? "ru", roles: [{ role: "guardian", schoolId: fx.school._id, guardianId: guardian._id }] });
   await GuardianLink.insertMany(children.map((c, i) => ({ accountId: account._id, guardianId: guardian._id, studentId: c._id, schoolId: fx.school._id, linkedAt: new Date(Date.UTC(2026, 8, 1, 10, i)) })));
   await giveConsent(fx, account, options.consent ?? "granted");
   return account;
 }
 
 /** A student's own account (sees only themselves; no consent record needed). */
-export async function studentAccount(fx: SchoolFixture, telegramId: number, student: StudentDocument, language: "ru" | "en" = "ru"): Promise<AccountDocument> {
-  return Account.create({ telegramId, chatId: telegramId, language, roles: [{ role: "student", schoolId: fx.school._id, studentId: student._id }] });
+export async function studentAccount(fx: SchoolFixture, telegramId: number, student: StudentDocument, language: "ru" | "en" = "ru"): Promise<TelegramAccountDocument> {
+  return <Promise<TelegramAccountDocument>>Account.create({ telegramId, chatId: telegramId, language, roles: [{ role: "student", schoolId: fx.school._id, studentId: student._id }] });
 }
 
 export async function giveConsent(fx: SchoolFixture, account: AccountDocument, consent: NonNullable<AccountOptions["consent"]>): Promise<void> {

@@ -33,6 +33,9 @@ describe("configuration", () => {
       EXCHANGE_BODY_LIMIT_MB: 10,
     });
     expect(config.MONGODB_URI).toBeUndefined();
+    // MAX is off without its token; its API root has the platform's default.
+    expect(config.MAX_BOT_TOKEN).toBeUndefined();
+    expect(config.MAX_API_ROOT).toBe("https://platform-api2.max.ru");
     expect(config.codePepper.length).toBeGreaterThanOrEqual(16);
   });
 
@@ -65,6 +68,8 @@ describe("configuration", () => {
     [{ BOT_TOKEN: TOKEN, SMPP_URL: "smpp://smsc.local:2775", SMS_SOURCE: "School42" }, "Configuration error: SMPP_URL must name the system_id and password"],
     [{ BOT_TOKEN: TOKEN, SMPP_URL: "smpp://school:secret@smsc.local:2775", SMS_SOURCE: "Школа 42" }, "Configuration error: SMS_SOURCE must be a sender name of up to 11 Latin letters"],
     [{ BOT_TOKEN: TOKEN, SMS_RATE_PER_SECOND: "0" }, "Configuration error: SMS_RATE_PER_SECOND must be 1..1000"],
+    [{ BOT_TOKEN: TOKEN, MAX_BOT_TOKEN: "short" }, "Configuration error: MAX_BOT_TOKEN does not look like a MAX bot token"],
+    [{ BOT_TOKEN: TOKEN, MAX_BOT_TOKEN: "f9LHodD0cOJZ0b30xpIJTabc", MAX_API_ROOT: "ftp://max.local" }, "Configuration error: MAX_API_ROOT must be a URL starting with https:// or http://"],
     [{ BOT_TOKEN: TOKEN, METRICS_TOKEN: "short" }, "Configuration error: METRICS_TOKEN must be 16..256 characters"],
     [{ BOT_TOKEN: TOKEN, CODE_ALARM_THRESHOLD: "0" }, "Configuration error: CODE_ALARM_THRESHOLD must be at least 1"],
     [{ BOT_TOKEN: TOKEN, CODE_ALARM_WINDOW_MINUTES: "many" }, "Configuration error: CODE_ALARM_WINDOW_MINUTES must be a number"],

@@ -14,7 +14,10 @@ const day = (iso?: string) => (iso ? iso.slice(0, 16).replace("T", " ") + " UTC"
 export function formatMyData(t: BotContext["t"], data: MyData): string {
   const e = (v: unknown) => escapeHtml(v === undefined || v === null || v === "" ? "—" : String(v));
   const out: string[] = [t("privacy:mydata.title"), ""];
-  out.push(t("privacy:mydata.account", { id: data.account.telegramId, language: data.account.language, since: day(data.account.createdAt) }));
+  const values = { language: data.account.language, since: day(data.account.createdAt) };
+  if (data.account.telegramId !== undefined) out.push(t("privacy:mydata.account", { id: data.account.telegramId, ...values }));
+  else if (data.account.maxUserId !== undefined) out.push(t("privacy:mydata.accountMax", { id: data.account.maxUserId, ...values }));
+  if (data.account.telegramId !== undefined && data.account.maxUserId !== undefined) out.push(t("privacy:mydata.alsoMax", { id: data.account.maxUserId }));
   for (const r of data.account.roles) out.push(`• ${t(`privacy:roles.${r.role}`)}: ${e(r.school)} (${day(r.grantedAt)})`);
   if (data.account.codeEntry.recentWrongCodes || data.account.codeEntry.lockedUntil) {
     out.push(t("privacy:mydata.codeEntry", { count: data.account.codeEntry.recentWrongCodes, until: day(data.account.codeEntry.lockedUntil) }));

@@ -51,7 +51,22 @@ const codeAttemptsSchema = new Schema(
 );
 
 /**
- * A person who uses the service through a messenger (today Telegram); collection `accounts`. Holds no
+ * The account's MAX messenger identity (issue 14): the MAX user and their dialog with the bot. Absent
+ * on accounts that never wrote to the MAX bot; an account may have MAX, Telegram or both.
+ */
+const maxIdentitySchema = new Schema(
+  {
+    userId: { type: Number, required: true },
+    /** The dialog chat with the bot (messages are sent by user id; the chat is kept for edits). */
+    chatId: { type: Number },
+    /** Set when MAX refuses to deliver (the user stopped or blocked the bot); cleared when they write again. */
+    blockedAt: { type: Date },
+  },
+  { _id: false },
+);
+
+/**
+ * A person who uses the service through a messenger (Telegram, MAX or both); collection `accounts`. Holds no
  * names or messages. Consent, links, roles and the person's own settings (contacts they entered,
  * channel order, notifications) belong to the account: one account is one person. Its delivery
  * mode is derived, never stored: its consent per school, its channel order (paper first = paper
@@ -59,8 +74,12 @@ const codeAttemptsSchema = new Schema(
  */
 export const accountSchema = new Schema(
   {
-    telegramId: { type: Number, required: true },
-    chatId: { type: Number, required: true },
+    /** The Telegram user (absent on an account known only through MAX). */
+    telegramId: { type: Number },
+    /** The private chat with the Telegram bot (its id is the user's id). */
+    chatId: { type: Number },
+    /** The MAX identity, when the person uses the MAX bot (issue 14). */
+    max: { type: maxIdentitySchema },
     language: { type: String, enum: LANGUAGES, required: true, default: "ru" },
     /** False once Telegram answers 403 (the user blocked the bot). */
     active: { type: Boolean, required: true, default: true },
@@ -75,13 +94,20 @@ export const accountSchema = new Schema(
   { collection: "accounts", timestamps: true },
 );
 
-accountSchema.index({ telegramId: 1 }, { unique: true });
+// One account per Telegram user and per MAX user; an account may lack either (partial indexes: the
+// Telegram one replaced a plain unique index, dropped at start-up by src/db/migrations.ts).
+accountSchema.index({ telegramId: 1 }, { unique: true, partialFilterExpression: { telegramId: { $type: "number" } } });
+accountSchema.index({ "max.userId": 1 }, { unique: true, partialFilterExpression: { "max.userId": { $type: "number" } } });
 accountSchema.index({ "roles.schoolId": 1, "roles.role": 1 });
 accountSchema.index({ "roles.guardianId": 1 });
 // E-mail sign-in to the web cabinet finds the person by address (src/services/web-email-sign-in.ts).
 accountSchema.index({ "contacts.value": 1 });
 // Final grades and exam results also go to the students themselves (regulation 6).
 accountSchema.index({ "roles.studentId": 1 });
+
+accountSchema.pre("validate", function () {
+  if (typeof this.telegramId !== "number" && typeof this.max?.userId !== "number") this.invalidate("telegramId", "an account needs a Telegram or a MAX identity");
+});
 
 export const Account = model("Account", accountSchema);
 export type Account = InferSchemaType<typeof accountSchema>;

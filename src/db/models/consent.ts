@@ -23,7 +23,7 @@ export const consentRecordSchema = new Schema(
     accountId: {
       type: ObjectId,
       ref: "Account",
-      required: [function (this: { form?: string }) { return this.form === "telegram"; }, "a telegram consent needs accountId"],
+      required: [function (this: { form?: string }) { return this.form === "telegram" || this.form === "max"; }, "a consent given in a messenger needs accountId"],
     },
     guardianId: {
       type: ObjectId,

@@ -125,7 +125,8 @@ export type LanguageCode = (typeof LANGUAGES)[number];
 export const CONSENT_DECISIONS = ["granted", "declined", "withdrawn"] as const;
 export type ConsentDecision = (typeof CONSENT_DECISIONS)[number];
 
-export const CONSENT_FORMS = ["telegram", "paper", "edoc"] as const;
+/** How a decision was given: in a messenger bot (Telegram, MAX), or in writing (paper, e-document). */
+export const CONSENT_FORMS = ["telegram", "max", "paper", "edoc"] as const;
 export type ConsentForm = (typeof CONSENT_FORMS)[number];
 
 export const CONTACT_KINDS = ["email", "phone"] as const;

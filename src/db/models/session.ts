@@ -18,6 +18,9 @@ sessionSchema.index({ key: 1 }, { unique: true });
 sessionSchema.index({ updatedAt: 1 }, { expireAfterSeconds: SESSION_TTL_SECONDS });
 sessionSchema.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
 
+/** The MAX bot's dialog state of one user (src/max/dialog.ts): it may hold a typed code, so it has a short life. */
+export const maxDialogKey = (maxUserId: number): string => `max:dialog:${maxUserId}`;
+
 export const Session = model("Session", sessionSchema);
 export type Session = InferSchemaType<typeof sessionSchema>;
 export type SessionDocument = HydratedDocument<Session>;

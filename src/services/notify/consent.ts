@@ -108,6 +108,7 @@ export async function personGates(inputs: readonly GateInput[]): Promise<GateOut
       }
       if (input.channel === "telegram") {
         if (!account.active) return refused("unreachable", "account inactive (bot blocked)");
+        if (typeof account.chatId !== "number") return refused("unreachable", "no Telegram chat (the person uses another messenger)");
         return { ok: true, chatId: account.chatId, ...base };
       }
       const email = deliverableEmail(account.contacts ?? []);

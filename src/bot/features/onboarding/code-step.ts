@@ -18,14 +18,14 @@ import { mainMenu } from "../../menu";
 import { askConsent } from "./consent-step";
 
 /** The zone to tell a lockout's end in: the account's school, the only school, or the default. */
-async function lockoutTime(account: AccountDocument, until: Date, fallbackZone: string): Promise<string> {
+export async function lockoutTime(account: AccountDocument, until: Date, fallbackZone: string): Promise<string> {
   const schoolId = account.roles[0]?.schoolId;
   const candidates = schoolId ? [await School.findById(schoolId, { timezone: 1 }).lean()] : await School.find({}, { timezone: 1 }).limit(2).lean();
   const zone = (candidates.length === 1 && candidates[0]?.timezone) || fallbackZone;
   return inZone(until, zone).format("DD.MM.YYYY HH:mm");
 }
 
-function confirmText(t: Translate, preview: CodePreview): string {
+export function confirmText(t: Translate, preview: CodePreview): string {
   const values = {
     child: escapeHtml(preview.childName ?? "—"),
     class: escapeHtml(preview.className ?? "—"),

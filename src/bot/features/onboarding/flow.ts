@@ -23,7 +23,7 @@ export type OnboardingMode = "start" | "link" | "reconsent";
 /** The conversation id of the onboarding dialog. */
 export const ONBOARDING_DIALOG = "onboarding";
 
-interface Plan {
+export interface Plan {
   schools: number;
   /** The only school of the deployment and the account's consent state there. */
   onlySchool?: { id: string; state: ConsentState };
@@ -32,7 +32,7 @@ interface Plan {
   hasRoles: boolean;
 }
 
-async function planFor(account: AccountDocument): Promise<Plan> {
+export async function planFor(account: AccountDocument): Promise<Plan> {
   const schools = await listSchools();
   const links = await GuardianLink.find({ accountId: account._id }, { schoolId: 1 }).lean();
   const linkedIds = [...new Map(links.map((l) => [String(l.schoolId), l.schoolId])).values()];
@@ -46,7 +46,7 @@ async function planFor(account: AccountDocument): Promise<Plan> {
   return plan;
 }
 
-function reasonFor(state: ConsentState): ConsentReason {
+export function reasonFor(state: ConsentState): ConsentReason {
   return state === "outdated" ? "changed" : state === "none" ? "first" : "again";
 }
 

@@ -11,6 +11,9 @@ import { firstNamesOf } from "../../../services/diary";
 import type { BotContext } from "../../context";
 import { encodeViewCallback } from "./callback-data";
 
+/** What choosing a child needs of a bot's context (Telegram's, or the MAX front end's: src/max/). */
+export type ChooserContext = Pick<BotContext, "account" | "t">;
+
 export type ChildChoice =
   | { ok: true; child: AccessibleChild; children: AccessibleChild[] }
   | { ok: false; reason: "no-children" | "no-consent" | "not-available" };
@@ -19,7 +22,7 @@ export type ChildChoice =
  * The child to answer about: `wantedId` when given (and accessible), else the one chosen last,
  * else the first linked. `children` may be passed when the caller already has them.
  */
-export async function chooseChild(ctx: BotContext, wantedId?: string, known?: AccessibleChild[]): Promise<ChildChoice> {
+export async function chooseChild(ctx: ChooserContext, wantedId?: string, known?: AccessibleChild[]): Promise<ChildChoice> {
   const children = known ?? (await accessibleChildren(ctx.account));
   if (children.length === 0) return { ok: false, reason: await whyNoChildren(ctx) };
   if (wantedId !== undefined) {
@@ -34,13 +37,13 @@ export async function chooseChild(ctx: BotContext, wantedId?: string, known?: Ac
 }
 
 /** Linked but without current consent, or not linked at all (the pointer differs). */
-async function whyNoChildren(ctx: BotContext): Promise<"no-children" | "no-consent"> {
+async function whyNoChildren(ctx: ChooserContext): Promise<"no-children" | "no-consent"> {
   if (!ctx.account) return "no-children";
   const linked = await GuardianLink.exists({ accountId: ctx.account._id });
   return linked ? "no-consent" : "no-children";
 }
 
-async function rememberChild(ctx: BotContext, child: AccessibleChild): Promise<void> {
+async function rememberChild(ctx: ChooserContext, child: AccessibleChild): Promise<void> {
   const account = ctx.account;
   if (!account || account.selectedStudentId?.equals(child.studentId)) return;
   await Account.updateOne({ _id: account._id }, { $set: { selectedStudentId: child.studentId } });
@@ -48,7 +51,7 @@ async function rememberChild(ctx: BotContext, child: AccessibleChild): Promise<v
 }
 
 /** The text for a choice that failed: a pointer to /start or /link, or "not available". */
-export function noChildText(ctx: BotContext, reason: Exclude<ChildChoice, { ok: true }>["reason"]): string {
+export function noChildText(ctx: ChooserContext, reason: Exclude<ChildChoice, { ok: true }>["reason"]): string {
   return ctx.t(`views:access.${reason}`);
 }
 

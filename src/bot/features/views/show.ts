@@ -11,7 +11,7 @@ import { escapeHtml } from "../../../domain/html";
 import { splitMessage } from "../../../domain/format";
 import type { BotContext } from "../../context";
 import { encodeViewCallback } from "./callback-data";
-import { chooseChild, noChildText, switcherRow } from "./child-switcher";
+import { chooseChild, noChildText, switcherRow, type ChooserContext } from "./child-switcher";
 import type { ViewContext, ViewDef, ViewParams } from "./types";
 
 export interface ShowRequest {
@@ -26,17 +26,18 @@ export interface ShowRequest {
 
 export type ShowResult = "shown" | "no-children" | "no-consent" | "not-available";
 
-export async function showView(ctx: BotContext, view: ViewDef, request: ShowRequest = {}): Promise<ShowResult> {
+/** A view ready to send: its parts (HTML, under `limit` each) and its button rows; or why there is none. */
+export type RenderedAnswer = { ok: true; parts: string[]; rows: InlineKeyboardButton[][] } | { ok: false; reason: Exclude<ShowResult, "shown"> };
+
+/**
+ * Picks the child (access checked on the server), loads the scope and renders the view with its
+ * header, navigation and child switcher — for any front end (Telegram here, MAX in src/max/views.ts).
+ */
+export async function renderViewAnswer(ctx: ChooserContext & Pick<BotContext, "lang">, now: Date, view: ViewDef, request: ShowRequest = {}, limit?: number): Promise<RenderedAnswer> {
   const choice = await chooseChild(ctx, request.studentId, request.children);
-  if (!choice.ok) {
-    await tellNoChild(ctx, choice.reason);
-    return choice.reason;
-  }
-  const scope = await loadScope(choice.child, ctx.deps.now());
-  if (!scope) {
-    await tellNoChild(ctx, "not-available");
-    return "not-available";
-  }
+  if (!choice.ok) return { ok: false, reason: choice.reason };
+  const scope = await loadScope(choice.child, now);
+  if (!scope) return { ok: false, reason: "not-available" };
   const viewContext: ViewContext = {
     t: ctx.t,
     lang: ctx.lang,
@@ -51,7 +52,16 @@ export async function showView(ctx: BotContext, view: ViewDef, request: ShowRequ
   });
   const switcher = await switcherRow(view.code, choice.children, choice.child);
   const rows = [...(rendered.buttons ?? []), switcher].filter((row) => row.length > 0);
-  await deliver(ctx, splitMessage([header, ...rendered.sections]), rows, request.edit ?? false);
+  return { ok: true, parts: splitMessage([header, ...rendered.sections], limit), rows };
+}
+
+export async function showView(ctx: BotContext, view: ViewDef, request: ShowRequest = {}): Promise<ShowResult> {
+  const answer = await renderViewAnswer(ctx, ctx.deps.now(), view, request);
+  if (!answer.ok) {
+    await tellNoChild(ctx, answer.reason);
+    return answer.reason;
+  }
+  await deliver(ctx, answer.parts, answer.rows, request.edit ?? false);
   return "shown";
 }
 
