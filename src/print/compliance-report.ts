@@ -7,7 +7,7 @@ import type { Translate } from "../i18n";
 import type { ComplianceRecipient, ComplianceReport, ComplianceRow } from "../services/reports/compliance";
 import { COLORS, fields, paragraph, table, title } from "./layout";
 import { toCsv } from "./layout-csv";
-import { numericDay, percent } from "./layout-text";
+import { markText, numericDay, percent } from "./layout-text";
 import { createPdf } from "./pdf";
 
 const FILL: Partial<Record<ComplianceRow["state"], string>> = { overdue: COLORS.flag, none: COLORS.flag, late: COLORS.pending };
@@ -28,8 +28,15 @@ export function complianceLines(report: ComplianceReport, t: Translate, lang: st
     return r.channel === "paper" ? `${channel}: ${k(`paperStatus.${r.status}`, { defaultValue: r.status })}` : channel;
   };
   const hours = (row: ComplianceRow, r: ComplianceRecipient) => (r.reachedAt ? ((r.reachedAt.getTime() - row.resultsAt.getTime()) / 3600_000).toLocaleString(lang, { maximumFractionDigits: 1 }) : "");
+  // "отср. до 20.01.2027", "н/а": a final's status in the report's language, not the journal's word.
+  const resultText = (row: ComplianceRow) => {
+    const mark = row.mark;
+    if (!mark || mark.kind === "missing") return row.result;
+    if (mark.kind === "deferred" && mark.until) return `${markText(t, mark)} ${k("until", { date: numericDay(mark.until, lang) })}`;
+    return markText(t, mark);
+  };
   return report.rows.flatMap((row) => {
-    const result = [row.className, row.student, `${row.what} (${k(`kinds.${row.kind}`)})`, row.result, time(row.resultsAt)];
+    const result = [row.className, row.student, `${row.what} (${k(`kinds.${row.kind}`)})`, resultText(row), time(row.resultsAt)];
     if (!row.recipients.length) return [{ state: row.state, cells: [k(`states.${row.state}`), ...result, "", "", "", ""] }];
     return row.recipients.map((r) => ({ state: r.state, cells: [k(`states.${r.state}`), ...result, who(r), how(r), time(r.reachedAt), hours(row, r)] }));
   });

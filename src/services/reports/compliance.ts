@@ -6,7 +6,7 @@
  */
 import type { Types } from "mongoose";
 import { Delivery, DomainEvent, ExamResult, FinalGrade, Guardian, SchoolClass, Student, type PeriodKind } from "../../db/models";
-import { byUrgency, complianceShare, resultReach, type ComplianceShare, type ReachState, type RecipientReach } from "../../domain/reports";
+import { byUrgency, complianceShare, resultReach, sheetMark, type ComplianceShare, type ReachState, type RecipientReach, type SheetMark } from "../../domain/reports";
 import { personKey } from "../people";
 import { byName, loadSchool, resolvePeriod, subjectNamesOf } from "./school-data";
 
@@ -35,6 +35,8 @@ export interface ComplianceRow {
   what: string;
   /** The mark or score as the journal gave it. */
   result: string;
+  /** A final's mark as the sheets read it (the status words are translated where it is shown). */
+  mark?: SheetMark;
   resultsAt: Date;
   state: ReachState;
   recipients: ComplianceRecipient[];
@@ -106,7 +108,7 @@ export async function complianceReport(request: ComplianceRequest): Promise<Comp
   };
 
   const rows = [
-    ...finals.map((f) => rowOf("final", f._id, f.studentId, subjects.get(String(f.subjectId)) ?? "—", finalResult(f), f.resultsAt)),
+    ...finals.map((f) => ({ ...rowOf("final", f._id, f.studentId, subjects.get(String(f.subjectId)) ?? "—", finalResult(f), f.resultsAt), mark: sheetMark({ studentId: "", subjectId: "", status: f.status, value: f.value, deferredUntil: f.deferredUntil }) })),
     ...exams.map((e) => rowOf("exam", e._id, e.studentId, e.name, e.value ?? `${e.score}${e.maxScore != null ? `/${e.maxScore}` : ""}`, e.resultsAt)),
   ].sort((a, b) => byUrgency(a, b) || byName(a.className, b.className) || byName(a.student, b.student));
 
