@@ -46,6 +46,13 @@ export async function startService(config: Config, role: Role, logger: Logger): 
   const queues = createQueueFactory(redis.url, undefined, (source, error) => logger.warn({ source, err: { message: error.message } }, "redis connection error"));
   stops.unshift({ name: "queues", stop: () => queues.close() });
 
+  // One watch for every front door (the bot, the exchange API, the web pages): while MongoDB does not
+  // answer, each says so at once instead of letting requests wait on it.
+  const database = watchDatabase(() => mongoose.connection.db!.admin().ping(), {
+    onChange: (up) => logger[up ? "info" : "warn"](up ? "MongoDB answers again" : "MongoDB does not answer: updates get 'temporarily unavailable', the exchange API and the pages 503"),
+  });
+  stops.push({ name: "database watch", stop: async () => database.stop() });
+
   const metrics = createMetrics();
   const http = createHttpServer({
     logger,
@@ -60,14 +67,14 @@ export async function startService(config: Config, role: Role, logger: Logger): 
   });
 
   // (api role) the exchange API routes are registered here.
-  if (has("api")) registerExchangeApi(http, { config, logger, queues });
+  if (has("api")) registerExchangeApi(http, { config, logger, queues, database });
   // (api role) the web cabinet and Telegram Mini App under /app/ (src/web/).
   if (has("api")) {
     const mailer = createEmailChannel(config.SMTP_URL, config.SMTP_FROM);
     const tasks = createBackgroundTasks(logger);
     // Stopped before MongoDB: a sign-in e-mail being sent finishes first.
     stops.unshift({ name: "web", stop: async () => { await tasks.idle(); mailer?.close(); } });
-    await registerWebApp(http, { config, logger, i18n: createI18n(config.DEFAULT_LOCALE), now: () => new Date(), redis: queues.redis, redisPrefix: queues.prefix, mailer, tasks });
+    await registerWebApp(http, { config, logger, i18n: createI18n(config.DEFAULT_LOCALE), now: () => new Date(), redis: queues.redis, redisPrefix: queues.prefix, mailer, tasks, database });
   }
 
   // (worker role) the notifier: delivery engine, domain events, schedulers (src/queue/notifier.ts).
@@ -84,10 +91,6 @@ export async function startService(config: Config, role: Role, logger: Logger): 
       settings: { threshold: config.CODE_ALARM_THRESHOLD, windowMs: config.CODE_ALARM_WINDOW_MINUTES * 60_000 },
     });
     const throttle = createUpdateThrottle({ redis: queues.redis, prefix: queues.prefix, logger });
-    const database = watchDatabase(() => mongoose.connection.db!.admin().ping(), {
-      onChange: (up) => logger[up ? "info" : "warn"](up ? "MongoDB answers again" : "MongoDB does not answer: updates get 'temporarily unavailable'"),
-    });
-    stops.push({ name: "database watch", stop: async () => database.stop() });
     const deps: BotDeps = { config, logger, i18n: createI18n(config.DEFAULT_LOCALE), now: () => new Date(), metrics, queues, codeAlarm, throttle, database };
     const bot = createBot(deps);
     await bot.init();

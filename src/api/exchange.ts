@@ -9,6 +9,7 @@ import type { Config } from "../config";
 import type { Logger } from "../logger";
 import { QUEUES } from "../queue/names";
 import type { QueueFactory } from "../queue/connection";
+import type { DatabaseHealth } from "../runtime/db-health";
 import { bearerToken } from "../http/server";
 import { authenticateToken } from "../services/schools";
 import { ExchangeInputError, ExchangeTooLargeError, ExchangeUnavailableError } from "../services/exchange/errors";
@@ -22,6 +23,8 @@ export interface ExchangeApiDeps {
    * authentications are counted in its Redis, shared by every api process (without it, in memory).
    */
   queues?: Pick<QueueFactory, "queue"> & Partial<Pick<QueueFactory, "redis" | "prefix">>;
+  /** While MongoDB does not answer, a batch is refused at once (503, Retry-After) instead of hanging. */
+  database?: DatabaseHealth;
 }
 
 /**
@@ -36,6 +39,8 @@ export const AUTH_FAILURE_WINDOW_MS = 15 * 60_000;
 export const BUNDLE = "bundle";
 
 const UNAUTHORIZED = { error: "Unauthorized" };
+const DATABASE_RETRY_AFTER_S = 30;
+const DATABASE_DOWN = { error: "The database does not answer at the moment; nothing of the batch was applied; send it again later" };
 const TOO_MANY_FAILURES = { error: "Too many failed authentications from this address; try again later with the school's current token" };
 
 declare module "fastify" {
@@ -70,6 +75,11 @@ export function registerExchangeApi(app: FastifyInstance, deps: ExchangeApiDeps)
     const failures = api.createRateLimit({ max: AUTH_FAILURES_ALLOWED, timeWindow: AUTH_FAILURE_WINDOW_MS });
 
     api.addHook("onRequest", async (request, reply) => {
+      // A paused MongoDB makes every operation wait: the journal would time out not knowing what was
+      // applied. Refusing before anything is read tells it plainly that nothing was, and when to retry.
+      if (deps.database && !deps.database.up()) {
+        return reply.status(503).header("retry-after", String(DATABASE_RETRY_AFTER_S)).send(DATABASE_DOWN);
+      }
       const state = await failures(request, { increment: false });
       if (!state.isAllowed && state.remaining === 0) {
         return reply.status(429).header("retry-after", String(Math.max(1, state.ttlInSeconds))).send(TOO_MANY_FAILURES);

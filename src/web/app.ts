@@ -59,6 +59,7 @@ async function webApp(app: FastifyInstance, deps: WebDeps): Promise<void> {
   // Who is asking: before the CSRF check (it needs the session's token).
   app.addHook("onRequest", async (request) => {
     if (request.url.startsWith(`${WEB_PREFIX}/static/`)) return;
+    if (deps.database && !deps.database.up()) throw new DatabaseDownError();
     const session = await findSession(request, policy, deps.now());
     const principal = session?.accountId ? { accountId: session.accountId } : session?.guardianId ? { guardianId: session.guardianId } : null;
     const person = principal ? await loadPerson(principal, deps.now()) : null;
@@ -104,6 +105,10 @@ async function webApp(app: FastifyInstance, deps: WebDeps): Promise<void> {
       log.info({ url: request.routeOptions.url, reason: error.message }, "web form refused");
       return sendPage(request, reply, { title: t("web:errors.formTitle"), body: errorPage(t, "form"), status: 403 });
     }
+    if (error instanceof DatabaseDownError) {
+      void reply.header("retry-after", "30");
+      return sendPage(request, reply, { title: t("web:errors.unavailableTitle"), body: errorPage(t, "unavailable"), status: 503 });
+    }
     const status = error.statusCode ?? 500;
     if (status === 429) {
       const after = (error as { retryAfter?: string }).retryAfter;
@@ -118,6 +123,8 @@ async function webApp(app: FastifyInstance, deps: WebDeps): Promise<void> {
 
   for (const feature of features) feature.register(app, web);
 }
+
+class DatabaseDownError extends Error {}
 
 /** The session's language when signed in (set above), else ?lang=, else the browser's, else the default. */
 function requestLanguage(request: FastifyRequest, fallback: Language): Language {

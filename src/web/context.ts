@@ -7,6 +7,7 @@ import type { Language, Translate } from "../i18n";
 import type { WebSessionDocument } from "../db/models";
 import type { WebPerson } from "./auth/person";
 import type { EmailChannel } from "../channels/email";
+import type { DatabaseHealth } from "../runtime/db-health";
 import type { BackgroundTasks } from "./tasks";
 
 export interface WebDeps {
@@ -24,6 +25,8 @@ export interface WebDeps {
   mailer?: EmailChannel | null;
   /** Where requests leave work they do not wait for (absent: the app makes its own). */
   tasks?: BackgroundTasks;
+  /** While MongoDB does not answer, pages say "temporarily unavailable" (503) instead of hanging. */
+  database?: DatabaseHealth;
 }
 
 /** A signed-in request: the session and the person behind it. */

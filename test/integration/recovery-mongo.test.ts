@@ -16,6 +16,7 @@ import { startStandin, type Standin } from "../support/mongo-standin";
 import { startOwnRedis, type OwnRedis } from "../support/own-redis";
 import { startRole, type RoleProcess } from "../support/service-roles";
 import { createSchoolFixture, guardianAccount, type SchoolFixture } from "../support/fixtures";
+import { rotateToken } from "../../src/services/schools";
 import { termPeriod } from "./notify-events";
 
 jest.setTimeout(300_000);
@@ -63,6 +64,8 @@ test("a 30 s pause: /healthz 503, 'temporarily unavailable', then everything pen
     source: "broadcast-pause", schoolId: fx.school._id, kind: "broadcast" as const, channel: "telegram" as const, accountId: p._id, notice: { template: "broadcast" as const, school: "Школа", text: "объявление перед паузой" },
   })), new Date());
 
+  const { token } = await rotateToken(String(fx.school._id));
+
   process.kill(standin.pid, "SIGSTOP");
   paused = true;
   const pausedAt = Date.now();
@@ -75,6 +78,17 @@ test("a 30 s pause: /healthz 503, 'temporarily unavailable', then everything pen
   expect(answer.plain).toContain("Отправьте, пожалуйста, сообщение ещё раз");
   fake.injectMessage({ id: 949_002, first_name: "Guest", language_code: "en" }, "/start");
   await fake.waitForMessage(949_002, "temporarily unavailable", 60_000);
+  // The journal's batch is refused at once, not left hanging: it knows nothing was applied and when to retry.
+  const put = await fetch(`http://127.0.0.1:${service.port}/api/v1/subjects`, {
+    method: "PUT", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ items: [] }), signal: AbortSignal.timeout(5000),
+  });
+  expect(put.status).toBe(503);
+  expect(put.headers.get("retry-after")).toBe("30");
+  expect(((await put.json()) as { error: string }).error).toContain("nothing of the batch was applied");
+  // A page of the cabinet says so in the reader's language.
+  const page = await fetch(`http://127.0.0.1:${service.port}/app/`, { headers: { "accept-language": "ru" }, signal: AbortSignal.timeout(5000) });
+  expect(page.status).toBe(503);
+  expect(await page.text()).toContain("Сервис временно недоступен");
 
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, 30_000 - (Date.now() - pausedAt))));
   process.kill(standin.pid, "SIGCONT");

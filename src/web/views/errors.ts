@@ -2,7 +2,7 @@
 import type { Translate } from "../../i18n";
 import { html, type Html } from "../render/html";
 
-export type ErrorKind = "notFound" | "form" | "tooMany" | "badRequest" | "internal";
+export type ErrorKind = "notFound" | "form" | "tooMany" | "badRequest" | "internal" | "unavailable";
 
 export function errorPage(t: Translate, kind: ErrorKind, values: Record<string, string | undefined> = {}): Html {
   return html`<h1>${t(`web:errors.${kind}Title`)}</h1>
