@@ -20,7 +20,7 @@ export function digestWeeks(day: string): DigestWeeks {
 
 /**
  * No digest on a day of the class's holidays (the journal's calendar): the week was a holiday, and
- * the first school day after it brings the timetable instead (src/services/notify/rhythm.ts).
+ * the first school day after it brings the timetable instead (src/services/notify/after-holidays.ts).
  */
 export function digestQuiet(day: string, holidays: readonly HolidayRange[], classId?: string): boolean {
   return holidayOn(day, holidays, classId) !== undefined;

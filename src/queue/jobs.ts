@@ -4,6 +4,7 @@
  * recipient's language (src/services/notify/render.ts), so a fallback to e-mail reuses it.
  */
 import type { Channel, DeliveryKind, FinalGradeStatus } from "../db/models";
+import type { DayLesson } from "../domain/rhythm";
 import type { WeeklyChild } from "../domain/weekly-digest";
 
 export interface GradeItem {
@@ -58,6 +59,8 @@ export type Notice =
   | { template: "forecast"; student: string; period: string; lines: ForecastLine[] }
   /** The weekly digest of a person: every child of theirs with something to say (issue 15). */
   | { template: "weekly"; from: string; to: string; children: WeeklyChild[] }
+  /** The first school day after holidays: the day's timetable of each child of the person (issue 15). */
+  | { template: "after-holidays"; day: string; children: Array<{ student: string; className: string; holiday: string; lessons: DayLesson[] }> }
   | { template: "recommendation"; teacher: string; subject: string; className: string; student?: string; text: string }
   | { template: "receipt"; delivered: number; total: number; paper: number; target: string }
   | { template: "broadcast"; school: string; text: string }

@@ -32,6 +32,11 @@ export const SCHEDULED_JOBS = {
   receipt: "recommendation-receipt",
   /** Hourly: staff roles past their school year removed, teachers' classes recorded (src/services/staff-upkeep.ts). */
   staffUpkeep: "staff-upkeep",
+  /**
+   * Each morning of a school (at `settings.dailySlipTime`): the first day after holidays, the
+   * period's end and its closing (src/queue/school-rhythm.ts).
+   */
+  rhythm: "school-rhythm",
   /** Daily: the own data of persons whose consent ended more than the retention period ago are erased (src/services/data-lifecycle.ts). */
   retention: "data-retention",
 } as const;

@@ -15,6 +15,7 @@ import { EVENT_JOB_OPTIONS } from "../services/exchange/events";
 import type { ScheduledJobData } from "./jobs";
 import { SCHEDULED_JOBS } from "./names";
 import { registerAllSchedulers } from "./schedulers";
+import { runSchoolMorning } from "./school-rhythm";
 import { redrive, REDRIVE_GRACE_MS } from "./redrive";
 import { DAILY_SLIP_JOB, processDailySlipJob } from "./daily-slips";
 import { PRINTOUT_JOB, processPrintoutJob, type PrintoutJobData, type PrintoutJobDeps } from "./printouts";
@@ -42,6 +43,8 @@ export function scheduledProcessor(env: NotifyEnv, printouts?: PrintoutJobDeps):
         return d.schoolId ? flushDigests(env, d.schoolId) : null;
       case SCHEDULED_JOBS.weeklyDigest:
         return school ? sendWeeklyDigests(env, school) : null;
+      case SCHEDULED_JOBS.rhythm:
+        return school ? runSchoolMorning(env, school) : null;
       case SCHEDULED_JOBS.gradeBatch:
         return d.schoolId && (d.person ?? d.guardianId) && d.studentId ? flushGradeBatch(env, d.schoolId, (d.person ?? d.guardianId)!, d.studentId) : null;
       case SCHEDULED_JOBS.watchdog: {

@@ -1,7 +1,8 @@
 /**
  * BullMQ job schedulers (never process timers): per school, in the school's time zone, the forecast
  * check (daily at the forecast time: the job itself decides whether today is a forecast day — the
- * weekly day, or one of the period's last days), the daily digest and the weekly digest; globally, the 15-minute
+ * weekly day, or one of the period's last days), the daily digest, the weekly digest and the
+ * school's morning (daily at `dailySlipTime`: src/queue/school-rhythm.ts); globally, the 15-minute
  * watchdog, the one-minute outbox sweep, the hourly staff upkeep and the daily data retention. `upsertJobScheduler` with stable ids makes registering
  * idempotent: every worker start (and every watchdog run) registers again, nothing doubles.
  */
@@ -39,12 +40,14 @@ export async function schedulerSpecs(): Promise<SchedulerSpec[]> {
       const pattern = cron(weekly?.time ?? "18:00", String((weekly?.weekday ?? 7) % 7));
       specs.push({ id: `weekly-${id}`, name: SCHEDULED_JOBS.weeklyDigest, pattern, tz: school.timezone, data: { schoolId: id } });
     }
+    // Every day: the job decides what the day is (after holidays, before a period's end, after it).
+    specs.push({ id: `rhythm-${id}`, name: SCHEDULED_JOBS.rhythm, pattern: cron(school.settings.dailySlipTime ?? "08:00"), tz: school.timezone, data: { schoolId: id } });
   }
   return specs;
 }
 
 /** Ids of the per-school schedulers this file owns (other features may add their own to the queue). */
-const OWN_PREFIXES = ["forecast-", "digest-", "weekly-"];
+const OWN_PREFIXES = ["forecast-", "digest-", "weekly-", "rhythm-"];
 
 /** Upserts every scheduler and removes ours that no longer apply (a school gone, forecasts turned off). */
 export async function registerSchedulers(queue: Queue): Promise<SchedulerSpec[]> {

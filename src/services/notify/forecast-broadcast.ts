@@ -2,11 +2,13 @@
  * Forecast broadcasts (regulation 4): on the school's schedule (weekly, daily in the last days of a
  * period), each person gets one message per child with the forecast per subject, the subjects at
  * risk first (the forecast engine in src/domain/forecast.ts). Each person opts out in /settings.
+ * Children whose class is on holiday that day get none (issue 15: holidays are quiet days).
  */
 import { Types } from "mongoose";
-import { Curriculum, Grade, Period, School, Student, Subject } from "../../db/models";
+import { Curriculum, Grade, Holiday, Period, School, Student, Subject } from "../../db/models";
 import { forecastStudent, type SubjectGrades } from "../../domain/forecast";
 import { gradingRules } from "../../domain/grading";
+import { isQuietDay } from "../../domain/rhythm";
 import { daysBetween, isoWeekday, periodOn } from "../../domain/school-calendar";
 import { schoolDay } from "../../domain/time";
 import type { ForecastLine } from "../../queue/jobs";
@@ -51,11 +53,14 @@ export async function broadcastForecasts(env: NotifyEnv, schoolId: Types.ObjectI
   if (!period) return total;
   const day = schoolDay(now, school.timezone);
   const rules = gradingRules(school.settings);
-  const [students, curriculum, subjects] = await Promise.all([
+  const [everyone, curriculum, subjects, holidays] = await Promise.all([
     Student.find({ schoolId }, { fullName: 1, classId: 1 }).sort({ _id: 1 }).lean(),
     Curriculum.find({ schoolId, periodId: period._id }, { classId: 1, subjectId: 1 }).lean(),
     Subject.find({ schoolId }, { name: 1 }).lean(),
+    Holiday.find({ schoolId }, { start: 1, end: 1, classIds: 1 }).lean(),
   ]);
+  const calendar = holidays.map((h) => ({ start: h.start, end: h.end, classIds: h.classIds.map(String) }));
+  const students = options.period ? everyone : everyone.filter((s) => !isQuietDay(day, calendar, String(s.classId)));
   const subjectName = new Map(subjects.map((s) => [String(s._id), s.name]));
   const planOf = new Map<string, string[]>();
   for (const c of curriculum) planOf.set(String(c.classId), [...(planOf.get(String(c.classId)) ?? []), String(c.subjectId)]);

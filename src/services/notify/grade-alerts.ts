@@ -8,7 +8,8 @@
  */
 import { createHash } from "node:crypto";
 import { Types } from "mongoose";
-import { Homework, School, Student, Subject, type DomainEventDocument } from "../../db/models";
+import { Holiday, Homework, School, Student, Subject, type DomainEventDocument } from "../../db/models";
+import { isQuietDay } from "../../domain/rhythm";
 import { schoolDay } from "../../domain/time";
 import { SCHEDULED_JOBS } from "../../queue/names";
 import type { GradeItem, HomeworkItem, ScheduledJobData } from "../../queue/jobs";
@@ -143,14 +144,34 @@ export async function flushGradeBatch(env: NotifyEnv, schoolId: string, who: str
   return sent;
 }
 
-/** The daily-digest job of a school: one message per person and child. */
+/** The children of the index whose class is on holiday today: their lists wait for the first school day. */
+async function childrenOnHoliday(schoolId: string, day: string, members: readonly string[]): Promise<Set<string>> {
+  const ids = [...new Set(members.map((m) => m.split(":")[1]).filter((s) => Types.ObjectId.isValid(s)))];
+  if (!ids.length) return new Set();
+  const [holidays, students] = await Promise.all([
+    Holiday.find({ schoolId, start: { $lte: day }, end: { $gte: day } }, { start: 1, end: 1, classIds: 1 }).lean(),
+    Student.find({ _id: { $in: ids } }, { classId: 1 }).lean(),
+  ]);
+  if (!holidays.length) return new Set();
+  const calendar = holidays.map((h) => ({ start: h.start, end: h.end, classIds: h.classIds.map(String) }));
+  return new Set(students.filter((s) => isQuietDay(day, calendar, String(s.classId))).map((s) => String(s._id)));
+}
+
+/**
+ * The daily-digest job of a school: one message per person and child. During the holidays of the
+ * child's class the list is kept (issue 15: holidays are quiet days) and goes out with the digest
+ * of the first school day.
+ */
 export async function flushDigests(env: NotifyEnv, schoolId: string): Promise<number> {
   const school = await School.findById(schoolId, { timezone: 1 }).lean();
   if (!school) return 0;
   const day = schoolDay(env.now(), school.timezone);
+  const members = await env.redis.smembers(digestIndex(env, schoolId));
+  const resting = await childrenOnHoliday(schoolId, day, members);
   let sent = 0;
-  for (const member of await env.redis.smembers(digestIndex(env, schoolId))) {
+  for (const member of members) {
     const [who, s] = member.split(":");
+    if (resting.has(s)) continue;
     const key = digestKey(env, schoolId, who, s);
     const raw = await env.redis.lrange(key, 0, -1);
     if (raw.length) {

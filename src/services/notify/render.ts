@@ -7,6 +7,7 @@ import { escapeHtml } from "../../domain/html";
 import { dayjs, inZone } from "../../domain/time";
 import type { Language } from "../../i18n";
 import type { ForecastLine, GradeItem, Notice } from "../../queue/jobs";
+import { afterHolidaysText } from "./render-rhythm";
 import { weeklyText } from "./render-weekly";
 
 export interface RenderedMessage {
@@ -69,6 +70,8 @@ function body(t: TFunction, lang: Language, timeZone: string, n: Notice, day: (d
       return forecastText(t, n.student, n.period, n.lines);
     case "weekly":
       return weeklyText(t, n, day);
+    case "after-holidays":
+      return afterHolidaysText(t, n, day);
     case "recommendation": {
       const target = n.student ? t("recommendation.student", { student: e(n.student) }) : t("recommendation.class", { className: e(n.className) });
       return [t("recommendation.title"), t("recommendation.header", { teacher: e(n.teacher), subject: e(n.subject), target }), "", e(n.text)].join("\n");

@@ -2,10 +2,12 @@
  * Timetable and tests alerts: substitutions, cancellations and moves that touch today or the next
  * school day (older or farther changes are in /schedule and would only be noise), and assessments
  * newly scheduled or moved within the next 7 days. One message per person (naming their children
- * in the class) and one to each student's own account.
+ * in the class) and one to each student's own account. No lesson alerts while the class is on
+ * holiday; tests announced during the holidays still go (families prepare for them then).
  */
 import { Types } from "mongoose";
 import { Assessment, Holiday, Lesson, School, SchoolClass, Student, Subject, Teacher, type DomainEventDocument } from "../../db/models";
+import { isQuietDay } from "../../domain/rhythm";
 import { nextSchoolDay } from "../../domain/school-calendar";
 import { addDays, schoolDay } from "../../domain/time";
 import type { Notice } from "../../queue/jobs";
@@ -58,6 +60,9 @@ export async function onLessonEvent(env: NotifyEnv, event: Event): Promise<numbe
     end: h.end,
     classIds: h.classIds.map(String),
   }));
+  // Holidays are quiet days (issue 15): the first school day after them brings the day's timetable
+  // with every change in it (src/services/notify/after-holidays.ts).
+  if (isQuietDay(today, holidays, String(lesson.classId))) return 0;
   const next = nextSchoolDay(today, holidays, String(lesson.classId));
   const soon = (day: string | undefined) => !!day && (day === today || day === next);
   if (!soon(lesson.date) && !soon(lesson.movedTo?.date ?? undefined)) return 0;
