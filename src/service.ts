@@ -18,6 +18,7 @@ import { createQueueFactory } from "./queue/connection";
 import { startNotifier } from "./queue/notifier";
 import { QUEUES } from "./queue/names";
 import { createCodeAlarm } from "./services/code-alarm";
+import { useChannels } from "./services/notify/channels";
 import { resolveMongo, resolveRedis, safeUrl } from "./runtime/embedded";
 import { watchDatabase } from "./runtime/db-health";
 import { connectDatabase } from "./db/connect";
@@ -35,6 +36,8 @@ export interface RunningService {
 export async function startService(config: Config, role: Role, logger: Logger): Promise<RunningService> {
   const stops: Array<{ name: string; stop: () => Promise<unknown> }> = [];
   const has = (r: Role) => role === "all" || role === r;
+  // Every role agrees on the deployment's channels (planning, the persons' modes, the settings screens).
+  useChannels(config);
 
   const mongo = await resolveMongo(config, logger);
   stops.unshift({ name: "embedded mongo", stop: mongo.stop });

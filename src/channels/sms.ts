@@ -36,6 +36,8 @@ export interface SmsOptions {
   /** Throttling answers retried in place before the job is given back to the queue. */
   throttleRetries?: number;
   throttleBackoffMs?: number;
+  /** After the in-place retries: how long every SMS waits before the job is tried again (default 5 s). */
+  throttleHoldMs?: number;
   reconnectBackoffMs?: { min: number; max: number };
 }
 
@@ -204,6 +206,8 @@ export function createSmsChannel(options: SmsOptions): SmsChannel {
             const error = `smpp ${name}${messageIds.length ? ` after ${messageIds.length} part(s)` : ""}`;
             log.warn({ to: maskPhone(to), error }, "submit_sm refused");
             if (UNREACHABLE.has(name)) return { ok: false, kind: "unreachable", error };
+            // Still busy: the queue tries again later, within the SMSC's window (no attempt used).
+            if (THROTTLED.has(name)) return { ok: false, kind: "rate-limited", retryAfterMs: options.throttleHoldMs ?? 5000, error };
             return { ok: false, kind: "retry", error };
           }
         }

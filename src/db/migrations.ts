@@ -156,9 +156,36 @@ export async function chainLegacyConsentRecords(db: Db): Promise<number> {
   return chained;
 }
 
+/**
+ * Issue 14: SMS joins every stored channel order (a channel left out of an order is switched off),
+ * just above paper — at the end when paper comes first (the person chose paper; that stays so).
+ */
+export async function addSmsToChannelOrders(db: Db): Promise<number> {
+  let changed = 0;
+  for (const name of ["accounts", "guardians"]) {
+    const collection = db.collection<{ _id: Types.ObjectId; channelOrder?: string[] }>(name);
+    for (;;) {
+      const batch = await collection.find({ channelOrder: { $exists: true, $nin: ["sms"] } }, { projection: { channelOrder: 1 } }).limit(BATCH).toArray();
+      if (!batch.length) break;
+      await collection.bulkWrite(
+        batch.map((d) => {
+          const order = [...(d.channelOrder ?? [])];
+          const paper = order.indexOf("paper");
+          order.splice(paper > 0 ? paper : order.length, 0, "sms");
+          return { updateOne: { filter: { _id: d._id, channelOrder: { $nin: ["sms"] } }, update: { $set: { channelOrder: order } } } };
+        }),
+        { ordered: false },
+      );
+      changed += batch.length;
+    }
+  }
+  return changed;
+}
+
 const MIGRATIONS: ReadonlyArray<{ name: string; run: (db: Db) => Promise<unknown> }> = [
   { name: "2026-12-person-settings-on-accounts", run: () => movePersonSettingsToAccounts() },
   { name: "2026-12-consent-hash-chain", run: chainLegacyConsentRecords },
+  { name: "2026-12-sms-in-channel-orders", run: addSmsToChannelOrders },
 ];
 
 /** Runs what has not run yet on this database, in order; each is marked done when it finished. */

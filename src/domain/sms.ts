@@ -109,3 +109,19 @@ export function parseReceipt(text: string, tlv: { receiptedMessageId?: string; m
   const state: ReceiptState = stat === "DELIVRD" ? "delivered" : FINAL_FAILED.has(stat) ? "failed" : "pending";
   return { messageId: id, state, stat };
 }
+
+/**
+ * The number an SMS may go to (regulation 7, as for e-mail): the person's own (shared with the
+ * messenger's contact button, so verified) or one the school received in writing or by edoc; a
+ * number that only came from the journal is not used. E.164, or null.
+ */
+export function deliverablePhone(contacts: ReadonlyArray<{ kind: string; value: string; source: string; verifiedAt?: Date | null }>): string | null {
+  for (const c of contacts) {
+    if (c.kind !== "phone") continue;
+    if (c.source === "school-paper" || c.source === "school-edoc" || (c.source === "guardian" && c.verifiedAt)) {
+      const e164 = toE164(c.value);
+      if (e164) return e164;
+    }
+  }
+  return null;
+}

@@ -22,7 +22,6 @@ import { Account, Delivery } from "../db/models";
 import { personGates } from "../services/notify/consent";
 import { DELIVERY_JOB_OPTIONS, fallBack, SETTLED } from "../services/notify/deliveries";
 import { quietUntil } from "../services/notify/quiet-hours";
-import { renderNotice } from "../services/notify/render";
 import { isLanguage, type Language } from "../i18n";
 import type { DeliveryJobData } from "./jobs";
 import { gateInputOf, SENDING_LEASE_MS, sendThrough, type EngineDeps } from "./delivery-engine";
@@ -110,18 +109,18 @@ export function batchProcessor(deps: EngineDeps): Processor<BatchJobData> {
         }
       }
       const lang = gate.language ?? defaultLang;
-      const outcome = await sendThrough(deps, gate, lang, renderNotice(deps.i18n, lang, gate.timeZone, data.notice), { pacing, urgent: false });
+      const outcome = await sendThrough(deps, data, gate, lang, { pacing, urgent: false });
       if (outcome.ok) {
-        settle(data, { status: "sent", sentAt: now() }, { lastError: 1 });
+        settle(data, { status: "sent", sentAt: now(), ...("record" in outcome ? outcome.record : {}) }, { lastError: 1 });
         tally.sent++;
         if (data.channel === "telegram") deps.onSent?.(data);
         continue;
       }
       switch (outcome.kind) {
         case "rate-limited":
-          deps.on429?.();
-          log.warn({ key: data.key, retryAfterMs: outcome.retryAfterMs }, "telegram 429: obeying retry_after");
-          await holdGlobal(deps.redis, deps.prefix, outcome.retryAfterMs);
+          if (data.channel === "telegram") deps.on429?.();
+          log.warn({ key: data.key, channel: data.channel, retryAfterMs: outcome.retryAfterMs }, "rate limited: obeying the wait");
+          await holdGlobal(deps.redis, deps.prefix, outcome.retryAfterMs, data.channel === "sms" ? "sms" : "tg");
           release(data, Date.now() + outcome.retryAfterMs, { lastError: outcome.error });
           break;
         case "unreachable":

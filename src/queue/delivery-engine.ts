@@ -16,15 +16,15 @@ import type { i18n } from "i18next";
 import { Delivery, Account } from "../db/models";
 import type { Logger } from "../logger";
 import type { TelegramChannel } from "../channels/telegram";
-import { emailHtml, htmlToText, type EmailChannel } from "../channels/email";
-import type { SendOutcome } from "../channels/outcome";
+import type { EmailChannel } from "../channels/email";
+import type { SmsChannel } from "../channels/sms";
+import { channelEntry, type ChannelIO, type ChannelOutcome } from "../services/notify/channels";
 import { personGate, type GateInput, type GateOutcome } from "../services/notify/consent";
 import { fallBack, SETTLED } from "../services/notify/deliveries";
 import { quietUntil } from "../services/notify/quiet-hours";
-import { renderNotice, type RenderedMessage } from "../services/notify/render";
 import { isLanguage, type Language } from "../i18n";
 import type { DeliveryJobData } from "./jobs";
-import { DEFAULT_PACING, holdGlobal, reserveChat, waitForSendSlot, type Pacing } from "./rate-limits";
+import { DEFAULT_PACING, holdGlobal, reserveChat, smsPacing, waitForSendSlot, type Pacing } from "./rate-limits";
 
 /** A "sending" claim older than this is taken to be a dead worker's (request timeout is 20 s). */
 export const SENDING_LEASE_MS = 45_000;
@@ -35,6 +35,12 @@ export interface EngineDeps {
   prefix: string;
   telegram: TelegramChannel;
   email: EmailChannel | null;
+  /** The SMSC session of this worker (null: SMS off). */
+  sms?: SmsChannel | null;
+  /** SMS_RATE_PER_SECOND, shared by every worker through Redis (default 10). */
+  smsRatePerSecond?: number;
+  /** WEB_URL: SMS texts link to the cabinet. */
+  webUrl?: string;
   i18n: i18n;
   logger: Logger;
   now?: () => Date;
@@ -51,17 +57,20 @@ export const gateInputOf = (d: DeliveryJobData): GateInput => ({ schoolId: d.sch
 /** Finals and exams go before broadcasts and forecasts at Telegram's send slot (regulation 6: within 24 h, and at once). */
 export const URGENT_KINDS: ReadonlySet<string> = new Set(["final", "exam"]);
 
+/** An SMSC's throttling with no wait of its own: the SMS lane holds this long before the job is tried again. */
+export const SMS_THROTTLE_HOLD_MS = 5000;
+
+const ioOf = (deps: EngineDeps): ChannelIO => ({ telegram: deps.telegram, email: deps.email, sms: deps.sms ?? null, i18n: deps.i18n, webUrl: deps.webUrl });
+
 /**
- * One channel call for a resolved person: Telegram (after a send slot of the bot when `slot` is
- * given: urgent senders first), e-mail at once. The one place where a message leaves the service.
+ * One channel call for a resolved person, through the channel registry (src/services/notify/channels.ts),
+ * after the channel's shared send slot when `slot` is given (Telegram: urgent senders first; SMS:
+ * SMS_RATE_PER_SECOND). The one place where a message leaves the service.
  */
-export async function sendThrough(deps: EngineDeps, target: Target, lang: Language, message: RenderedMessage, slot?: { pacing: Pacing; urgent: boolean }): Promise<SendOutcome> {
-  if (target.chatId !== undefined) {
-    if (slot) await waitForSendSlot(deps.redis, deps.prefix, slot.pacing, slot.urgent);
-    return deps.telegram.sendMessage(target.chatId, message.html);
-  }
-  if (!deps.email) return { ok: false, kind: "unreachable", error: "e-mail is not configured (SMTP_URL)" };
-  return deps.email.send({ to: target.email!, subject: message.subject, text: htmlToText(message.html), html: emailHtml(message.html, lang) });
+export async function sendThrough(deps: EngineDeps, data: DeliveryJobData, target: Target, lang: Language, slot?: { pacing: Pacing; urgent: boolean }): Promise<ChannelOutcome> {
+  if (slot && data.channel === "telegram") await waitForSendSlot(deps.redis, deps.prefix, slot.pacing, slot.urgent);
+  if (data.channel === "sms") await waitForSendSlot(deps.redis, deps.prefix, smsPacing(deps.smsRatePerSecond ?? 10), URGENT_KINDS.has(data.kind), "sms");
+  return channelEntry(data.channel).send(ioOf(deps), { address: target.address, lang, timeZone: target.timeZone, notice: data.notice, rules: target.rules });
 }
 
 export function deliveryProcessor(deps: EngineDeps): Processor<DeliveryJobData> {
@@ -119,7 +128,6 @@ export function deliveryProcessor(deps: EngineDeps): Processor<DeliveryJobData> 
     }
 
     const lang = target.language ?? defaultLang;
-    const message = renderNotice(deps.i18n, lang, target.timeZone, data.notice);
     // Finals and exams go ahead of broadcasts and forecasts at the bot's send slot.
     if (target.chatId !== undefined) await waitForSendSlot(deps.redis, deps.prefix, pacing, URGENT_KINDS.has(data.kind));
     // The wait for a send slot can be long (a 429 hold): a consent withdrawn meanwhile still stops the message.
@@ -128,13 +136,14 @@ export function deliveryProcessor(deps: EngineDeps): Processor<DeliveryJobData> 
       await Delivery.updateOne({ _id: claimed._id, status: "sending" }, { $set: { status: "cancelled", lastError: "no consent in force at send time" } });
       return "cancelled:consent";
     }
-    const outcome = await sendThrough(deps, target, lang, message);
-    return settle(job, data, claimed._id, outcome);
+    const outcome = await sendThrough(deps, data, target, lang);
+    return settle(job, token, data, claimed._id, outcome);
   };
 
-  async function settle(job: Job<DeliveryJobData>, data: DeliveryJobData, id: unknown, outcome: SendOutcome): Promise<string> {
+  async function settle(job: Job<DeliveryJobData>, token: string | undefined, data: DeliveryJobData, id: unknown, outcome: ChannelOutcome): Promise<string> {
     if (outcome.ok) {
-      await Delivery.updateOne({ _id: id, status: "sending" }, { $set: { status: "sent", sentAt: now() }, $unset: { lastError: 1 } });
+      const record = "record" in outcome ? outcome.record : {};
+      await Delivery.updateOne({ _id: id, status: "sending" }, { $set: { status: "sent", sentAt: now(), ...record }, $unset: { lastError: 1 } });
       if (data.channel === "telegram") deps.onSent?.(data);
       log.debug({ key: data.key, kind: data.kind, channel: data.channel }, "delivered");
       return "sent";
@@ -143,6 +152,14 @@ export function deliveryProcessor(deps: EngineDeps): Processor<DeliveryJobData> 
       Delivery.updateOne({ _id: id, status: "sending" }, { $set: { status, lastError: outcome.error, ...(status === "failed" ? { failedAt: now() } : {}) } });
     switch (outcome.kind) {
       case "rate-limited": {
+        if (data.channel === "sms") {
+          // The SMSC is busy (ESME_RTHROTTLED, ESME_RMSGQFUL): every worker's SMS waits, this job without using an attempt.
+          const wait = outcome.retryAfterMs || SMS_THROTTLE_HOLD_MS;
+          log.warn({ key: data.key, retryAfterMs: wait }, "smsc throttling: trying again later");
+          await release("queued");
+          await holdGlobal(deps.redis, deps.prefix, wait, "sms");
+          return delay(job, token, Date.now() + wait);
+        }
         // Not sent: back to queued, the whole bot waits retry_after, the job returns to "waiting" without using an attempt.
         deps.on429?.();
         log.warn({ key: data.key, retryAfterMs: outcome.retryAfterMs }, "telegram 429: obeying retry_after");

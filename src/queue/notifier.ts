@@ -7,6 +7,9 @@ import type { Config } from "../config";
 import type { Logger } from "../logger";
 import { createTelegramChannel, type TelegramChannel } from "../channels/telegram";
 import { createEmailChannel, type EmailChannel } from "../channels/email";
+import { createSmsChannel, type SmsChannel } from "../channels/sms";
+import { useChannels } from "../services/notify/channels";
+import { applySmsReceipt } from "../services/notify/sms-receipts";
 import type { NotifyEnv } from "../services/notify/env";
 import type { QueueFactory } from "./connection";
 import { deliveryProcessor, type EngineDeps } from "./delivery-engine";
@@ -21,7 +24,8 @@ import { QUEUES } from "./names";
 import type { Pacing } from "./rate-limits";
 
 export interface NotifierOptions {
-  config: Pick<Config, "BOT_TOKEN" | "TELEGRAM_API_ROOT" | "SMTP_URL" | "SMTP_FROM"> & Partial<Pick<Config, "DEFAULT_LOCALE">>;
+  config: Pick<Config, "BOT_TOKEN" | "TELEGRAM_API_ROOT" | "SMTP_URL" | "SMTP_FROM"> &
+    Partial<Pick<Config, "DEFAULT_LOCALE" | "SMPP_URL" | "SMS_SOURCE" | "SMS_RATE_PER_SECOND" | "WEB_URL">>;
   logger: Logger;
   i18n: i18n;
   queues: QueueFactory;
@@ -32,6 +36,8 @@ export interface NotifierOptions {
   /** Replace the channels (tests of the engine itself). */
   telegram?: TelegramChannel;
   email?: EmailChannel | null;
+  /** Options of the SMSC session beyond the configuration (tests: short timeouts and backoffs). */
+  smsOptions?: Partial<Parameters<typeof createSmsChannel>[0]>;
   onSent?: EngineDeps["onSent"];
   on429?: EngineDeps["on429"];
   /** false: do not register the job schedulers (tests that drive the jobs by hand); also leaves out the Redis watch. */
@@ -72,12 +78,20 @@ export async function startNotifier(options: NotifierOptions): Promise<Notifier>
   };
   const email = options.email !== undefined ? options.email : createEmailChannel(options.config.SMTP_URL, options.config.SMTP_FROM);
   const telegram = options.telegram ?? createTelegramChannel(options.config.BOT_TOKEN, options.config.TELEGRAM_API_ROOT);
+  const { SMPP_URL, SMS_SOURCE, SMS_RATE_PER_SECOND } = options.config;
+  // One bound transceiver session per worker process (src/channels/sms.ts); bound on the first SMS.
+  const sms: SmsChannel | null = SMPP_URL && SMS_SOURCE ? createSmsChannel({ url: SMPP_URL, source: SMS_SOURCE, ratePerSecond: SMS_RATE_PER_SECOND, logger, ...options.smsOptions }) : null;
+  useChannels({ SMPP_URL, SMS_SOURCE });
+  sms?.onReceipt((receipt) => applySmsReceipt({ queue: env.deliveries, logger, now: env.now }, receipt).then(() => undefined));
   const engine: EngineDeps = {
     queue: env.deliveries,
     redis: queues.redis,
     prefix: queues.prefix,
     telegram,
     email,
+    sms,
+    smsRatePerSecond: SMS_RATE_PER_SECOND,
+    webUrl: options.config.WEB_URL,
     i18n: options.i18n,
     logger,
     now: env.now,
@@ -109,13 +123,14 @@ export async function startNotifier(options: NotifierOptions): Promise<Notifier>
     watch = startRedisWatch({ env, logger, restoreSchedulers, sweepOutbox: () => sweepOutbox(env, 0), intervalMs: options.redisWatchIntervalMs });
     void watch.check().catch((error: unknown) => logger.warn({ err: { message: error instanceof Error ? error.message : String(error) } }, "first check of the queues against MongoDB failed"));
   }
-  logger.info({ concurrency: options.concurrency ?? 20, email: !!email }, "notifier started");
+  logger.info({ concurrency: options.concurrency ?? 20, email: !!email, sms: !!sms }, "notifier started");
   return {
     env,
     async stop() {
       await watch?.stop();
       await Promise.all(workers.map((w) => w.close()));
       email?.close();
+      await sms?.close();
     },
   };
 }

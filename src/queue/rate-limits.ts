@@ -67,23 +67,31 @@ let sendCounter = 0;
  * `urgent` senders (finals and exams) go first: while one waits, the others (broadcasts, forecasts)
  * leave the slots to it, so a running broadcast delays a final by a slot or two, not by its queue.
  */
-export async function waitForSendSlot(redis: Redis, prefix: string, pacing: Pacing, urgent = false): Promise<void> {
+export async function waitForSendSlot(redis: Redis, prefix: string, pacing: Pacing, urgent = false, lane: Lane = "tg"): Promise<void> {
   const member = `${process.pid}-${++sendCounter}-${Math.random()}`;
   for (;;) {
-    const hold = await redis.pttl(`${prefix}:tg:hold`);
+    const hold = await redis.pttl(`${prefix}:${lane}:hold`);
     if (hold > 0) {
       await sleep(hold);
       continue;
     }
-    const wait = Number(await redis.eval(TRY_SEND, 2, `${prefix}:tg:sent`, `${prefix}:tg:urgent`, pacing.windowMs, pacing.maxPerWindow, pacing.minGapMs, member, urgent ? "1" : "0"));
+    const wait = Number(await redis.eval(TRY_SEND, 2, `${prefix}:${lane}:sent`, `${prefix}:${lane}:urgent`, pacing.windowMs, pacing.maxPerWindow, pacing.minGapMs, member, urgent ? "1" : "0"));
     if (wait <= 0) return;
     await sleep(wait);
   }
 }
 
-/** After a 429: nobody sends before `holdMs` from now. */
-export async function holdGlobal(redis: Redis, prefix: string, holdMs: number): Promise<void> {
-  await redis.set(`${prefix}:tg:hold`, "1", "PX", holdMs);
+/** After a 429 (an SMSC's throttling for `sms`): nobody sends on the lane before `holdMs` from now. */
+export async function holdGlobal(redis: Redis, prefix: string, holdMs: number, lane: Lane = "tg"): Promise<void> {
+  await redis.set(`${prefix}:${lane}:hold`, "1", "PX", holdMs);
+}
+
+/** The send limits of a channel shared by every worker: Telegram's (`tg:`) and the SMSC's (`sms:`, SMS_RATE_PER_SECOND). */
+export type Lane = "tg" | "sms";
+
+/** SMS_RATE_PER_SECOND as a sliding window of one second, evenly spaced (one submit per message; parts are paced by the session). */
+export function smsPacing(perSecond: number): Pacing {
+  return { perChatMs: 0, windowMs: 1000, maxPerWindow: perSecond, minGapMs: Math.floor(1000 / perSecond) };
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -64,3 +64,8 @@ export async function markMaxBlocked(accountOrUser: { accountId: unknown } | { m
   const filter = "accountId" in accountOrUser ? { _id: accountOrUser.accountId, "max.userId": { $type: "number" } } : { "max.userId": accountOrUser.maxUserId };
   await Account.updateOne(filter as Record<string, unknown>, { $set: { "max.blockedAt": at } });
 }
+
+/** Whether the account is one of the bootstrap admins named by Telegram id (ADMIN_TELEGRAM_IDS). */
+export function isBootstrapAdmin(account: { telegramId?: number | null }, bootstrapAdmins: readonly number[]): boolean {
+  return typeof account.telegramId === "number" && bootstrapAdmins.includes(account.telegramId);
+}

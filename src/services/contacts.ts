@@ -10,10 +10,11 @@
  */
 import { randomInt } from "node:crypto";
 import { Types } from "mongoose";
-import { Account, CHANNELS, EMAIL_RE, EmailCodeSend, EmailVerification, Guardian, GuardianLink, PHONE_RE, type AccountDocument, type Channel, type ContactKind } from "../db/models";
+import { Account, CHANNELS, DEFAULT_CHANNEL_ORDER, EMAIL_RE, EmailCodeSend, EmailVerification, Guardian, GuardianLink, PHONE_RE, type AccountDocument, type Channel, type ContactKind } from "../db/models";
 import { hashCode, maskEmail, maskName, maskPhone } from "../domain/codes";
 import type { EmailChannel } from "../channels/email";
 import { consentOverview } from "./privacy";
+import { channelEnabled, channelEntry } from "./notify/channels";
 
 export const EMAIL_CODE_TTL_MS = 30 * 60 * 1000;
 export const EMAIL_CODE_MAX_ATTEMPTS = 5;
@@ -54,7 +55,7 @@ export interface ContactView {
 export async function contactsOf(account: Pick<AccountDocument, "_id">): Promise<{ contacts: ContactView[]; channelOrder: Channel[] }> {
   const fresh = await Account.findById(account._id, { contacts: 1, channelOrder: 1 }).lean();
   const contacts = (fresh?.contacts ?? []).map((c) => ({ kind: c.kind, value: c.value, source: c.source, verified: Boolean(c.verifiedAt) || c.source !== "guardian" }));
-  return { contacts, channelOrder: fresh?.channelOrder?.length ? [...fresh.channelOrder] : [...CHANNELS] };
+  return { contacts, channelOrder: fresh?.channelOrder?.length ? [...fresh.channelOrder] : [...DEFAULT_CHANNEL_ORDER] };
 }
 
 export interface JournalContact {
@@ -164,13 +165,38 @@ export async function savePhone(account: AccountDocument, phone: string, now: Da
   return "saved";
 }
 
-/** Moves a channel one place up in the person's order. */
+/** The channels of an order this deployment has (settings screens show these; the others stay stored as they are). */
+export const shownChannels = (order: readonly Channel[]): Channel[] => order.filter((c) => channelEnabled(c));
+
+/** Channels the person may switch on or off (SMS) that this deployment has: each with whether it is on for them. */
+export function switchableChannels(order: readonly Channel[]): Array<{ channel: Channel; on: boolean }> {
+  return CHANNELS.filter((c) => channelEntry(c).optional && channelEnabled(c)).map((channel) => ({ channel, on: order.includes(channel) }));
+}
+
+/** Moves a channel one place up in the person's order, above the previous channel shown (one this deployment has). */
 export async function moveChannelUp(account: AccountDocument, channel: string): Promise<Channel[] | null> {
   if (!(CHANNELS as readonly string[]).includes(channel)) return null;
   const order = (await contactsOf(account)).channelOrder;
   const i = order.indexOf(channel as Channel);
-  if (i > 0) [order[i - 1], order[i]] = [order[i], order[i - 1]];
-  else if (i < 0) order.unshift(channel as Channel);
+  if (i < 0) return null; // switched off: switched on first (`switchChannel`)
+  let j = i - 1;
+  while (j >= 0 && !channelEnabled(order[j])) j--;
+  if (j >= 0) [order[j], order[i]] = [order[i], order[j]];
+  await Account.updateOne({ _id: account._id }, { $set: { channelOrder: order } });
+  return order;
+}
+
+/**
+ * Switches an optional channel (SMS) off — out of the person's order, nothing goes that way — or
+ * on again, just above paper (at the end when paper comes first: paper by choice stays so).
+ */
+export async function switchChannel(account: Pick<AccountDocument, "_id">, channel: string, on: boolean): Promise<Channel[] | null> {
+  if (!(CHANNELS as readonly string[]).includes(channel) || !channelEntry(channel as Channel).optional) return null;
+  const order = (await contactsOf(account)).channelOrder.filter((c) => c !== channel);
+  if (on) {
+    const paper = order.indexOf("paper");
+    order.splice(paper > 0 ? paper : order.length, 0, channel as Channel);
+  }
   await Account.updateOne({ _id: account._id }, { $set: { channelOrder: order } });
   return order;
 }

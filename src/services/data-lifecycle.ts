@@ -32,7 +32,7 @@ import { consentOverview, leaveSchool, withdrawConsent } from "./privacy";
 
 const DAY_MS = 24 * 3600 * 1000;
 /** Deliveries in these states are settled: nothing will send or print them any more. */
-const SETTLED = ["sent", "failed", "fell_back", "cancelled", "handed"] as const;
+const SETTLED = ["sent", "delivered", "failed", "fell_back", "cancelled", "handed"] as const;
 const ENDED = ["declined", "withdrawn"] as const;
 
 export interface Erased {

@@ -27,6 +27,8 @@ import {
   type Guardian as GuardianShape,
 } from "../db/models";
 import { deliverableEmail } from "../channels/email";
+import { deliverablePhone } from "../domain/sms";
+import { channelEnabled, channelRulesOf, type ChannelRules } from "./notify/channels";
 import { consentStateOf, consentVersionOf, type ConsentState } from "../domain/consent";
 import { personMode, type PersonMode } from "../domain/person-mode";
 import { isLanguage, type Language } from "../i18n";
@@ -51,6 +53,10 @@ export interface Person {
   telegram: boolean;
   /** The e-mail address that may be used (regulation 7), or null. */
   email: string | null;
+  /** The phone an SMS may go to (E.164; the same sources as e-mail), or null. */
+  phone: string | null;
+  /** The school's rules for channels (what goes by SMS). */
+  rules: ChannelRules;
   /** The account's language; null for a record person (the school's default is used). */
   language: Language | null;
 }
@@ -105,6 +111,8 @@ export async function familiesOf(schoolId: Types.ObjectId, studentIds: readonly 
   ]);
   if (!school) return result;
   const version = consentVersionOf(school);
+  const rules = channelRulesOf(school.settings);
+  const smsOn = channelEnabled("sms");
   const accountIds = [...new Map(links.map((l) => [String(l.accountId), l.accountId])).values()];
   const guardianIds = guardians.map((g) => g._id);
   const [accounts, records] = await Promise.all([
@@ -139,24 +147,26 @@ export async function familiesOf(schoolId: Types.ObjectId, studentIds: readonly 
         if (!account) continue;
         const consent = consentStateOf(byAccount.get(String(account._id)), version);
         const email = deliverableEmail(account.contacts ?? []);
+        const phone = deliverablePhone(account.contacts ?? []);
         const channelOrder = order(account.channelOrder);
         const telegram = account.active !== false;
-        const mode = personMode({ consent, channelOrder, telegram, email: !!email, blocked: !telegram });
+        const mode = personMode({ consent, channelOrder, telegram, email: !!email, sms: smsOn && !!phone, blocked: !telegram });
         persons.push({
           key: personKey({ accountId: account._id }), accountId: account._id, guardianId: g._id, studentId, consent, mode: mode.mode, reason: mode.reason,
-          channelOrder, notify: account.notify, telegram, email, language: isLanguage(account.language) ? account.language : null,
+          channelOrder, notify: account.notify, telegram, email, phone, rules, language: isLanguage(account.language) ? account.language : null,
         });
       }
       const signerActs = !!written?.signerAccountId && own.some((l) => l.accountId.equals(written.signerAccountId!));
       if (!own.length || (written && !signerActs)) {
         const consent = consentStateOf(newest, version);
         const email = deliverableEmail(g.contacts ?? []);
+        const phone = deliverablePhone(g.contacts ?? []);
         const channelOrder = order(g.channelOrder);
         const recordPaper = g.delivery === "paper" ? (g.deliveryReason ?? "journal") : null;
-        const mode = personMode({ consent, channelOrder, telegram: false, email: !!email, recordPaper });
+        const mode = personMode({ consent, channelOrder, telegram: false, email: !!email, sms: smsOn && !!phone, recordPaper });
         persons.push({
           key: personKey({ guardianId: g._id }), guardianId: g._id, studentId, consent, mode: mode.mode, reason: mode.reason,
-          channelOrder, notify: g.notify, telegram: false, email, language: null,
+          channelOrder, notify: g.notify, telegram: false, email, phone, rules, language: null,
         });
       }
       const onPaper = persons.find((p) => p.mode === "paper");

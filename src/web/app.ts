@@ -25,13 +25,14 @@ import { forecastFeature } from "./routes/forecast";
 import { diaryFeature } from "./routes/diary";
 import { settingsFeature } from "./routes/settings";
 import { privacyFeature } from "./routes/privacy";
+import { consoleFeature } from "./routes/console";
 
 export const WEB_PREFIX = "/app";
 /** Forms are small; nothing the cabinet accepts comes near this. */
 const FORM_BODY_LIMIT = 64 * 1024;
 
 export function webFeatures(): WebFeature[] {
-  return [signInFeature, emailSignInFeature, startFeature, gradesFeature, chartsFeature, forecastFeature, diaryFeature, settingsFeature, privacyFeature];
+  return [signInFeature, emailSignInFeature, startFeature, gradesFeature, chartsFeature, forecastFeature, diaryFeature, settingsFeature, privacyFeature, consoleFeature];
 }
 
 export async function registerWebApp(http: FastifyInstance, deps: WebDeps): Promise<void> {
@@ -90,7 +91,7 @@ async function webApp(app: FastifyInstance, deps: WebDeps): Promise<void> {
 
   function sendPage(request: FastifyRequest, reply: FastifyReply, spec: PageSpec): FastifyReply {
     const path = request.url;
-    const page: PageContext = { viewer: request.viewer, t: request.t, lang: request.lang, path, child: spec.child, active: spec.active };
+    const page: PageContext = { viewer: request.viewer, deps, t: request.t, lang: request.lang, path, child: spec.child, active: spec.active };
     const nav = features.map((f) => f.nav?.(page)).filter((s): s is NavSection => !!s && s.items.length > 0);
     const childSubpath = /^\/app\/c\/[0-9a-f]{24}\/([^?]*)/.exec(path)?.[1] ?? "";
     const body = layout({ page, title: spec.title, body: spec.body, nav, assets, childSubpath });

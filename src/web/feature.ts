@@ -37,6 +37,8 @@ export interface ChildPage {
 
 export interface PageContext {
   viewer: Viewer | null;
+  /** The app's dependencies (configuration, clock): for navigation that depends on them. */
+  deps: WebDeps;
   t: Translate;
   lang: Language;
   /** The request's path (for "current page" marks and the language switch). */

@@ -332,7 +332,7 @@ describe("validation", () => {
     expect(await validationErrors(guardian)).toBeUndefined();
     expect(guardian.contacts[0].value).toBe("parent@example.ru");
     expect(guardian.delivery).toBe("electronic");
-    expect(guardian.channelOrder).toEqual(["telegram", "email", "paper"]);
+    expect(guardian.channelOrder).toEqual(["telegram", "email", "sms", "paper"]);
     expect(guardian.toObject().notify).toEqual({
       grades: "instant",
       forecast: true,
@@ -377,6 +377,7 @@ describe("School", () => {
       dailySlipTime: "08:00",
       nonResponderDays: 7,
       retentionDays: 30,
+      sms: { forecasts: false, recommendations: false, maxParts: 2 },
       finalsDeliveryLimitHours: 20,
       codeTtlDays: 30,
     });

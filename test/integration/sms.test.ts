@@ -60,7 +60,7 @@ describe("SMS over SMPP", () => {
     smsc.refuseNext(2, smpp.ESME_RTHROTTLED);
     expect(await channel.send({ to: "+79123456789", text: "Итог — 5" })).toMatchObject({ ok: true });
     smsc.refuseNext(10, smpp.ESME_RMSGQFUL);
-    expect(await channel.send({ to: "+79123456789", text: "Итог — 5" })).toEqual({ ok: false, kind: "retry", error: "smpp ESME_RMSGQFUL" });
+    expect(await channel.send({ to: "+79123456789", text: "Итог — 5" })).toEqual({ ok: false, kind: "rate-limited", retryAfterMs: 5000, error: "smpp ESME_RMSGQFUL" });
     smsc.refuseNext(0, 0);
     expect(await channel.send({ to: "+79123456789", text: "Итог — 5" })).toMatchObject({ ok: true });
   });

@@ -12,6 +12,21 @@ const recipientSchema = new Schema(
   { _id: false },
 );
 
+/** What the SMSC said about an SMS (src/services/notify/sms-receipts.ts). */
+const smsSchema = new Schema(
+  {
+    /** The SMSC's message id of every part (submit_sm_resp); receipts name them. */
+    ids: { type: [{ type: String, maxlength: 100 }], default: undefined },
+    /** Parts sent (the compliance report counts them per month). */
+    parts: { type: Number, min: 0, max: 255 },
+    /** Parts whose receipt said DELIVRD. */
+    delivered: { type: [{ type: String, maxlength: 100 }], default: undefined },
+    /** The last receipt's word (DELIVRD, UNDELIV, EXPIRED, ...). */
+    stat: { type: String, maxlength: 20 },
+  },
+  { _id: false },
+);
+
 /**
  * One message to one person through one channel (Notifications): the proof that the 24-hour and
  * weekly obligations were met; collection `deliveries`.
@@ -38,6 +53,8 @@ export const deliverySchema = new Schema(
     /** Not before this instant (quiet hours, digest time). */
     notBefore: { type: Date },
     sentAt: { type: Date },
+    /** SMS: when the receipt of its last part said it was delivered. */
+    deliveredAt: { type: Date },
     failedAt: { type: Date },
     /** Error code/description only: never personal data. */
     lastError: { type: String, maxlength: 500 },
@@ -51,6 +68,8 @@ export const deliverySchema = new Schema(
     batchJob: { type: String, maxlength: 300 },
     /** The batch run that holds the `sending` claim (a token; cleared when the record is settled). */
     claim: { type: String, maxlength: 300 },
+    /** SMS only: message ids, parts, the receipts' word. */
+    sms: { type: smsSchema, default: undefined },
     /** For finals and exams: when the result was obtained (sentAt - resultsAt <= 24 h). */
     resultsAt: { type: Date },
   },
@@ -61,6 +80,9 @@ deliverySchema.index({ idempotencyKey: 1 }, { unique: true });
 deliverySchema.index({ status: 1, queuedAt: 1 });
 deliverySchema.index({ "recipient.guardianId": 1, channel: 1, status: 1 });
 deliverySchema.index({ schoolId: 1, kind: 1, status: 1 });
+// A delivery receipt names a part's message id; the compliance report counts SMS parts per month.
+deliverySchema.index({ "sms.ids": 1 }, { sparse: true });
+deliverySchema.index({ schoolId: 1, channel: 1, sentAt: 1 });
 // One person's messages: cancelled at once when that account refuses or withdraws, listed by /mydata.
 deliverySchema.index({ "recipient.accountId": 1, status: 1 });
 

@@ -145,9 +145,11 @@ export type DeliveryMode = (typeof DELIVERY_MODES)[number];
 export const DELIVERY_REASONS = ["declined", "withdrawn", "paper-refusal", "blocked", "chosen", "journal"] as const;
 export type DeliveryReason = (typeof DELIVERY_REASONS)[number];
 
-export const CHANNELS = ["telegram", "email", "paper"] as const;
+/** The delivery channels; what each carries and how it sends: src/services/notify/channels.ts (the registry). */
+export const CHANNELS = ["telegram", "email", "sms", "paper"] as const;
 export type Channel = (typeof CHANNELS)[number];
-export const DEFAULT_CHANNEL_ORDER: readonly Channel[] = ["telegram", "email", "paper"];
+/** A new person's order. SMS (paid, finals and exams by default) comes after the free channels. */
+export const DEFAULT_CHANNEL_ORDER: readonly Channel[] = ["telegram", "email", "sms", "paper"];
 
 export const GRADE_NOTIFY_MODES = ["instant", "digest", "off"] as const;
 export type GradeNotifyMode = (typeof GRADE_NOTIFY_MODES)[number];
@@ -193,6 +195,8 @@ export const DELIVERY_STATUSES = [
   /** Claimed by a worker just before the channel call (see src/queue/delivery-engine.ts). */
   "sending",
   "sent",
+  /** An SMS whose delivery receipt said DELIVRD (every part). */
+  "delivered",
   "failed",
   "fell_back",
   "cancelled",

@@ -59,6 +59,19 @@ const weeklyDigestSchema = new Schema(
   { _id: false },
 );
 
+/** SMS (issue 14): finals and exams always go by SMS where a person's order reaches it; the school may add these. */
+const smsSettingsSchema = new Schema(
+  {
+    /** Forecasts with subjects at risk also go by SMS. */
+    forecasts: { type: Boolean, required: true, default: false },
+    /** Teachers' recommendations also go by SMS. */
+    recommendations: { type: Boolean, required: true, default: false },
+    /** Concatenated parts at most (2: about 134 characters); a longer text is cut with "…". */
+    maxParts: intField(1, 6, 2),
+  },
+  { _id: false },
+);
+
 const schoolSettingsSchema = new Schema(
   {
     periodKind: { type: String, enum: SCHOOL_PERIOD_KINDS, required: true, default: "quarter" },
@@ -99,6 +112,7 @@ const schoolSettingsSchema = new Schema(
     finalsDeliveryLimitHours: intField(1, 24, 20),
     /** Lifetime of invite codes issued by this school. */
     codeTtlDays: intField(1, 365, 30),
+    sms: { type: smsSettingsSchema, required: true, default: () => ({}) },
     /** When set, the consent text version this school uses instead of the service's current one. */
     consentTextVersion: { type: String, trim: true, maxlength: MAX.short },
   },

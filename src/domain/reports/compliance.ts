@@ -37,7 +37,7 @@ export interface ResultReach {
   recipients: RecipientReach[];
 }
 
-const DONE = new Set(["sent", "handed"]);
+const DONE = new Set(["sent", "delivered", "handed"]);
 /** Records that another record replaced (a fallback) or that a withdrawal stopped. */
 const REPLACED = new Set(["fell_back"]);
 

@@ -7,18 +7,19 @@
  */
 import { Types } from "mongoose";
 import { Account, ConsentRecord, Guardian, GuardianLink, School } from "../../db/models";
-import { deliverableEmail } from "../../channels/email";
+import type { Channel } from "../../db/models";
 import { consentStateOf, consentVersionOf } from "../../domain/consent";
 import { isLanguage, type Language } from "../../i18n";
 import { childrenWithGuardianConsent } from "../people";
 import { quietHoursOf, type QuietHours } from "./quiet-hours";
+import { channelEntry, channelRulesOf, type Address, type ChannelRules } from "./channels";
 
 type Id = Types.ObjectId | string;
 const oid = (id: Id) => (typeof id === "string" ? new Types.ObjectId(id) : id);
 
 export interface GateInput {
   schoolId: Id;
-  channel: "telegram" | "email" | "paper";
+  channel: Channel;
   /** The family's record, for messages about a child (absent: admin alerts, receipts, students' own). */
   guardianId?: Id;
   accountId?: Id;
@@ -27,7 +28,7 @@ export interface GateInput {
 }
 
 export type GateOutcome =
-  | { ok: true; timeZone: string; quiet: QuietHours; chatId?: number; email?: string; language: Language | null }
+  | { ok: true; timeZone: string; quiet: QuietHours; address: Address; chatId?: number; rules: ChannelRules; language: Language | null }
   | { ok: false; why: "consent" | "gone" | "unreachable"; error: string };
 
 const refused = (why: "consent" | "gone" | "unreachable", error: string): GateOutcome => ({ ok: false, why, error });
@@ -53,7 +54,8 @@ export async function personGates(inputs: readonly GateInput[]): Promise<GateOut
   const ids = (list: Array<Id | undefined>) => [...new Map(list.filter((v): v is Id => !!v).map((v) => [String(v), oid(v)])).values()];
   const withAccount = inputs.filter((i) => i.accountId);
   const parentMessages = withAccount.filter((i) => i.guardianId);
-  const recordPersons = inputs.filter((i) => !i.accountId && i.guardianId && i.channel === "email");
+  // The record person (no account) is reached by e-mail or SMS only.
+  const recordPersons = inputs.filter((i) => !i.accountId && i.guardianId && i.channel !== "telegram" && i.channel !== "paper");
   const schoolIds = ids(inputs.map((i) => i.schoolId));
   const [schools, accounts, consents, links, guardians, written] = await Promise.all([
     School.find({ _id: { $in: schoolIds } }, { timezone: 1, settings: 1 }).lean(),
@@ -96,7 +98,7 @@ export async function personGates(inputs: readonly GateInput[]): Promise<GateOut
     if (input.accountId) {
       const account = accountOf.get(String(input.accountId));
       if (!account) return refused("gone", "account removed");
-      const base = { timeZone: school.timezone, quiet: quietHoursOf(account, school), language: isLanguage(account.language) ? account.language : null };
+      const base = { timeZone: school.timezone, quiet: quietHoursOf(account, school), rules: channelRulesOf(school.settings), language: isLanguage(account.language) ? account.language : null };
       if (input.guardianId) {
         // A parent's message: their own consent in force, still linked, and not on paper by their own choice.
         const record = consentOf.get(`${String(account._id)}/${String(school._id)}`) ?? null;
@@ -106,17 +108,12 @@ export async function personGates(inputs: readonly GateInput[]): Promise<GateOut
         // The student's own account works only while a guardian's consent covers it.
         if (!covered.has(`${String(school._id)}/${String(input.studentId)}`)) return refused("consent", "no guardian consent for the student's own account");
       }
-      if (input.channel === "telegram") {
-        if (!account.active) return refused("unreachable", "account inactive (bot blocked)");
-        if (typeof account.chatId !== "number") return refused("unreachable", "no Telegram chat (the person uses another messenger)");
-        return { ok: true, chatId: account.chatId, ...base };
-      }
-      const email = deliverableEmail(account.contacts ?? []);
-      if (!email) return refused("unreachable", "no e-mail address from the person or the school");
-      return { ok: true, email, ...base };
+      const address = channelEntry(input.channel).address({ chatId: account.chatId, active: account.active, contacts: account.contacts ?? [] });
+      if (typeof address === "string") return refused("unreachable", address);
+      return { ok: true, address, ...("chatId" in address ? { chatId: address.chatId } : {}), ...base };
     }
 
-    if (!input.guardianId || input.channel !== "email") return refused("gone", "e-mail needs a guardian");
+    if (!input.guardianId || input.channel === "telegram" || input.channel === "paper") return refused("gone", "e-mail and SMS need a guardian");
     const guardian = guardianOf.get(String(input.guardianId));
     if (!guardian) return refused("gone", "recipient or school removed");
     // The record person: their own written decision, the record not on paper, no choice of paper.
@@ -124,9 +121,9 @@ export async function personGates(inputs: readonly GateInput[]): Promise<GateOut
     if (consentStateOf(record, version) !== "granted" || guardian.delivery === "paper" || guardian.channelOrder?.[0] === "paper") {
       return refused("consent", "no consent in force");
     }
-    const email = deliverableEmail(guardian.contacts ?? []);
-    if (!email) return refused("unreachable", "no e-mail address from the person or the school");
-    return { ok: true, email, timeZone: school.timezone, quiet: quietHoursOf(guardian, school), language: null };
+    const address = channelEntry(input.channel).address({ contacts: guardian.contacts ?? [] });
+    if (typeof address === "string") return refused("unreachable", address);
+    return { ok: true, address, timeZone: school.timezone, quiet: quietHoursOf(guardian, school), rules: channelRulesOf(school.settings), language: null };
   });
 }
 

@@ -10,6 +10,7 @@ import { Delivery, type Channel, type DeliveryKind } from "../../db/models";
 import { goesOnPaper } from "../../channels/paper";
 import type { DeliveryJobData, Notice } from "../../queue/jobs";
 import { familiesOf, personKey, type Family, type Person } from "../people";
+import { channelEnabled, channelEntry } from "./channels";
 
 export interface PlannedDelivery {
   /** What the message is about: an eventId or a batch id; no ":" (BullMQ ids). */
@@ -36,7 +37,7 @@ export const DELIVERY_JOB_OPTIONS = {
 } as const;
 
 /** Statuses after which a delivery job has nothing left to do. */
-export const SETTLED = new Set(["sent", "cancelled", "fell_back", "pending_paper", "printed", "handed"]);
+export const SETTLED = new Set(["sent", "delivered", "cancelled", "fell_back", "pending_paper", "printed", "handed"]);
 
 /**
  * `<source>/<recipient>/<channel>`: electronic messages are keyed by person (`a<accountId>`, or
@@ -139,18 +140,22 @@ export async function enqueueDeliveries(queue: Queue, plans: PlannedDelivery[], 
 }
 
 /**
- * The first channel of the person's order that can carry this message now; paper (for the family,
- * results and broadcasts only) when none can, or when the person is on paper or has no decision.
+ * The first channel of the person's order that can carry this message now (the channel registry,
+ * channels.ts: on in this deployment, carrying this kind of notice for the school, reaching the
+ * person); paper (for the family, results and broadcasts only) when none can, or when the person is
+ * on paper or has no decision. A channel left out of the order is switched off for the person.
  */
 export function planForPerson(person: Person, base: DeliveryBase, after?: Channel): PlannedDelivery[] {
   const common = { ...base, guardianId: person.guardianId, studentId: base.studentId ?? person.studentId };
   const paper = goesOnPaper(base.kind) ? [{ ...common, channel: "paper" as const }] : [];
   if (person.mode !== "electronic") return paper;
-  const order = after ? person.channelOrder.slice(person.channelOrder.indexOf(after) + 1) : person.channelOrder;
+  const at = after ? person.channelOrder.indexOf(after) : -1;
+  const order = !after ? person.channelOrder : at >= 0 ? person.channelOrder.slice(at + 1) : person.channelOrder.filter((c) => c !== after);
   for (const channel of order) {
-    if (channel === "telegram" && person.telegram && person.accountId) return [{ ...common, channel, accountId: person.accountId }];
-    if (channel === "email" && person.email) return [{ ...common, channel, ...(person.accountId ? { accountId: person.accountId } : {}) }];
     if (channel === "paper") return paper;
+    const entry = channelEntry(channel);
+    if (!entry || !channelEnabled(channel) || !entry.carries(base.kind, base.notice, person.rules) || !entry.reaches(person)) continue;
+    return [{ ...common, channel, ...(person.accountId ? { accountId: person.accountId } : {}) }];
   }
   return paper;
 }
@@ -191,9 +196,8 @@ export async function fallBack(queue: Queue, data: DeliveryJobData, reason: stri
   };
   // The failed channel is unusable for this message; the next one is after it in the person's order
   // (still only with consent in force and without a choice of paper).
-  const unusable = data.channel === "telegram" ? { telegram: false } : { email: null };
   const walk = person.consent === "granted" && person.reason !== "chosen";
-  const next = planForPerson(walk ? { ...person, ...unusable, mode: "electronic" } : person, base, data.channel).filter((p) => p.channel !== data.channel);
+  const next = planForPerson(walk ? { ...person, mode: "electronic" } : person, base, data.channel).filter((p) => p.channel !== data.channel);
   if (!next.length) return null;
   await enqueueDeliveries(queue, next, now);
   return next[0].channel;

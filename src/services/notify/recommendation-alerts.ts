@@ -61,7 +61,7 @@ export async function sendReceipt(env: NotifyEnv, eventId: string, round: number
     return "waiting";
   }
   const guardians = new Set(deliveries.map((d) => String(d.recipient?.guardianId)));
-  const delivered = new Set(deliveries.filter((d) => d.status === "sent").map((d) => String(d.recipient?.guardianId)));
+  const delivered = new Set(deliveries.filter((d) => d.status === "sent" || d.status === "delivered").map((d) => String(d.recipient?.guardianId)));
   const [cls, student] = await Promise.all([
     SchoolClass.findById(rec.classId, { name: 1 }).lean(),
     rec.studentId ? Student.findById(rec.studentId, { fullName: 1 }).lean() : null,

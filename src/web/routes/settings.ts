@@ -8,7 +8,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { emailHtml } from "../../channels/email";
 import type { ContactKind } from "../../db/models";
 import { escapeHtml } from "../../domain/html";
-import { cancelEmailVerification, confirmEmail, contactsOf, journalContactsOf, moveChannelUp, pendingEmailOf, removeOwnContact, settingsAccess, startEmailVerification } from "../../services/contacts";
+import { cancelEmailVerification, confirmEmail, contactsOf, journalContactsOf, moveChannelUp, pendingEmailOf, removeOwnContact, settingsAccess, startEmailVerification, switchChannel } from "../../services/contacts";
 import { changeNotifications, notificationSettingsOf, NOTIFY_TOGGLES, type NotifyToggle } from "../../services/notification-settings";
 import type { AccountDocument, GradeNotifyMode } from "../../db/models";
 import type { NavSection, PageContext, WebApp, WebFeature } from "../feature";
@@ -85,7 +85,10 @@ export const settingsFeature: WebFeature = {
     app.post<{ Body: Body }>("/settings/channels", async (request, reply) => {
       const account = await requireAccount(web, request, reply);
       if (!account) return reply;
-      if (!(await moveChannelUp(account, String(request.body?.up ?? "")))) return web.notFound(request, reply);
+      const body = request.body ?? {};
+      // ↑ moves a channel up; on/off switches an optional one (SMS): the registry says which.
+      const changed = body.up ? await moveChannelUp(account, String(body.up)) : body.on || body.off ? await switchChannel(account, String(body.on ?? body.off), !!body.on) : null;
+      if (!changed) return web.notFound(request, reply);
       return back(reply, "channels");
     });
 

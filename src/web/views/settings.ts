@@ -5,7 +5,7 @@
  */
 import { GRADE_NOTIFY_MODES, type Channel } from "../../db/models";
 import type { Translate } from "../../i18n";
-import type { ContactView, JournalContact } from "../../services/contacts";
+import { shownChannels, switchableChannels, type ContactView, type JournalContact } from "../../services/contacts";
 import { NOTIFY_TOGGLES, QUIET_PRESETS, quietPresetOf, type NotificationSettings } from "../../services/notification-settings";
 import { html, type Html } from "../render/html";
 
@@ -58,17 +58,24 @@ function notificationsSection(t: Translate, { csrf, notifications: n }: Settings
 }
 
 function channelsSection(t: Translate, { csrf, channelOrder, contacts }: SettingsData): Html {
-  const hasEmail = !!contacts?.own.some((c) => c.kind === "email" && c.verified);
+  const has = (kind: "email" | "phone") => !!contacts?.own.some((c) => c.kind === kind && c.verified);
+  const order = shownChannels(channelOrder);
+  const name = (c: Channel) => t(`settings:channels.names.${c}`);
+  const switchable = switchableChannels(channelOrder);
+  const off = switchable.filter((s) => !s.on).map((s) => name(s.channel));
   return html`<section class="card" aria-labelledby="channels-title">
 <h2 id="channels-title">${t("web:settings.channels")}</h2>
 <p class="hint">${t("web:settings.channelsHint")}</p>
 <form method="post" action="/app/settings/channels">
   <input type="hidden" name="_csrf" value="${csrf}">
   <ol class="channels">
-    ${channelOrder.map((c, i) => html`<li><span>${t(`settings:channels.names.${c}`)}</span>${i > 0 && html` <button type="submit" name="up" value="${c}" aria-label="${t("web:settings.upLabel", { channel: t(`settings:channels.names.${c}`) })}">↑</button>`}</li>`)}
+    ${order.map((c, i) => html`<li><span>${name(c)}</span>${i > 0 && html` <button type="submit" name="up" value="${c}" aria-label="${t("web:settings.upLabel", { channel: name(c) })}">↑</button>`}</li>`)}
   </ol>
+  ${off.length > 0 && html`<p>${t("settings:channels.offList", { channels: off.join(", ") })}</p>`}
+  ${switchable.map(({ channel, on }) => html`<p><button type="submit" name="${on ? "off" : "on"}" value="${channel}">${t(on ? "settings:channels.off" : "settings:channels.on", { channel: name(channel) })}</button></p>`)}
 </form>
-${!hasEmail && channelOrder.indexOf("email") < channelOrder.indexOf("paper") && html`<p class="hint">${t("web:settings.noEmail")}</p>`}
+${!has("email") && order.indexOf("email") < order.indexOf("paper") && html`<p class="hint">${t("web:settings.noEmail")}</p>`}
+${order.includes("sms") && html`<p class="hint">${t("settings:channels.smsHint")}${!has("phone") && html` ${t("settings:channels.noPhone")}`}</p>`}
 </section>`;
 }
 
