@@ -11,7 +11,7 @@ import { createI18n, isLanguage } from "../i18n";
 import { REPORT_FORMATS, REPORT_KINDS, SCHOOL_WIDE_KINDS, reportData, reportFile, type ReportData, type ReportFormat, type ReportKind } from "../services/reports/report-files";
 import { ReportInputError, loadSchool } from "../services/reports/school-data";
 import { findClassByName } from "../services/schools";
-import { COMPLIANCE_COLUMNS, complianceLines } from "../print/compliance-report";
+import { COMPLIANCE_COLUMNS, complianceLines, smsSummary } from "../print/compliance-report";
 import { markText, percent } from "../print/layout-text";
 import { InputError, formatTable, option, runCli, UsageError } from "./common";
 
@@ -29,7 +29,9 @@ function asData(data: ReportData, t: ReturnType<ReturnType<typeof createI18n>["g
   if (data.kind === "compliance") {
     const r = data.report;
     const rows = complianceLines(r, t, lang).map((line) => Object.fromEntries(COMPLIANCE_COLUMNS.map((c, i) => [c, line.cells[i]])));
-    const summary = `${t("reports:compliance.share")}: ${t("reports:compliance.shareValue", { onTime: r.share.onTime, results: r.share.results, percent: percent(r.share.percent, lang) })}\n`;
+    const summary =
+      `${t("reports:compliance.share")}: ${t("reports:compliance.shareValue", { onTime: r.share.onTime, results: r.share.results, percent: percent(r.share.percent, lang) })}\n` +
+      `${t("reports:compliance.sms")}: ${smsSummary(r, t)}\n`;
     return { json: r, rows, summary };
   }
   if (data.kind === "missing") {

@@ -42,6 +42,13 @@ export function complianceLines(report: ComplianceReport, t: Translate, lang: st
   });
 }
 
+/** SMS of the whole school per month of the period (issue 14): "11.2026: сообщений — 12, частей — 20; …". */
+export function smsSummary(report: ComplianceReport, t: Translate): string {
+  const k = (key: string, options?: Record<string, unknown>) => t(`reports:compliance.${key}`, options);
+  if (!report.smsParts.length) return k("smsNone");
+  return report.smsParts.map((m) => k("smsMonth", { month: `${m.month.slice(5)}.${m.month.slice(0, 4)}`, messages: m.messages, parts: m.parts })).join("; ");
+}
+
 function headers(t: Translate): string[] {
   return COMPLIANCE_COLUMNS.map((key) => t(`reports:compliance.${key}`));
 }
@@ -60,6 +67,7 @@ export async function renderComplianceReport(report: ComplianceReport, t: Transl
     [k("generatedAt"), inZone(report.generatedAt, report.timezone).format("DD.MM.YYYY HH:mm")],
     [k("share"), k("shareValue", { onTime: s.onTime, results: s.results, percent: percent(s.percent, lang) })],
     [k("results"), `${s.results}. ${k("counts", { overdue: s.overdue, none: s.none, late: s.late, waiting: s.waiting })}`],
+    [k("sms"), smsSummary(report, t)],
   ], 9);
   doc.moveDown(0.4);
   const body = complianceLines(report, t, lang);
@@ -76,6 +84,10 @@ export async function renderComplianceReport(report: ComplianceReport, t: Transl
   return pdf.finish((page) => `${report.schoolName} · ${k("title")} · ${scope} · ${t("reports:page", { n: page.page, of: page.pages })}`);
 }
 
+/** The lines, then (after an empty row) the school's SMS per month: month, messages, parts. */
 export function complianceCsv(report: ComplianceReport, t: Translate, lang: string): Buffer {
-  return toCsv([headers(t), ...complianceLines(report, t, lang).map((l) => l.cells)]);
+  const sms = report.smsParts.length
+    ? [[], ["month", "messages", "parts"].map((c) => t(`reports:compliance.smsHeaders.${c}`)), ...report.smsParts.map((m) => [m.month, String(m.messages), String(m.parts)])]
+    : [];
+  return toCsv([headers(t), ...complianceLines(report, t, lang).map((l) => l.cells), ...sms]);
 }

@@ -19,6 +19,7 @@ const row = (result: string, final: Parameters<typeof sheetMark>[0] | null): Com
 const report = (rows: ComplianceRow[]): ComplianceReport => ({
   schoolName: "Школа №1",
   timezone: "Europe/Moscow",
+  smsParts: [],
   className: "7Б",
   period: { externalId: "q2", name: "2 четверть", start: "2026-11-09", end: "2026-12-27" },
   today: "2026-12-02",

@@ -108,3 +108,27 @@ export function complianceShare(states: readonly ReachState[]): ComplianceShare 
 export function byUrgency<T extends { state: ReachState; resultsAt: Date }>(a: T, b: T): number {
   return rank(a.state) - rank(b.state) || a.resultsAt.getTime() - b.resultsAt.getTime();
 }
+
+/** SMS sent in one month of the school's calendar: messages and the parts the operator bills. */
+export interface SmsMonth {
+  /** "2026-11" on the school's clock. */
+  month: string;
+  messages: number;
+  parts: number;
+}
+
+/**
+ * SMS parts per month (issue 14), oldest month first, from the sent SMS records (`sentAt` and the
+ * parts of each); `monthOf` puts an instant into the school's month.
+ */
+export function smsPartsByMonth(records: ReadonlyArray<{ sentAt: Date; parts: number }>, monthOf: (at: Date) => string): SmsMonth[] {
+  const months = new Map<string, SmsMonth>();
+  for (const r of records) {
+    const month = monthOf(r.sentAt);
+    const m = months.get(month) ?? { month, messages: 0, parts: 0 };
+    m.messages += 1;
+    m.parts += r.parts;
+    months.set(month, m);
+  }
+  return [...months.values()].sort((a, b) => a.month.localeCompare(b.month));
+}

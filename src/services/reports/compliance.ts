@@ -6,7 +6,8 @@
  */
 import type { Types } from "mongoose";
 import { Delivery, DomainEvent, ExamResult, FinalGrade, Guardian, SchoolClass, Student, type PeriodKind } from "../../db/models";
-import { byUrgency, complianceShare, resultReach, sheetMark, type ComplianceShare, type ReachState, type RecipientReach, type SheetMark } from "../../domain/reports";
+import { byUrgency, complianceShare, resultReach, sheetMark, smsPartsByMonth, type ComplianceShare, type ReachState, type RecipientReach, type SheetMark, type SmsMonth } from "../../domain/reports";
+import { dayjs, inZone, zonedInstant } from "../../domain/time";
 import { personKey } from "../people";
 import { byName, loadSchool, resolvePeriod, subjectNamesOf } from "./school-data";
 
@@ -51,6 +52,11 @@ export interface ComplianceReport {
   generatedAt: Date;
   share: ComplianceShare;
   rows: ComplianceRow[];
+  /**
+   * SMS of the whole school sent in the months of the period, every kind (finals, exams, forecasts,
+   * recommendations): messages and parts per month on the school's clock (issue 14). Empty without SMS.
+   */
+  smsParts: SmsMonth[];
 }
 
 const finalResult = (f: { status: string; value?: string | null; deferredUntil?: string | null }) =>
@@ -112,6 +118,12 @@ export async function complianceReport(request: ComplianceRequest): Promise<Comp
     ...exams.map((e) => rowOf("exam", e._id, e.studentId, e.name, e.value ?? `${e.score}${e.maxScore != null ? `/${e.maxScore}` : ""}`, e.resultsAt)),
   ].sort((a, b) => byUrgency(a, b) || byName(a.className, b.className) || byName(a.student, b.student));
 
+  // The school's SMS bill: the whole months the period touches, not only this class's results.
+  const from = zonedInstant(dayjs(period.start).startOf("month").format("YYYY-MM-DD"), "00:00", school.timezone);
+  const to = zonedInstant(dayjs(period.end).add(1, "month").startOf("month").format("YYYY-MM-DD"), "00:00", school.timezone);
+  const sms = await Delivery.find({ schoolId, channel: "sms", sentAt: { $gte: from, $lt: to }, "sms.parts": { $gt: 0 } }, { sentAt: 1, sms: 1 }).lean();
+  const smsParts = smsPartsByMonth(sms.map((d) => ({ sentAt: d.sentAt!, parts: d.sms?.parts ?? 0 })), (at) => inZone(at, school.timezone).format("YYYY-MM"));
+
   const requested = request.classId ? classes[0] : null;
   return {
     schoolName: school.name,
@@ -122,5 +134,6 @@ export async function complianceReport(request: ComplianceRequest): Promise<Comp
     generatedAt: now,
     share: complianceShare(rows.map((r) => r.state)),
     rows,
+    smsParts,
   };
 }
