@@ -17,10 +17,9 @@
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { Delivery, DomainEvent } from "../db/models";
-import { DELIVERY_JOB_OPTIONS } from "../services/notify/deliveries";
+import { DELIVERY_JOB_OPTIONS, jobDataOf } from "../services/notify/deliveries";
 import { EVENT_JOB_OPTIONS } from "../services/exchange/events";
 import { SENDING_LEASE_MS } from "./delivery-engine";
-import type { DeliveryJobData, Notice } from "./jobs";
 
 /** Records younger than this are left alone by the periodic check (their job is being added right now). */
 export const REDRIVE_GRACE_MS = 2 * 60_000;
@@ -66,9 +65,6 @@ async function jobStates(redis: Redis, queue: Queue, ids: Array<string | { queue
   return ids.map((_, i) => ({ exists: replies[2 * i]?.[1] === 1, failed: replies[2 * i + 1]?.[1] !== null && replies[2 * i + 1]?.[1] !== undefined }));
 }
 
-/** `<source>/<recipient>/<channel>` → source (sources contain no "/"). */
-export const sourceOfKey = (key: string) => key.split("/").slice(0, -2).join("/");
-
 /** Deliveries whose job is missing from Redis get it back, rebuilt from the record. */
 export async function redriveDeliveries(q: RedriveQueues, options: RedriveOptions): Promise<Pick<RedriveReport, "deliveries" | "unrecoverable"> & { events: string[] }> {
   const { now, graceMs } = options;
@@ -102,19 +98,7 @@ export async function redriveDeliveries(q: RedriveQueues, options: RedriveOption
           if (r.eventId) events.add(r.eventId);
           continue;
         }
-        const data: DeliveryJobData = {
-          key: r.idempotencyKey,
-          source: sourceOfKey(r.idempotencyKey),
-          schoolId: String(r.schoolId),
-          kind: r.kind,
-          channel: r.channel,
-          guardianId: r.recipient?.guardianId ? String(r.recipient.guardianId) : undefined,
-          accountId: r.recipient?.accountId ? String(r.recipient.accountId) : undefined,
-          studentId: r.recipient?.studentId ? String(r.recipient.studentId) : undefined,
-          eventId: r.eventId ?? undefined,
-          resultsAt: r.resultsAt?.toISOString(),
-          notice: r.notice as Notice,
-        };
+        const data = jobDataOf(r);
         const delay = r.notBefore ? Math.max(0, r.notBefore.getTime() - now.getTime()) : 0;
         jobs.push({ name: r.kind, data, opts: { ...DELIVERY_JOB_OPTIONS, jobId: r.idempotencyKey, ...(delay ? { delay } : {}) } });
       }

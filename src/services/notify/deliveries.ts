@@ -6,7 +6,7 @@
  */
 import { Types } from "mongoose";
 import type { Queue } from "bullmq";
-import { Delivery, type Channel, type DeliveryKind } from "../../db/models";
+import { Delivery, type Channel, type DeliveryDocument, type DeliveryKind } from "../../db/models";
 import { goesOnPaper } from "../../channels/paper";
 import type { DeliveryJobData, Notice } from "../../queue/jobs";
 import { familiesOf, personKey, type Family, type Person } from "../people";
@@ -171,6 +171,28 @@ export function planForFamily(family: Family, base: DeliveryBase, wanted: (perso
     planned.push({ ...base, guardianId: family.guardianId, studentId: base.studentId ?? family.studentId, channel: "paper" });
   }
   return planned;
+}
+
+/** `<source>/<recipient>/<channel>` → source (sources contain no "/"). */
+export const sourceOfKey = (key: string) => key.split("/").slice(0, -2).join("/");
+
+type DeliveryRecord = Pick<DeliveryDocument, "idempotencyKey" | "schoolId" | "kind" | "channel" | "recipient" | "eventId" | "resultsAt" | "notice">;
+
+/** A delivery's job rebuilt from its record (the redrive after a Redis loss, an SMS receipt's fallback). */
+export function jobDataOf(record: DeliveryRecord): DeliveryJobData {
+  return {
+    key: record.idempotencyKey,
+    source: sourceOfKey(record.idempotencyKey),
+    schoolId: String(record.schoolId),
+    kind: record.kind,
+    channel: record.channel,
+    guardianId: record.recipient?.guardianId ? String(record.recipient.guardianId) : undefined,
+    accountId: record.recipient?.accountId ? String(record.recipient.accountId) : undefined,
+    studentId: record.recipient?.studentId ? String(record.recipient.studentId) : undefined,
+    eventId: record.eventId ?? undefined,
+    resultsAt: record.resultsAt?.toISOString(),
+    notice: record.notice as Notice,
+  };
 }
 
 /**

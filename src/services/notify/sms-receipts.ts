@@ -9,8 +9,7 @@ import type { Queue } from "bullmq";
 import { Delivery } from "../../db/models";
 import type { Receipt } from "../../domain/sms";
 import type { Logger } from "../../logger";
-import type { DeliveryJobData, Notice } from "../../queue/jobs";
-import { fallBack } from "./deliveries";
+import { fallBack, jobDataOf } from "./deliveries";
 
 export interface ReceiptDeps {
   queue: Queue;
@@ -50,24 +49,11 @@ async function applyOnce(deps: ReceiptDeps, receipt: Receipt): Promise<ReceiptRe
   const record = await Delivery.findOne({ "sms.ids": receipt.messageId }).lean();
   if (!record) return "unknown";
   if (record.status !== "sent") return "failed"; // already settled (an earlier part's receipt, a second receipt)
-  const data: DeliveryJobData = {
-    key: record.idempotencyKey,
-    source: record.idempotencyKey.split("/").slice(0, -2).join("/"),
-    schoolId: String(record.schoolId),
-    kind: record.kind,
-    channel: record.channel,
-    guardianId: record.recipient?.guardianId ? String(record.recipient.guardianId) : undefined,
-    accountId: record.recipient?.accountId ? String(record.recipient.accountId) : undefined,
-    studentId: record.recipient?.studentId ? String(record.recipient.studentId) : undefined,
-    eventId: record.eventId ?? undefined,
-    resultsAt: record.resultsAt?.toISOString(),
-    notice: record.notice as Notice,
-  };
   // Claimed from `sent` first: two receipts of one message fall back once.
   const claimed = await Delivery.updateOne({ _id: record._id, status: "sent" }, { $set: { status: "fell_back", "sms.stat": receipt.stat } });
   if (!claimed.modifiedCount) return "failed";
   if (!record.notice) return "failed"; // its text erased (data lifecycle): nothing left to send another way
-  const next = await fallBack(deps.queue, data, `sms receipt: ${receipt.stat}`, deps.now());
+  const next = await fallBack(deps.queue, jobDataOf(record), `sms receipt: ${receipt.stat}`, deps.now());
   log.info({ key: record.idempotencyKey, stat: receipt.stat, next }, "sms not delivered; fell back");
   return "failed";
 }
