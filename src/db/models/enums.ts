@@ -237,6 +237,8 @@ export const AUDIT_ACTIONS = [
   "account.deleted",
   /** The retention period after a withdrawal or refusal ended: the person's own data were erased (daily job). */
   "person.data-erased",
+  /** A school's setting changed (console or `school:settings`): `key`, before, after; `consent.version` when the consent got a new version. */
+  "school.setting-changed",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
