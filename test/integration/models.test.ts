@@ -332,7 +332,7 @@ describe("validation", () => {
     expect(await validationErrors(guardian)).toBeUndefined();
     expect(guardian.contacts[0].value).toBe("parent@example.ru");
     expect(guardian.delivery).toBe("electronic");
-    expect(guardian.channelOrder).toEqual(["telegram", "email", "sms", "paper"]);
+    expect(guardian.channelOrder).toEqual(["telegram", "max", "email", "sms", "paper"]);
     expect(guardian.toObject().notify).toEqual({
       grades: "instant",
       forecast: true,
@@ -381,7 +381,9 @@ describe("School", () => {
       sms: { forecasts: false, recommendations: false, maxParts: 2 },
       finalsDeliveryLimitHours: 20,
       codeTtlDays: 30,
+      consentRevision: 0,
     });
+    expect(stored.operator).toEqual({});
     expect(stored.exchangeTokenHash).toBeUndefined();
   });
 
