@@ -33,7 +33,7 @@ import { byName } from "../reports/school-data";
 import { enqueueDeliveries, planForPerson, type EnqueueCounts, type PlannedDelivery } from "./deliveries";
 import type { NotifyEnv } from "./env";
 import { forecastLineOf } from "./forecast-broadcast";
-import { adminAccounts } from "./recipients";
+import { adminAccounts, messengersOf } from "./recipients";
 
 /** Finals of a period are gathered (the admins' daily list) for this many days after its end. */
 export const FINALS_WINDOW_DAYS = 60;
@@ -169,6 +169,7 @@ async function warnPeriodEnd(env: NotifyEnv, school: SchoolLean, period: PeriodL
     ? await Account.find({ active: true, roles: { $elemMatch: { role: "teacher", schoolId, teacherId: { $in: teacherIds } } } }, { roles: 1 }).lean()
     : [];
   const minGrades = rules.minGrades;
+  const messengers = await messengersOf(accounts.map((a) => a._id));
   const teacherPlans: PlannedDelivery[] = [];
   for (const account of accounts) {
     const mine = new Map<string, RiskRow>();
@@ -184,7 +185,7 @@ async function warnPeriodEnd(env: NotifyEnv, school: SchoolLean, period: PeriodL
       source: `period-risk-${String(period._id)}`,
       schoolId,
       kind: "admin-alert",
-      channel: "telegram",
+      channel: messengers.get(String(account._id)) ?? "telegram",
       accountId: account._id,
       notice: { template: "period-risk", period: period.name, end: period.end, schoolDays, minGrades, items },
     });
@@ -225,11 +226,11 @@ async function gatherFinals(env: NotifyEnv, school: SchoolLean, period: PeriodLe
     return { periodId: String(period._id), missing: 0, admins: 0, sheets };
   }
   const items: MissingFinalItem[] = report.rows.map((r) => ({ className: r.className, student: r.student, subject: r.subject, status: r.problem === "missing" ? "missing" : "deferred" }));
-  const plans: PlannedDelivery[] = admins.map((accountId) => ({
+  const plans: PlannedDelivery[] = admins.map(({ accountId, channel }) => ({
     source: `missing-finals-${String(period._id)}-${day}`,
     schoolId,
     kind: "admin-alert",
-    channel: "telegram",
+    channel,
     accountId,
     notice: { template: "missing-finals", period: period.name, day, items, complete: sheets },
   }));
