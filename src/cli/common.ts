@@ -31,12 +31,16 @@ export async function refusalsAsInput<T>(refusal: new (...args: never[]) => Erro
 
 export interface Args {
   options: Map<string, string | true>;
+  /** Every value of each repeatable option, in order (`--set a=1 --set b=2`). */
+  lists: Map<string, string[]>;
   positional: string[];
   json: boolean;
 }
 
 export interface ArgSpec {
   values?: string[];
+  /** `--name value` that may be given several times. */
+  repeated?: string[];
   flags?: string[];
   /** `--name [value]`: takes the next argument unless it is another option; alone it is `true`. */
   optionalValues?: string[];
@@ -47,7 +51,9 @@ export interface ArgSpec {
  * "--" is refused.
  */
 export function parseArgs(argv: string[], spec: ArgSpec): Args {
-  const values = new Set(spec.values ?? []);
+  const values = new Set([...(spec.values ?? []), ...(spec.repeated ?? [])]);
+  const repeated = new Set(spec.repeated ?? []);
+  const lists = new Map<string, string[]>();
   const optionalValues = new Set(spec.optionalValues ?? []);
   const flags = new Set([...(spec.flags ?? []), "json", "help"]);
   const options = new Map<string, string | true>();
@@ -71,9 +77,10 @@ export function parseArgs(argv: string[], spec: ArgSpec): Args {
       const value = inline ?? argv[++i];
       if (value === undefined || (inline === undefined && value.startsWith("--"))) throw new UsageError(`--${name} needs a value`);
       options.set(name, value);
+      if (repeated.has(name)) lists.set(name, [...(lists.get(name) ?? []), value]);
     } else throw new UsageError(`unknown option --${name}`);
   }
-  return { options, positional, json: options.has("json") };
+  return { options, lists, positional, json: options.has("json") };
 }
 
 export function option(args: Args, name: string, required: true): string;

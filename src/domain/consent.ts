@@ -7,8 +7,15 @@ import { createHash } from "node:crypto";
 /** 2026-12: the text names the child's own account (docs/decisions.md, "Students' own accounts"). */
 export const CONSENT_TEXT_VERSION = "2026-12";
 
-export function consentVersionOf(school: { settings?: { consentTextVersion?: string | null } | null }): string {
-  return school.settings?.consentTextVersion || CONSENT_TEXT_VERSION;
+/**
+ * The version of a school's consent text: the service's (or the school's own override), and
+ * `.<revision>` once the school changed what its text says (its terms, name, address, operator:
+ * src/services/school-settings.ts) — "2026-12.2".
+ */
+export function consentVersionOf(school: { settings?: { consentTextVersion?: string | null; consentRevision?: number | null } | null }): string {
+  const base = school.settings?.consentTextVersion || CONSENT_TEXT_VERSION;
+  const revision = school.settings?.consentRevision ?? 0;
+  return revision > 0 ? `${base}.${revision}` : base;
 }
 
 /** A person's consent to a school: only "granted" lets data through. */

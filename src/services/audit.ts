@@ -18,6 +18,8 @@ export interface AuditRecord {
   actor: AuditActor;
   action: AuditAction;
   target: { kind: "account" | "guardian" | "school"; id?: Types.ObjectId };
+  /** The setting's dotted key (school settings). */
+  key?: string;
   before?: unknown;
   after?: unknown;
   reason?: string;

@@ -17,13 +17,49 @@ export interface ConsentSchool {
   name: string;
   address?: string;
   version: string;
+  /** The operator's details (School.operator) where the school gave them. */
+  operator?: ConsentOperator;
+  /** The school's own terms (settings.consentText), added to the text as typed. */
+  terms?: string;
+}
+
+export interface ConsentOperator {
+  name?: string;
+  inn?: string;
+  ogrn?: string;
+  responsible?: string;
+  contact?: string;
+}
+
+type SchoolForConsent = {
+  _id: Types.ObjectId;
+  name: string;
+  address?: string | null;
+  operator?: { [K in keyof ConsentOperator]?: string | null } | null;
+  settings?: { consentTextVersion?: string | null; consentRevision?: number | null; consentText?: string | null } | null;
+};
+
+/** The consent's view of a school record (also of one not saved yet: the settings page's preview). */
+export function consentSchoolOf(school: SchoolForConsent): ConsentSchool {
+  const operator: ConsentOperator = {};
+  for (const key of ["name", "inn", "ogrn", "responsible", "contact"] as const) {
+    const value = school.operator?.[key];
+    if (value) operator[key] = value;
+  }
+  return {
+    id: String(school._id),
+    name: school.name,
+    ...(school.address ? { address: school.address } : {}),
+    version: consentVersionOf(school),
+    ...(Object.keys(operator).length ? { operator } : {}),
+    ...(school.settings?.consentText ? { terms: school.settings.consentText } : {}),
+  };
 }
 
 export async function consentSchool(schoolId: string | Types.ObjectId): Promise<ConsentSchool | null> {
   if (!Types.ObjectId.isValid(String(schoolId))) return null;
-  const school = await School.findById(schoolId, { name: 1, address: 1, settings: 1 }).lean();
-  if (!school) return null;
-  return { id: String(school._id), name: school.name, ...(school.address ? { address: school.address } : {}), version: consentVersionOf(school) };
+  const school = await School.findById(schoolId, { name: 1, address: 1, operator: 1, settings: 1 }).lean();
+  return school ? consentSchoolOf(school) : null;
 }
 
 /** Every school of the deployment, by name (the onboarding asks differently for one or several). */
@@ -41,9 +77,30 @@ export function consentSummary(t: Translate, school: ConsentSchool): string {
   return t("privacy:consent.summary", { school: escapeHtml(school.name), address: escapeHtml(operatorAddress(t, school)) });
 }
 
+/** "МБОУ «Школа № 12», ИНН …, ОГРН … (адрес: …)"; without operator details "Школа № 12 (адрес: …)" as before. */
+function operatorLine(t: Translate, school: ConsentSchool): string {
+  const address = operatorAddress(t, school);
+  const op = school.operator;
+  if (!op?.name && !op?.inn && !op?.ogrn) return t("privacy:consent.operator", { school: school.name, address });
+  const ids = [op.inn && t("privacy:consent.inn", { inn: op.inn }), op.ogrn && t("privacy:consent.ogrn", { ogrn: op.ogrn })].filter(Boolean);
+  return t("privacy:consent.operatorDetails", { name: op.name ?? school.name, ids: ids.length ? `, ${ids.join(", ")}` : "", address });
+}
+
+/** Paragraphs after the six of the text: the person responsible, the school's own terms (numbered on). */
+function extraParagraphs(t: Translate, school: ConsentSchool): string {
+  const parts: string[] = [];
+  const responsible = school.operator?.responsible;
+  if (responsible) {
+    const contact = school.operator?.contact;
+    parts.push(t(contact ? "privacy:consent.responsibleContact" : "privacy:consent.responsible", { n: 7, responsible, contact }));
+  }
+  if (school.terms) parts.push(`${7 + parts.length}. ${school.terms}`);
+  return parts.map((p) => `\n\n${p}`).join("");
+}
+
 /** The full text (plain): what the guardian agrees to; its sha256 goes into the record. */
 export function consentFullText(t: Translate, school: ConsentSchool): string {
-  return t("privacy:consent.full", { school: school.name, address: operatorAddress(t, school), version: school.version });
+  return t("privacy:consent.full", { operator: operatorLine(t, school), extra: extraParagraphs(t, school), version: school.version });
 }
 
 export interface TelegramDecision {

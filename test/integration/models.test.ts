@@ -380,7 +380,9 @@ describe("School", () => {
       sms: { forecasts: false, recommendations: false, maxParts: 2 },
       finalsDeliveryLimitHours: 20,
       codeTtlDays: 30,
+      consentRevision: 0,
     });
+    expect(stored.operator).toEqual({});
     expect(stored.exchangeTokenHash).toBeUndefined();
   });
 

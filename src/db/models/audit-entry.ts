@@ -39,6 +39,8 @@ export const auditEntrySchema = new Schema(
     actor: { type: actorSchema, required: true },
     action: { type: String, enum: AUDIT_ACTIONS, required: true },
     target: { type: targetSchema, required: true },
+    /** The setting's dotted key (`school.setting-changed`: `quietHours.start`, `consent.version`, ...). */
+    key: optionalTextField(MAX.short),
     before: { type: Schema.Types.Mixed },
     after: { type: Schema.Types.Mixed },
     /** Why, in the actor's words (CLI --reason) or the job's ("school year ended"). */

@@ -1,15 +1,7 @@
 import { Schema, model, type HydratedDocument, type InferSchemaType } from "mongoose";
 import { DEFAULT_TIMEZONE, EXCHANGE_RESOURCES, SCHOOL_PERIOD_KINDS, SHA256_HEX_RE } from "./enums";
+import { CONSENT_TEXT_MAX, isTimeZone } from "../../domain/school-settings";
 import { MAX, intField, nameField, optionalTextField, timeField } from "./fields";
-
-function isTimeZone(value: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: value });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const thresholdsSchema = new Schema(
   {
@@ -115,6 +107,33 @@ const schoolSettingsSchema = new Schema(
     sms: { type: smsSettingsSchema, required: true, default: () => ({}) },
     /** When set, the consent text version this school uses instead of the service's current one. */
     consentTextVersion: { type: String, trim: true, maxlength: MAX.short },
+    /**
+     * The school's own terms added to the consent text (shown as typed, in every language); part of
+     * the text, so changing it gives the consent a new version (src/services/school-settings.ts).
+     */
+    consentText: optionalTextField(CONSENT_TEXT_MAX),
+    /**
+     * Raised each time the school changes what its consent text says (its own terms, name, address,
+     * operator details): the version becomes `<base>.<revision>` and guardians are asked again.
+     */
+    consentRevision: { type: Number, required: true, min: 0, default: 0, validate: { validator: Number.isInteger, message: "{PATH} must be an integer" } },
+  },
+  { _id: false },
+);
+
+/** The operator of personal data (152-FZ): the school's legal entity and the person responsible; quoted in the consent text. */
+const operatorSchema = new Schema(
+  {
+    /** The legal name, e.g. МБОУ «Средняя школа № 12» (the school's name when absent). */
+    name: optionalTextField(MAX.fullName),
+    /** ИНН: 10 digits (an organisation). */
+    inn: { type: String, trim: true, match: /^\d{10}(\d{2})?$/ },
+    /** ОГРН: 13 digits (15 for a sole proprietor). */
+    ogrn: { type: String, trim: true, match: /^\d{13}(\d{2})?$/ },
+    /** The person responsible for organising the processing of personal data (name, position). */
+    responsible: optionalTextField(MAX.fullName),
+    /** How to reach them (phone or e-mail of the office). */
+    contact: optionalTextField(MAX.name),
   },
   { _id: false },
 );
@@ -124,6 +143,7 @@ export const schoolSchema = new Schema(
     name: nameField(MAX.fullName),
     /** The operator's address, quoted in the consent text. */
     address: optionalTextField(500),
+    operator: { type: operatorSchema, required: true, default: () => ({}) },
     timezone: {
       type: String,
       required: true,
