@@ -26,13 +26,14 @@ import { diaryFeature } from "./routes/diary";
 import { settingsFeature } from "./routes/settings";
 import { privacyFeature } from "./routes/privacy";
 import { consoleFeature } from "./routes/console";
+import { consoleSettingsFeature } from "./routes/console-settings";
 
 export const WEB_PREFIX = "/app";
 /** Forms are small; nothing the cabinet accepts comes near this. */
 const FORM_BODY_LIMIT = 64 * 1024;
 
 export function webFeatures(): WebFeature[] {
-  return [signInFeature, emailSignInFeature, startFeature, gradesFeature, chartsFeature, forecastFeature, diaryFeature, settingsFeature, privacyFeature, consoleFeature];
+  return [signInFeature, emailSignInFeature, startFeature, gradesFeature, chartsFeature, forecastFeature, diaryFeature, settingsFeature, privacyFeature, consoleFeature, consoleSettingsFeature];
 }
 
 export async function registerWebApp(http: FastifyInstance, deps: WebDeps): Promise<void> {
