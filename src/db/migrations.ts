@@ -157,22 +157,21 @@ export async function chainLegacyConsentRecords(db: Db): Promise<number> {
 }
 
 /**
- * Issue 14: SMS joins every stored channel order (a channel left out of an order is switched off),
- * just above paper — at the end when paper comes first (the person chose paper; that stays so).
+ * Issue 14: a new channel joins every stored channel order (a channel left out of an order is
+ * switched off for the person); `at` says where in an order it goes.
  */
-export async function addSmsToChannelOrders(db: Db): Promise<number> {
+async function addToChannelOrders(db: Db, channel: string, at: (order: string[]) => number): Promise<number> {
   let changed = 0;
   for (const name of ["accounts", "guardians"]) {
     const collection = db.collection<{ _id: Types.ObjectId; channelOrder?: string[] }>(name);
     for (;;) {
-      const batch = await collection.find({ channelOrder: { $exists: true, $nin: ["sms"] } }, { projection: { channelOrder: 1 } }).limit(BATCH).toArray();
+      const batch = await collection.find({ channelOrder: { $exists: true, $nin: [channel] } }, { projection: { channelOrder: 1 } }).limit(BATCH).toArray();
       if (!batch.length) break;
       await collection.bulkWrite(
         batch.map((d) => {
           const order = [...(d.channelOrder ?? [])];
-          const paper = order.indexOf("paper");
-          order.splice(paper > 0 ? paper : order.length, 0, "sms");
-          return { updateOne: { filter: { _id: d._id, channelOrder: { $nin: ["sms"] } }, update: { $set: { channelOrder: order } } } };
+          order.splice(at(order), 0, channel);
+          return { updateOne: { filter: { _id: d._id, channelOrder: { $nin: [channel] } }, update: { $set: { channelOrder: order } } } };
         }),
         { ordered: false },
       );
@@ -182,10 +181,28 @@ export async function addSmsToChannelOrders(db: Db): Promise<number> {
   return changed;
 }
 
+/** SMS just above paper, at the end when paper comes first (the person chose paper; that stays so). */
+export function addSmsToChannelOrders(db: Db): Promise<number> {
+  return addToChannelOrders(db, "sms", (order) => {
+    const paper = order.indexOf("paper");
+    return paper > 0 ? paper : order.length;
+  });
+}
+
+/** MAX right after Telegram (the other messenger), at the end when paper comes first. */
+export function addMaxToChannelOrders(db: Db): Promise<number> {
+  return addToChannelOrders(db, "max", (order) => {
+    if (order[0] === "paper") return order.length;
+    const telegram = order.indexOf("telegram");
+    return telegram >= 0 ? telegram + 1 : 0;
+  });
+}
+
 const MIGRATIONS: ReadonlyArray<{ name: string; run: (db: Db) => Promise<unknown> }> = [
   { name: "2026-12-person-settings-on-accounts", run: () => movePersonSettingsToAccounts() },
   { name: "2026-12-consent-hash-chain", run: chainLegacyConsentRecords },
   { name: "2026-12-sms-in-channel-orders", run: addSmsToChannelOrders },
+  { name: "2026-12-max-in-channel-orders", run: addMaxToChannelOrders },
 ];
 
 /** Runs what has not run yet on this database, in order; each is marked done when it finished. */

@@ -6,7 +6,7 @@
 import type { ConsentState } from "./consent";
 
 /** The channels and paper reasons as plain strings (the domain imports no model enums; see src/db/models/enums.ts). */
-type Channel = "telegram" | "email" | "sms" | "paper";
+type Channel = "telegram" | "max" | "email" | "sms" | "paper";
 type DeliveryReason = "declined" | "withdrawn" | "paper-refusal" | "blocked" | "chosen" | "journal";
 
 /**
@@ -22,6 +22,8 @@ export interface PersonFacts {
   channelOrder: readonly Channel[];
   /** Telegram reaches them: an account that has not blocked the bot (a record person has none). */
   telegram: boolean;
+  /** MAX reaches them: an account with a MAX dialog, the bot not stopped, MAX on in this deployment. */
+  max?: boolean;
   /** An e-mail address that may be used (the person's own, confirmed, or received by the school in writing). */
   email: boolean;
   /** A phone that may be used, with SMS on in this deployment (SMS carries only some notices, but it reaches the person). */
@@ -50,7 +52,7 @@ export function personMode(facts: PersonFacts): ModeOf {
   if (facts.recordPaper) return { mode: "paper", reason: facts.recordPaper, channel: null };
   if (facts.consent === "declined" || facts.consent === "withdrawn") return { mode: "paper", reason: facts.consent, channel: null };
   if (facts.consent !== "granted") return { mode: "waiting", reason: null, channel: null };
-  const usable = (channel: Channel) => (channel === "telegram" && facts.telegram) || (channel === "email" && facts.email) || (channel === "sms" && !!facts.sms);
+  const usable = (channel: Channel) => (channel === "telegram" && facts.telegram) || (channel === "max" && !!facts.max) || (channel === "email" && facts.email) || (channel === "sms" && !!facts.sms);
   for (const [i, channel] of facts.channelOrder.entries()) {
     if (usable(channel)) return { mode: "electronic", reason: null, channel };
     if (channel === "paper" && (i === 0 || facts.channelOrder.slice(i + 1).some(usable))) return { mode: "paper", reason: "chosen", channel: null };

@@ -18,13 +18,13 @@
 import { randomUUID } from "node:crypto";
 import type { Job, Processor } from "bullmq";
 import type { AnyBulkWriteOperation } from "mongoose";
-import { Account, Delivery } from "../db/models";
+import { Delivery } from "../db/models";
 import { personGates } from "../services/notify/consent";
 import { DELIVERY_JOB_OPTIONS, fallBack, SETTLED } from "../services/notify/deliveries";
 import { quietUntil } from "../services/notify/quiet-hours";
 import { isLanguage, type Language } from "../i18n";
 import type { DeliveryJobData } from "./jobs";
-import { gateInputOf, SENDING_LEASE_MS, sendThrough, type EngineDeps } from "./delivery-engine";
+import { gateInputOf, laneOf, markBlocked, SENDING_LEASE_MS, sendThrough, type EngineDeps } from "./delivery-engine";
 import { DEFAULT_PACING, holdGlobal, reserveChat } from "./rate-limits";
 
 export interface BatchJobData {
@@ -120,11 +120,11 @@ export function batchProcessor(deps: EngineDeps): Processor<BatchJobData> {
         case "rate-limited":
           if (data.channel === "telegram") deps.on429?.();
           log.warn({ key: data.key, channel: data.channel, retryAfterMs: outcome.retryAfterMs }, "rate limited: obeying the wait");
-          await holdGlobal(deps.redis, deps.prefix, outcome.retryAfterMs, data.channel === "sms" ? "sms" : "tg");
+          await holdGlobal(deps.redis, deps.prefix, outcome.retryAfterMs, laneOf(data.channel) ?? "tg");
           release(data, Date.now() + outcome.retryAfterMs, { lastError: outcome.error });
           break;
         case "unreachable":
-          fallbacks.push({ data, error: outcome.error, blocked: data.channel === "telegram" });
+          fallbacks.push({ data, error: outcome.error, blocked: true });
           break;
         case "permanent":
           settle(data, { status: "failed", lastError: outcome.error, failedAt: now() });
@@ -138,7 +138,7 @@ export function batchProcessor(deps: EngineDeps): Processor<BatchJobData> {
     }
     if (ops.length) await Delivery.bulkWrite(ops, { ordered: false });
     for (const f of fallbacks) {
-      if (f.blocked) await Account.updateOne({ _id: f.data.accountId }, { $set: { active: false, blockedAt: now() } });
+      if (f.blocked) await markBlocked(f.data, now());
       const next = await fallBack(deps.queue, f.data, f.error, now());
       tally.fellBack++;
       log.info({ key: f.data.key, channel: f.data.channel, next }, "recipient unreachable; fell back");

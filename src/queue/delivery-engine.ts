@@ -18,13 +18,14 @@ import type { Logger } from "../logger";
 import type { TelegramChannel } from "../channels/telegram";
 import type { EmailChannel } from "../channels/email";
 import type { SmsChannel } from "../channels/sms";
+import type { MaxChannel } from "../channels/max";
 import { channelEntry, type ChannelIO, type ChannelOutcome } from "../services/notify/channels";
 import { personGate, type GateInput, type GateOutcome } from "../services/notify/consent";
 import { fallBack, SETTLED } from "../services/notify/deliveries";
 import { quietUntil } from "../services/notify/quiet-hours";
 import { isLanguage, type Language } from "../i18n";
 import type { DeliveryJobData } from "./jobs";
-import { DEFAULT_PACING, holdGlobal, reserveChat, smsPacing, waitForSendSlot, type Pacing } from "./rate-limits";
+import { DEFAULT_PACING, holdGlobal, MAX_PER_SECOND, reserveChat, smsPacing, waitForSendSlot, type Lane, type Pacing } from "./rate-limits";
 
 /** A "sending" claim older than this is taken to be a dead worker's (request timeout is 20 s). */
 export const SENDING_LEASE_MS = 45_000;
@@ -35,6 +36,8 @@ export interface EngineDeps {
   prefix: string;
   telegram: TelegramChannel;
   email: EmailChannel | null;
+  /** The MAX bot of this worker (null: MAX off). */
+  max?: MaxChannel | null;
   /** The SMSC session of this worker (null: SMS off). */
   sms?: SmsChannel | null;
   /** SMS_RATE_PER_SECOND, shared by every worker through Redis (default 10). */
@@ -60,7 +63,12 @@ export const URGENT_KINDS: ReadonlySet<string> = new Set(["final", "exam"]);
 /** An SMSC's throttling with no wait of its own: the SMS lane holds this long before the job is tried again. */
 export const SMS_THROTTLE_HOLD_MS = 5000;
 
-const ioOf = (deps: EngineDeps): ChannelIO => ({ telegram: deps.telegram, email: deps.email, sms: deps.sms ?? null, i18n: deps.i18n, webUrl: deps.webUrl });
+/** The shared send lane of a channel that has a rate limit of its own (e-mail and paper have none). */
+export function laneOf(channel: string): Lane | null {
+  return channel === "telegram" ? "tg" : channel === "max" || channel === "sms" ? channel : null;
+}
+
+const ioOf = (deps: EngineDeps): ChannelIO => ({ telegram: deps.telegram, max: deps.max ?? null, email: deps.email, sms: deps.sms ?? null, i18n: deps.i18n, webUrl: deps.webUrl });
 
 /**
  * One channel call for a resolved person, through the channel registry (src/services/notify/channels.ts),
@@ -70,6 +78,7 @@ const ioOf = (deps: EngineDeps): ChannelIO => ({ telegram: deps.telegram, email:
 export async function sendThrough(deps: EngineDeps, data: DeliveryJobData, target: Target, lang: Language, slot?: { pacing: Pacing; urgent: boolean }): Promise<ChannelOutcome> {
   if (slot && data.channel === "telegram") await waitForSendSlot(deps.redis, deps.prefix, slot.pacing, slot.urgent);
   if (data.channel === "sms") await waitForSendSlot(deps.redis, deps.prefix, smsPacing(deps.smsRatePerSecond ?? 10), URGENT_KINDS.has(data.kind), "sms");
+  if (data.channel === "max") await waitForSendSlot(deps.redis, deps.prefix, smsPacing(MAX_PER_SECOND), URGENT_KINDS.has(data.kind), "max");
   return channelEntry(data.channel).send(ioOf(deps), { address: target.address, lang, timeZone: target.timeZone, notice: data.notice, rules: target.rules });
 }
 
@@ -152,12 +161,14 @@ export function deliveryProcessor(deps: EngineDeps): Processor<DeliveryJobData> 
       Delivery.updateOne({ _id: id, status: "sending" }, { $set: { status, lastError: outcome.error, ...(status === "failed" ? { failedAt: now() } : {}) } });
     switch (outcome.kind) {
       case "rate-limited": {
-        if (data.channel === "sms") {
-          // The SMSC is busy (ESME_RTHROTTLED, ESME_RMSGQFUL): every worker's SMS waits, this job without using an attempt.
+        const lane = laneOf(data.channel);
+        if (lane && lane !== "tg") {
+          // MAX's 429, the SMSC's throttling (ESME_RTHROTTLED, ESME_RMSGQFUL): every worker's sends on
+          // that channel wait, this job without using an attempt; Telegram's lane goes on.
           const wait = outcome.retryAfterMs || SMS_THROTTLE_HOLD_MS;
-          log.warn({ key: data.key, retryAfterMs: wait }, "smsc throttling: trying again later");
+          log.warn({ key: data.key, channel: data.channel, retryAfterMs: wait }, "channel rate limit: trying again later");
           await release("queued");
-          await holdGlobal(deps.redis, deps.prefix, wait, "sms");
+          await holdGlobal(deps.redis, deps.prefix, wait, lane);
           return delay(job, token, Date.now() + wait);
         }
         // Not sent: back to queued, the whole bot waits retry_after, the job returns to "waiting" without using an attempt.
@@ -169,7 +180,7 @@ export function deliveryProcessor(deps: EngineDeps): Processor<DeliveryJobData> 
         throw Worker.RateLimitError();
       }
       case "unreachable": {
-        if (data.channel === "telegram") await markBlocked(data);
+        await markBlocked(data, now());
         const next = await fallBack(deps.queue, data, outcome.error, now());
         log.info({ key: data.key, channel: data.channel, next }, "recipient unreachable; fell back");
         return `fell_back:${next ?? "none"}`;
@@ -186,9 +197,14 @@ export function deliveryProcessor(deps: EngineDeps): Processor<DeliveryJobData> 
       }
     }
   }
+}
 
-  /** Telegram answered 403: the account is unreachable until its person writes again; other persons are not concerned. */
-  async function markBlocked(data: DeliveryJobData): Promise<void> {
-    await Account.updateOne({ _id: data.accountId }, { $set: { active: false, blockedAt: now() } });
-  }
+/**
+ * A messenger said the person stopped the bot (Telegram's 403, MAX's refusal): the account is
+ * unreachable there until its person writes again; other persons and the other messenger are not concerned.
+ */
+export async function markBlocked(data: Pick<DeliveryJobData, "channel" | "accountId">, at: Date): Promise<void> {
+  if (!data.accountId) return;
+  if (data.channel === "telegram") await Account.updateOne({ _id: data.accountId }, { $set: { active: false, blockedAt: at } });
+  if (data.channel === "max") await Account.updateOne({ _id: data.accountId, "max.userId": { $exists: true } }, { $set: { "max.blockedAt": at } });
 }

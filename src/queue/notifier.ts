@@ -8,6 +8,7 @@ import type { Logger } from "../logger";
 import { createTelegramChannel, type TelegramChannel } from "../channels/telegram";
 import { createEmailChannel, type EmailChannel } from "../channels/email";
 import { createSmsChannel, type SmsChannel } from "../channels/sms";
+import { createMaxChannel, type MaxChannel } from "../channels/max";
 import { useChannels } from "../services/notify/channels";
 import { applySmsReceipt } from "../services/notify/sms-receipts";
 import type { NotifyEnv } from "../services/notify/env";
@@ -25,7 +26,7 @@ import type { Pacing } from "./rate-limits";
 
 export interface NotifierOptions {
   config: Pick<Config, "BOT_TOKEN" | "TELEGRAM_API_ROOT" | "SMTP_URL" | "SMTP_FROM"> &
-    Partial<Pick<Config, "DEFAULT_LOCALE" | "SMPP_URL" | "SMS_SOURCE" | "SMS_RATE_PER_SECOND" | "WEB_URL">>;
+    Partial<Pick<Config, "DEFAULT_LOCALE" | "SMPP_URL" | "SMS_SOURCE" | "SMS_RATE_PER_SECOND" | "WEB_URL" | "MAX_BOT_TOKEN" | "MAX_API_ROOT">>;
   logger: Logger;
   i18n: i18n;
   queues: QueueFactory;
@@ -36,6 +37,8 @@ export interface NotifierOptions {
   /** Replace the channels (tests of the engine itself). */
   telegram?: TelegramChannel;
   email?: EmailChannel | null;
+  /** The MAX bot's channel (tests: a client of the fake MAX API); default from MAX_BOT_TOKEN. */
+  max?: MaxChannel | null;
   /** Options of the SMSC session beyond the configuration (tests: short timeouts and backoffs). */
   smsOptions?: Partial<Parameters<typeof createSmsChannel>[0]>;
   onSent?: EngineDeps["onSent"];
@@ -81,13 +84,16 @@ export async function startNotifier(options: NotifierOptions): Promise<Notifier>
   const { SMPP_URL, SMS_SOURCE, SMS_RATE_PER_SECOND } = options.config;
   // One bound transceiver session per worker process (src/channels/sms.ts); bound on the first SMS.
   const sms: SmsChannel | null = SMPP_URL && SMS_SOURCE ? createSmsChannel({ url: SMPP_URL, source: SMS_SOURCE, ratePerSecond: SMS_RATE_PER_SECOND, logger, ...options.smsOptions }) : null;
-  useChannels({ SMPP_URL, SMS_SOURCE });
+  const { MAX_BOT_TOKEN, MAX_API_ROOT } = options.config;
+  const max: MaxChannel | null = options.max !== undefined ? options.max : MAX_BOT_TOKEN && MAX_API_ROOT ? createMaxChannel(MAX_BOT_TOKEN, MAX_API_ROOT) : null;
+  useChannels({ SMPP_URL, SMS_SOURCE, MAX_BOT_TOKEN });
   sms?.onReceipt((receipt) => applySmsReceipt({ queue: env.deliveries, logger, now: env.now }, receipt).then(() => undefined));
   const engine: EngineDeps = {
     queue: env.deliveries,
     redis: queues.redis,
     prefix: queues.prefix,
     telegram,
+    max,
     email,
     sms,
     smsRatePerSecond: SMS_RATE_PER_SECOND,
@@ -123,7 +129,7 @@ export async function startNotifier(options: NotifierOptions): Promise<Notifier>
     watch = startRedisWatch({ env, logger, restoreSchedulers, sweepOutbox: () => sweepOutbox(env, 0), intervalMs: options.redisWatchIntervalMs });
     void watch.check().catch((error: unknown) => logger.warn({ err: { message: error instanceof Error ? error.message : String(error) } }, "first check of the queues against MongoDB failed"));
   }
-  logger.info({ concurrency: options.concurrency ?? 20, email: !!email, sms: !!sms }, "notifier started");
+  logger.info({ concurrency: options.concurrency ?? 20, email: !!email, sms: !!sms, max: !!max }, "notifier started");
   return {
     env,
     async stop() {

@@ -86,8 +86,11 @@ export async function holdGlobal(redis: Redis, prefix: string, holdMs: number, l
   await redis.set(`${prefix}:${lane}:hold`, "1", "PX", holdMs);
 }
 
-/** The send limits of a channel shared by every worker: Telegram's (`tg:`) and the SMSC's (`sms:`, SMS_RATE_PER_SECOND). */
-export type Lane = "tg" | "sms";
+/** The send limits of a channel shared by every worker: Telegram's (`tg:`), MAX's (`max:`) and the SMSC's (`sms:`, SMS_RATE_PER_SECOND). */
+export type Lane = "tg" | "max" | "sms";
+
+/** MAX's limit is 30 requests a second per bot (the platform's documentation); a little under it, evenly spaced. */
+export const MAX_PER_SECOND = 25;
 
 /** SMS_RATE_PER_SECOND as a sliding window of one second, evenly spaced (one submit per message; parts are paced by the session). */
 export function smsPacing(perSecond: number): Pacing {

@@ -8,8 +8,9 @@
  */
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import { Account, School } from "../db/models";
+import { Account, School, type Messenger } from "../db/models";
 import type { Logger } from "../logger";
+import { messengerOf } from "./notify/channels";
 import { enqueueDeliveries, type PlannedDelivery } from "./notify/deliveries";
 import { inForce } from "./staff";
 
@@ -66,8 +67,8 @@ export function createCodeAlarm(deps: CodeAlarmDeps): CodeAlarm {
         if (wrong < settings.threshold || !(await firstInWindow(now, bucket))) return;
         const admins = await adminRecipients(deps.bootstrapAdmins, at);
         const minutes = Math.round(settings.windowMs / 60_000);
-        const planned: PlannedDelivery[] = admins.map(({ accountId, schoolId }) => ({
-          source: `code-alarm-${bucket}`, schoolId, kind: "admin-alert", channel: "telegram", accountId,
+        const planned: PlannedDelivery[] = admins.map(({ accountId, schoolId, channel }) => ({
+          source: `code-alarm-${bucket}`, schoolId, kind: "admin-alert", channel, accountId,
           notice: { template: "code-alarm", count: wrong, threshold: settings.threshold, minutes },
         }));
         if (planned.length) await enqueueDeliveries(deps.deliveries, planned, at);
@@ -84,17 +85,18 @@ export function createCodeAlarm(deps: CodeAlarmDeps): CodeAlarm {
  * Every active admin account once: admins by code (roles in force), each with one of their
  * schools, and the bootstrap admins who have an account (with the first school by name).
  */
-export async function adminRecipients(bootstrapAdmins: readonly number[], now: Date): Promise<Array<{ accountId: string; schoolId: string }>> {
+export async function adminRecipients(bootstrapAdmins: readonly number[], now: Date): Promise<Array<{ accountId: string; schoolId: string; channel: Messenger }>> {
   const accounts = await Account.find(
     { active: true, $or: [{ "roles.role": "admin" }, { telegramId: { $in: [...bootstrapAdmins] } }] },
-    { telegramId: 1, roles: 1 },
+    { telegramId: 1, roles: 1, max: 1, channelOrder: 1, active: 1 },
   ).lean();
-  const recipients: Array<{ accountId: string; schoolId: string | null }> = accounts.map((a) => {
+  const recipients: Array<{ accountId: string; schoolId: string | null; channel: Messenger }> = accounts.map((a) => {
     const role = a.roles.find((r) => r.role === "admin" && inForce(r, now));
-    return { accountId: String(a._id), schoolId: role ? String(role.schoolId) : typeof a.telegramId === "number" && bootstrapAdmins.includes(a.telegramId) ? null : "" };
+    const schoolId = role ? String(role.schoolId) : typeof a.telegramId === "number" && bootstrapAdmins.includes(a.telegramId) ? null : "";
+    return { accountId: String(a._id), schoolId, channel: messengerOf(a) };
   });
   const someSchool = recipients.some((r) => r.schoolId === null) ? await School.findOne({}, { _id: 1 }).sort({ name: 1 }).lean() : null;
   return recipients
-    .map((r) => ({ accountId: r.accountId, schoolId: r.schoolId ?? (someSchool ? String(someSchool._id) : "") }))
+    .map((r) => ({ ...r, schoolId: r.schoolId ?? (someSchool ? String(someSchool._id) : "") }))
     .filter((r) => r.schoolId !== "");
 }

@@ -173,7 +173,10 @@ export function switchableChannels(order: readonly Channel[]): Array<{ channel: 
   return CHANNELS.filter((c) => channelEntry(c).optional && channelEnabled(c)).map((channel) => ({ channel, on: order.includes(channel) }));
 }
 
-/** Moves a channel one place up in the person's order, above the previous channel shown (one this deployment has). */
+/**
+ * Moves a channel one place up in the person's order, just above the previous channel shown (one
+ * this deployment has); channels not shown keep their places next to the others.
+ */
 export async function moveChannelUp(account: AccountDocument, channel: string): Promise<Channel[] | null> {
   if (!(CHANNELS as readonly string[]).includes(channel)) return null;
   const order = (await contactsOf(account)).channelOrder;
@@ -181,7 +184,7 @@ export async function moveChannelUp(account: AccountDocument, channel: string): 
   if (i < 0) return null; // switched off: switched on first (`switchChannel`)
   let j = i - 1;
   while (j >= 0 && !channelEnabled(order[j])) j--;
-  if (j >= 0) [order[j], order[i]] = [order[i], order[j]];
+  if (j >= 0) order.splice(j, 0, ...order.splice(i, 1));
   await Account.updateOne({ _id: account._id }, { $set: { channelOrder: order } });
   return order;
 }

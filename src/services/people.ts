@@ -28,7 +28,7 @@ import {
 } from "../db/models";
 import { deliverableEmail } from "../channels/email";
 import { deliverablePhone } from "../domain/sms";
-import { channelEnabled, channelRulesOf, type ChannelRules } from "./notify/channels";
+import { channelEnabled, channelRulesOf, messengerReach, type ChannelRules } from "./notify/channels";
 import { consentStateOf, consentVersionOf, type ConsentState } from "../domain/consent";
 import { personMode, type PersonMode } from "../domain/person-mode";
 import { isLanguage, type Language } from "../i18n";
@@ -51,6 +51,8 @@ export interface Person {
   notify: Notify;
   /** Telegram reaches them (an account that has not blocked the bot). */
   telegram: boolean;
+  /** MAX reaches them (an account with a MAX dialog, the MAX bot not stopped). */
+  max: boolean;
   /** The e-mail address that may be used (regulation 7), or null. */
   email: string | null;
   /** The phone an SMS may go to (E.164; the same sources as e-mail), or null. */
@@ -113,10 +115,11 @@ export async function familiesOf(schoolId: Types.ObjectId, studentIds: readonly 
   const version = consentVersionOf(school);
   const rules = channelRulesOf(school.settings);
   const smsOn = channelEnabled("sms");
+  const maxOn = channelEnabled("max");
   const accountIds = [...new Map(links.map((l) => [String(l.accountId), l.accountId])).values()];
   const guardianIds = guardians.map((g) => g._id);
   const [accounts, records] = await Promise.all([
-    accountIds.length ? Account.find({ _id: { $in: accountIds } }, { active: 1, language: 1, ...PERSON_FIELDS }).lean() : [],
+    accountIds.length ? Account.find({ _id: { $in: accountIds } }, { telegramId: 1, active: 1, max: 1, language: 1, ...PERSON_FIELDS }).lean() : [],
     ConsentRecord.find(
       { schoolId, $or: [{ accountId: { $in: accountIds } }, { guardianId: { $in: guardianIds }, form: { $in: ["paper", "edoc"] } }] },
       { accountId: 1, guardianId: 1, decision: 1, form: 1, textVersion: 1, recordedAt: 1 },
@@ -149,11 +152,13 @@ export async function familiesOf(schoolId: Types.ObjectId, studentIds: readonly 
         const email = deliverableEmail(account.contacts ?? []);
         const phone = deliverablePhone(account.contacts ?? []);
         const channelOrder = order(account.channelOrder);
-        const telegram = account.active !== false;
-        const mode = personMode({ consent, channelOrder, telegram, email: !!email, sms: smsOn && !!phone, blocked: !telegram });
+        const reach = messengerReach(account);
+        // Blocked: the person stopped every messenger they had (the reason shown when nothing else reaches them).
+        const blocked = (typeof account.telegramId === "number" && !reach.telegram) || (!!account.max && !reach.max);
+        const mode = personMode({ consent, channelOrder, telegram: reach.telegram, max: maxOn && reach.max, email: !!email, sms: smsOn && !!phone, blocked });
         persons.push({
           key: personKey({ accountId: account._id }), accountId: account._id, guardianId: g._id, studentId, consent, mode: mode.mode, reason: mode.reason,
-          channelOrder, notify: account.notify, telegram, email, phone, rules, language: isLanguage(account.language) ? account.language : null,
+          channelOrder, notify: account.notify, telegram: reach.telegram, max: reach.max, email, phone, rules, language: isLanguage(account.language) ? account.language : null,
         });
       }
       const signerActs = !!written?.signerAccountId && own.some((l) => l.accountId.equals(written.signerAccountId!));
@@ -166,7 +171,7 @@ export async function familiesOf(schoolId: Types.ObjectId, studentIds: readonly 
         const mode = personMode({ consent, channelOrder, telegram: false, email: !!email, sms: smsOn && !!phone, recordPaper });
         persons.push({
           key: personKey({ guardianId: g._id }), guardianId: g._id, studentId, consent, mode: mode.mode, reason: mode.reason,
-          channelOrder, notify: g.notify, telegram: false, email, phone, rules, language: null,
+          channelOrder, notify: g.notify, telegram: false, max: false, email, phone, rules, language: null,
         });
       }
       const onPaper = persons.find((p) => p.mode === "paper");

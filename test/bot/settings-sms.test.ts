@@ -42,23 +42,23 @@ describe("settings: SMS", () => {
     const [up2] = await parent.press("ch:up:sms", up1);
     expect(up2.plain).toContain("1. SMS\n2. Telegram\n3. E-mail\n4. Бумага (через школу)");
     const stored = async () => (await Account.findOne({ telegramId: parent.profile.id }).lean())!.channelOrder;
-    expect(await stored()).toEqual(["sms", "telegram", "email", "paper"]);
+    expect(await stored()).toEqual(["sms", "telegram", "max", "email", "paper"]);
 
     const [off] = await parent.press("ch:off:sms", up2);
     expect(off.plain).toContain("1. Telegram\n2. E-mail\n3. Бумага (через школу)");
     expect(off.plain).toContain("Отключено: SMS.");
     expect(off.plain).not.toContain("SMS приходят только");
     expect(buttonData(off)).toContain("ch:on:sms");
-    expect(await stored()).toEqual(["telegram", "email", "paper"]);
+    expect(await stored()).toEqual(["telegram", "max", "email", "paper"]);
 
     const [on] = await parent.press("ch:on:sms", off);
     expect(on.plain).toContain("1. Telegram\n2. E-mail\n3. SMS\n4. Бумага (через школу)");
-    expect(await stored()).toEqual(["telegram", "email", "sms", "paper"]);
+    expect(await stored()).toEqual(["telegram", "max", "email", "sms", "paper"]);
 
     // Only an optional channel can be switched off; a forged button changes nothing.
     await parent.press("ch:off:telegram", on);
     expect(parent.callbackAnswers().at(-1)!.text).toContain("устарела");
-    expect(await stored()).toEqual(["telegram", "email", "sms", "paper"]);
+    expect(await stored()).toEqual(["telegram", "max", "email", "sms", "paper"]);
   });
 
   test("with a phone shared through the contact button, no warning about it", async () => {

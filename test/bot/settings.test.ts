@@ -141,8 +141,8 @@ describe("settings", () => {
     expect(buttonData(channels)).toEqual(["ch:paper", "ch:up:email", "ch:up:paper", "st:menu"]);
     const [moved] = await parent.press("ch:up:paper", channels);
     expect(moved.plain).toContain("1. Telegram\n2. Бумага (через школу)\n3. E-mail");
-    // SMS is off in this deployment (no SMPP_URL): not shown, and it keeps its place in the stored order.
-    expect((await Account.findOne({ telegramId: parent.profile.id }).lean())!.channelOrder).toEqual(["telegram", "paper", "sms", "email"]);
+    // SMS and MAX are off in this deployment (no SMPP_URL, no MAX_BOT_TOKEN): not shown, and they keep their places next to the others.
+    expect((await Account.findOne({ telegramId: parent.profile.id }).lean())!.channelOrder).toEqual(["telegram", "max", "paper", "email", "sms"]);
     await parent.press("ch:up:nonsense", moved);
     expect(parent.callbackAnswers().at(-1)!.text).toContain("устарела");
     const [back] = await parent.press("st:menu", moved);
@@ -159,7 +159,7 @@ describe("settings", () => {
     expect(paper.plain).toContain("по своему выбору получаете сведения на бумаге");
     expect(buttonData(paper)).toEqual(["ch:electronic", "st:menu"]);
     const account = (await Account.findOne({ telegramId: parent.profile.id }).lean())!;
-    expect(account.channelOrder).toEqual(["paper", "telegram", "email", "sms"]);
+    expect(account.channelOrder).toEqual(["paper", "telegram", "max", "email", "sms"]);
     const guardianId = account.roles.find((r) => r.role === "guardian")!.guardianId!;
     const studentId = (await Guardian.findById(guardianId).lean())!.studentIds[0];
     const family = (await familiesOf(school.school._id, [studentId])).get(String(studentId))!.find((f) => f.guardianId.equals(guardianId))!;
@@ -172,7 +172,7 @@ describe("settings", () => {
     expect(offer.plain).toContain("по своему выбору получаете сведения на бумаге");
     const [electronic] = await parent.press("ch:electronic", offer);
     expect(electronic.plain).toContain("1. Telegram\n2. E-mail\n3. Бумага (через школу)");
-    expect((await Account.findById(account._id).lean())!.channelOrder).toEqual(["telegram", "email", "sms", "paper"]);
+    expect((await Account.findById(account._id).lean())!.channelOrder).toEqual(["telegram", "max", "email", "sms", "paper"]);
     expect((await familiesOf(school.school._id, [studentId])).get(String(studentId))!.find((f) => f.guardianId.equals(guardianId))).toMatchObject({ paper: false });
     expect(texts(await parent.send("/start"))).not.toContain("по своему выбору");
   });

@@ -5,7 +5,7 @@
  */
 import mongoose, { Types } from "mongoose";
 import { Account, Guardian, GuardianLink, School } from "../../src/db/models";
-import { addSmsToChannelOrders, movePersonSettingsToAccounts, runMigrations } from "../../src/db/migrations";
+import { addMaxToChannelOrders, addSmsToChannelOrders, movePersonSettingsToAccounts, runMigrations } from "../../src/db/migrations";
 import { clearDb, useTestDb } from "../support/db";
 
 useTestDb();
@@ -58,17 +58,17 @@ async function olderRelease() {
 
 test("settings and entered contacts move from the shared record onto each account acting for it; the journal's stay", async () => {
   const old = await olderRelease();
-  expect(await runMigrations(mongoose.connection.db!)).toEqual(["2026-12-person-settings-on-accounts", "2026-12-consent-hash-chain", "2026-12-sms-in-channel-orders"]);
+  expect(await runMigrations(mongoose.connection.db!)).toEqual(["2026-12-person-settings-on-accounts", "2026-12-consent-hash-chain", "2026-12-sms-in-channel-orders", "2026-12-max-in-channel-orders"]);
 
   for (const id of [old.mother, old.father]) {
     const account = (await Account.findById(id).lean())!;
-    // SMS joins the order just above paper (issue 14).
-    expect(account.channelOrder).toEqual(["email", "telegram", "sms", "paper"]);
+    // SMS joins the order just above paper, MAX right after Telegram (issue 14).
+    expect(account.channelOrder).toEqual(["email", "telegram", "max", "sms", "paper"]);
     expect(account.notify).toMatchObject(oldNotify);
     expect(account.contacts.map((c) => [c.kind, c.value, c.source])).toEqual([["email", "anna@example.ru", "guardian"], ["phone", "+79160000001", "guardian"]]);
   }
   // Accounts without a record get the defaults.
-  expect(await Account.findById(old.teacher).lean()).toMatchObject({ channelOrder: ["telegram", "email", "sms", "paper"], contacts: [], notify: { grades: "instant", forecast: true } });
+  expect(await Account.findById(old.teacher).lean()).toMatchObject({ channelOrder: ["telegram", "max", "email", "sms", "paper"], contacts: [], notify: { grades: "instant", forecast: true } });
   // The shared record keeps what the journal and the school's paper said, nothing a parent entered.
   expect((await Guardian.findById(old.shared).lean())!.contacts.map((c) => c.source)).toEqual(["journal", "school-paper"]);
   expect((await Guardian.findById(old.orphan).lean())!.contacts.map((c) => c.value)).toEqual(["left@example.ru"]);
@@ -100,4 +100,19 @@ test("SMS joins stored channel orders above paper; a person who put paper first 
   const orders = await Promise.all(ids.map(async (id) => (await Guardian.findById(id).lean())!.channelOrder));
   expect(orders).toEqual([["telegram", "email", "sms", "paper"], ["paper", "telegram", "email", "sms"], ["sms", "telegram", "paper"]]);
   expect(await addSmsToChannelOrders(mongoose.connection.db!)).toBe(0);
+});
+
+test("MAX joins stored channel orders right after Telegram; a person who put paper first keeps paper first", async () => {
+  const school = await School.create({ name: "Школа MAX" });
+  const ids = [new Types.ObjectId(), new Types.ObjectId(), new Types.ObjectId()];
+  await Guardian.collection.insertMany([
+    { _id: ids[0], schoolId: school._id, externalId: "m1", studentIds: [], delivery: "electronic", channelOrder: ["email", "telegram", "sms", "paper"], contacts: [] },
+    { _id: ids[1], schoolId: school._id, externalId: "m2", studentIds: [], delivery: "electronic", channelOrder: ["paper", "telegram", "email", "sms"], contacts: [] },
+    { _id: ids[2], schoolId: school._id, externalId: "m3", studentIds: [], delivery: "electronic", channelOrder: ["max", "telegram", "paper"], contacts: [] },
+  ]);
+  const changed = await addMaxToChannelOrders(mongoose.connection.db!);
+  const orders = await Promise.all(ids.map(async (id) => (await Guardian.findById(id).lean())!.channelOrder));
+  expect(orders).toEqual([["email", "telegram", "max", "sms", "paper"], ["paper", "telegram", "email", "sms", "max"], ["max", "telegram", "paper"]]);
+  expect(changed).toBeGreaterThanOrEqual(2);
+  expect(await addMaxToChannelOrders(mongoose.connection.db!)).toBe(0);
 });

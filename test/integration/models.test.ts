@@ -332,7 +332,7 @@ describe("validation", () => {
     expect(await validationErrors(guardian)).toBeUndefined();
     expect(guardian.contacts[0].value).toBe("parent@example.ru");
     expect(guardian.delivery).toBe("electronic");
-    expect(guardian.channelOrder).toEqual(["telegram", "email", "sms", "paper"]);
+    expect(guardian.channelOrder).toEqual(["telegram", "max", "email", "sms", "paper"]);
     expect(guardian.toObject().notify).toEqual({
       grades: "instant",
       forecast: true,

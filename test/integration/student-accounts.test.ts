@@ -60,7 +60,7 @@ test("the pupil's account sees and gets its data only while a guardian's consent
   expect(await redeemCode({ accountId: pupil._id, codeId: await codeId(code), now: new Date() })).toMatchObject({ status: "linked" });
   const reload = async () => (await Account.findById(pupil._id))!;
   expect((await accessibleChildren(await reload())).map((c) => [String(c.studentId), c.via])).toEqual([[String(fx.students.petya._id), "student"]]);
-  expect((await studentAccounts(fx.school._id, [fx.students.petya._id])).get(String(fx.students.petya._id))).toEqual([pupil._id]);
+  expect((await studentAccounts(fx.school._id, [fx.students.petya._id])).get(String(fx.students.petya._id))).toEqual([{ accountId: pupil._id, channel: "telegram" }]);
 
   // A message to the pupil already queued when the parent withdraws is stopped at send time.
   const source = `pupil-${new Types.ObjectId()}`;

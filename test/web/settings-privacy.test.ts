@@ -83,7 +83,7 @@ test("channel order: a channel moves up one place", async () => {
   const client = await signedIn(OLGA);
   const page = await client.get("/app/settings");
   await client.post("/app/settings/channels", { _csrf: csrfOf(page.text), up: "email" });
-  expect((await account(OLGA)).channelOrder).toEqual(["email", "telegram", "sms", "paper"]);
+  expect((await account(OLGA)).channelOrder).toEqual(["email", "telegram", "max", "sms", "paper"]);
   expect((await client.post("/app/settings/channels", { _csrf: csrfOf(page.text), up: "pigeon" })).status).toBe(404);
 });
 

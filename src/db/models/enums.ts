@@ -146,10 +146,16 @@ export const DELIVERY_REASONS = ["declined", "withdrawn", "paper-refusal", "bloc
 export type DeliveryReason = (typeof DELIVERY_REASONS)[number];
 
 /** The delivery channels; what each carries and how it sends: src/services/notify/channels.ts (the registry). */
-export const CHANNELS = ["telegram", "email", "sms", "paper"] as const;
+export const CHANNELS = ["telegram", "max", "email", "sms", "paper"] as const;
 export type Channel = (typeof CHANNELS)[number];
-/** A new person's order. SMS (paid, finals and exams by default) comes after the free channels. */
-export const DEFAULT_CHANNEL_ORDER: readonly Channel[] = ["telegram", "email", "sms", "paper"];
+/**
+ * A new person's order. The messengers first (MAX beside Telegram: a person who has both gets each
+ * notice once, on the first that works), SMS (paid, finals and exams by default) after the free channels.
+ */
+export const DEFAULT_CHANNEL_ORDER: readonly Channel[] = ["telegram", "max", "email", "sms", "paper"];
+/** The messengers: a person's own chat with the bot (staff and students are reached on these only). */
+export const MESSENGERS = ["telegram", "max"] as const satisfies readonly Channel[];
+export type Messenger = (typeof MESSENGERS)[number];
 
 export const GRADE_NOTIFY_MODES = ["instant", "digest", "off"] as const;
 export type GradeNotifyMode = (typeof GRADE_NOTIFY_MODES)[number];

@@ -5,7 +5,7 @@
  * consent gate (consent.ts), the delivery engine and its batch lane (src/queue/delivery-*.ts) and
  * the settings screens ask this table; nothing else names a channel's rules.
  *
- * Adding a channel (MAX next to Telegram, say): its id in CHANNELS and DEFAULT_CHANNEL_ORDER
+ * Adding a channel: its id in CHANNELS and DEFAULT_CHANNEL_ORDER
  * (src/db/models/enums.ts), an entry below, what reaches the person on `Reach` (filled by
  * src/services/people.ts), what its address is read from on `AddressHolder` (filled by the gate),
  * its transport on `ChannelIO` (built by src/queue/notifier.ts), and `settings:channels.names.<id>`
@@ -13,7 +13,9 @@
  */
 import type { i18n } from "i18next";
 import type { Channel, DeliveryKind } from "../../db/models";
+import { DEFAULT_CHANNEL_ORDER, MESSENGERS, type Messenger } from "../../db/models/enums";
 import { deliverableEmail, emailHtml, htmlToText, type EmailChannel } from "../../channels/email";
+import type { MaxChannel } from "../../channels/max";
 import type { SendOutcome } from "../../channels/outcome";
 import { goesOnPaper } from "../../channels/paper";
 import type { SmsChannel } from "../../channels/sms";
@@ -45,8 +47,10 @@ export function channelRulesOf(settings: { sms?: { forecasts?: boolean; recommen
 /** What planning knows about a person's reach (src/services/people.ts `Person`). */
 export interface Reach {
   accountId?: unknown;
-  /** An account that has not blocked the bot. */
+  /** An account with a Telegram chat that has not blocked the bot. */
   telegram: boolean;
+  /** An account with a MAX dialog that has not stopped the MAX bot. */
+  max: boolean;
   email: string | null;
   /** E.164, from the person's own or the school's written contacts. */
   phone: string | null;
@@ -56,14 +60,17 @@ export interface Reach {
 export interface AddressHolder {
   chatId?: number | null;
   active?: boolean | null;
+  max?: { userId?: number | null; blockedAt?: Date | null } | null;
   contacts: ReadonlyArray<{ kind: string; value: string; source: string; verifiedAt?: Date | null }>;
 }
 
-export type Address = { chatId: number } | { email: string } | { phone: string };
+export type Address = { chatId: number } | { maxUserId: number } | { email: string } | { phone: string };
 
 /** The transports of this process (the worker), built once at start and closed on shutdown. */
 export interface ChannelIO {
   telegram: TelegramChannel;
+  /** The MAX bot (null: MAX_BOT_TOKEN not set). */
+  max: MaxChannel | null;
   email: EmailChannel | null;
   sms: SmsChannel | null;
   i18n: i18n;
@@ -84,6 +91,7 @@ export type ChannelOutcome = SendOutcome | { ok: true; record: Record<string, un
 
 /** Configuration that switches channels on (src/config.ts). */
 export interface ChannelConfig {
+  MAX_BOT_TOKEN?: string;
   SMPP_URL?: string;
   SMS_SOURCE?: string;
 }
@@ -119,6 +127,22 @@ export const CHANNEL_REGISTRY: Readonly<Record<Channel, ChannelEntry>> = {
     send: (io, { address, lang, timeZone, notice }) => {
       if (!("chatId" in address)) return Promise.resolve(unreachable("no chat"));
       return io.telegram.sendMessage(address.chatId, renderNotice(io.i18n, lang, timeZone, notice).html);
+    },
+  },
+  max: {
+    id: "max",
+    electronic: true,
+    // A person with both messengers may leave one out of their order.
+    optional: true,
+    enabled: (config) => !!config.MAX_BOT_TOKEN,
+    carries: () => true,
+    reaches: (p) => p.max && !!p.accountId,
+    address: (h) => (typeof h.max?.userId === "number" && !h.max.blockedAt ? { maxUserId: h.max.userId } : "no MAX dialog (never started, or the bot was stopped)"),
+    send: (io, { address, lang, timeZone, notice }) => {
+      if (!io.max) return Promise.resolve(unreachable("MAX is not configured (MAX_BOT_TOKEN)"));
+      if (!("maxUserId" in address)) return Promise.resolve(unreachable("no MAX dialog"));
+      // The same markup as Telegram's: MAX reads <b>, <i>, <a>, <code> (src/channels/max.ts).
+      return io.max.sendMessage(address.maxUserId, renderNotice(io.i18n, lang, timeZone, notice).html);
     },
   },
   email: {
@@ -191,3 +215,23 @@ export function useChannels(config: ChannelConfig): void {
 }
 
 export const channelEnabled = (id: Channel): boolean => enabledNow.has(id);
+
+/** What reaches an account on each messenger (its Telegram chat not blocked; its MAX dialog not stopped). */
+export function messengerReach(account: { telegramId?: number | null; active?: boolean | null; max?: { userId?: number | null; blockedAt?: Date | null } | null }): { telegram: boolean; max: boolean } {
+  return {
+    telegram: typeof account.telegramId === "number" && account.active !== false,
+    max: typeof account.max?.userId === "number" && !account.max.blockedAt,
+  };
+}
+
+/**
+ * The messenger an account-only message (a student's own final, an admin's alert, a teacher's
+ * receipt) goes to: the first of the account's order that is on and reaches it; else Telegram, whose
+ * gate then says why nothing reaches the account (a messenger left out of the order stays off).
+ */
+export function messengerOf(account: Parameters<typeof messengerReach>[0] & { channelOrder?: readonly Channel[] | null }): Messenger {
+  const reach = messengerReach(account);
+  const order = account.channelOrder?.length ? account.channelOrder : DEFAULT_CHANNEL_ORDER;
+  const first = order.find((c): c is Messenger => (MESSENGERS as readonly string[]).includes(c) && channelEnabled(c) && reach[c as Messenger]);
+  return first ?? "telegram";
+}

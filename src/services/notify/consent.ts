@@ -55,11 +55,12 @@ export async function personGates(inputs: readonly GateInput[]): Promise<GateOut
   const withAccount = inputs.filter((i) => i.accountId);
   const parentMessages = withAccount.filter((i) => i.guardianId);
   // The record person (no account) is reached by e-mail or SMS only.
-  const recordPersons = inputs.filter((i) => !i.accountId && i.guardianId && i.channel !== "telegram" && i.channel !== "paper");
+  const byRecord = (channel: Channel) => channel === "email" || channel === "sms";
+  const recordPersons = inputs.filter((i) => !i.accountId && i.guardianId && byRecord(i.channel));
   const schoolIds = ids(inputs.map((i) => i.schoolId));
   const [schools, accounts, consents, links, guardians, written] = await Promise.all([
     School.find({ _id: { $in: schoolIds } }, { timezone: 1, settings: 1 }).lean(),
-    withAccount.length ? Account.find({ _id: { $in: ids(withAccount.map((i) => i.accountId)) } }, { chatId: 1, language: 1, active: 1, contacts: 1, channelOrder: 1, notify: 1, roles: 1 }).lean() : [],
+    withAccount.length ? Account.find({ _id: { $in: ids(withAccount.map((i) => i.accountId)) } }, { chatId: 1, max: 1, language: 1, active: 1, contacts: 1, channelOrder: 1, notify: 1, roles: 1 }).lean() : [],
     parentMessages.length
       ? ConsentRecord.find({ accountId: { $in: ids(parentMessages.map((i) => i.accountId)) }, schoolId: { $in: schoolIds } }).sort({ recordedAt: -1, _id: -1 }).lean()
       : [],
@@ -108,12 +109,12 @@ export async function personGates(inputs: readonly GateInput[]): Promise<GateOut
         // The student's own account works only while a guardian's consent covers it.
         if (!covered.has(`${String(school._id)}/${String(input.studentId)}`)) return refused("consent", "no guardian consent for the student's own account");
       }
-      const address = channelEntry(input.channel).address({ chatId: account.chatId, active: account.active, contacts: account.contacts ?? [] });
+      const address = channelEntry(input.channel).address({ chatId: account.chatId, active: account.active, max: account.max, contacts: account.contacts ?? [] });
       if (typeof address === "string") return refused("unreachable", address);
       return { ok: true, address, ...("chatId" in address ? { chatId: address.chatId } : {}), ...base };
     }
 
-    if (!input.guardianId || input.channel === "telegram" || input.channel === "paper") return refused("gone", "e-mail and SMS need a guardian");
+    if (!input.guardianId || !byRecord(input.channel)) return refused("gone", "e-mail and SMS need a guardian");
     const guardian = guardianOf.get(String(input.guardianId));
     if (!guardian) return refused("gone", "recipient or school removed");
     // The record person: their own written decision, the record not on paper, no choice of paper.

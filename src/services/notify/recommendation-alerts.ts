@@ -10,6 +10,7 @@ import type { ScheduledJobData } from "../../queue/jobs";
 import { personsOfChildren } from "../people";
 import { enqueueDeliveries, planForPerson, type DeliveryBase, type PlannedDelivery } from "./deliveries";
 import type { NotifyEnv } from "./env";
+import { messengersOf } from "./recipients";
 
 type Event = Pick<DomainEventDocument, "eventId" | "schoolId" | "entity">;
 
@@ -67,6 +68,7 @@ export async function sendReceipt(env: NotifyEnv, eventId: string, round: number
     rec.studentId ? Student.findById(rec.studentId, { fullName: 1 }).lean() : null,
   ]);
   const target = student ? `${student.fullName}, ${cls?.name ?? ""}` : (cls?.name ?? "");
+  const channel = (await messengersOf([rec.authorAccountId])).get(String(rec.authorAccountId)) ?? "telegram";
   const source = `receipt-${createHash("sha256").update(eventId).digest("hex").slice(0, 32)}`;
   await enqueueDeliveries(
     env.deliveries,
@@ -75,7 +77,7 @@ export async function sendReceipt(env: NotifyEnv, eventId: string, round: number
         source,
         schoolId: event.schoolId,
         kind: "recommendation",
-        channel: "telegram",
+        channel,
         accountId: rec.authorAccountId,
         notice: { template: "receipt", delivered: delivered.size, total: guardians.size, paper: 0, target },
       },

@@ -18,7 +18,7 @@ async function toEveryone(env: NotifyEnv, base: DeliveryBase, studentId: Types.O
   const [families, own] = await Promise.all([familiesOf(schoolId, [studentId]), studentAccounts(schoolId, [studentId])]);
   // Each person on their own first working channel; paper once per family (its key is the family's).
   const planned: PlannedDelivery[] = (families.get(String(studentId)) ?? []).flatMap((f) => planForFamily(f, base));
-  for (const accountId of own.get(String(studentId)) ?? []) planned.push({ ...base, channel: "telegram", accountId });
+  for (const { accountId, channel } of own.get(String(studentId)) ?? []) planned.push({ ...base, channel, accountId });
   return enqueueDeliveries(env.deliveries, planned, env.now());
 }
 

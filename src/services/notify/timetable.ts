@@ -44,7 +44,7 @@ async function classAudience(
   const base = (children: string[]): DeliveryBase => ({ source: event.eventId, schoolId: event.schoolId, kind, eventId: event.eventId, notice: notice(children) });
   const planned: PlannedDelivery[] = [...byPerson.values()].flatMap(({ person, children }) => planForPerson(person, base(children.sort())));
   for (const [studentId, accounts] of own) {
-    for (const accountId of accounts) planned.push({ ...base([]), studentId: new Types.ObjectId(studentId), channel: "telegram", accountId });
+    for (const { accountId, channel } of accounts) planned.push({ ...base([]), studentId: new Types.ObjectId(studentId), channel, accountId });
   }
   return (await enqueueDeliveries(env.deliveries, planned, env.now())).jobs;
 }

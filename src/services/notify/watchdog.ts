@@ -58,11 +58,11 @@ export async function runWatchdog(env: NotifyEnv, onlySchool?: Types.ObjectId): 
     if (!admins.length) env.logger.warn({ schoolId: String(school._id), overdue: overdue.length }, "overdue final results and no admin to alert");
     const list = [...items.values()];
     const source = `watchdog-${createHash("sha256").update([...items.keys()].sort().join("|")).digest("hex").slice(0, 32)}`;
-    const alerts: PlannedDelivery[] = admins.map((accountId) => ({
+    const alerts: PlannedDelivery[] = admins.map(({ accountId, channel }) => ({
       source,
       schoolId: school._id,
       kind: "admin-alert",
-      channel: "telegram",
+      channel,
       accountId,
       notice: { template: "admin-alert", limitHours, items: list },
     }));
@@ -97,8 +97,8 @@ async function alertUnhandedPaper(env: NotifyEnv, schoolId: Types.ObjectId, now:
   const source = `watchdog-paper-${createHash("sha256").update(late.map((d) => String(d._id)).sort().join("|")).digest("hex").slice(0, 32)}`;
   const admins = await adminAccounts(schoolId);
   if (!admins.length) env.logger.warn({ schoolId: String(schoolId), late: late.length }, "paper results not handed over and no admin to alert");
-  const alerts: PlannedDelivery[] = admins.map((accountId) => ({
-    source, schoolId, kind: "admin-alert", channel: "telegram", accountId, notice: { template: "admin-alert", limitHours: PAPER_HANDOVER_HOURS, items, paper: true },
+  const alerts: PlannedDelivery[] = admins.map(({ accountId, channel }) => ({
+    source, schoolId, kind: "admin-alert", channel, accountId, notice: { template: "admin-alert", limitHours: PAPER_HANDOVER_HOURS, items, paper: true },
   }));
   return alerts.length ? (await enqueueDeliveries(env.deliveries, alerts, now)).jobs : 0;
 }
