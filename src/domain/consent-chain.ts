@@ -22,6 +22,11 @@ export interface ChainedFields {
   recordedAt: string;
   recordedBy: string | null;
   note: string | null;
+  /**
+   * The written statement's number, date (YYYY-MM-DD) and, for an e-document, the sha256 of the signed
+   * file (issue 13). Covered only when present, so that the records written before it keep their hashes.
+   */
+  document?: { number: string; date: string; fileHash: string | null } | null;
 }
 
 /**
@@ -36,7 +41,8 @@ export function chainOf(record: { accountId?: string | null; guardianId?: string
 }
 
 export function recordHash(f: ChainedFields): string {
-  const content = [f.id, f.chain, f.seq, f.prevHash ?? "", f.schoolId ?? "", f.accountId ?? "", f.guardianId ?? "", f.decision, f.form, f.textVersion, f.textHash, f.recordedAt, f.recordedBy ?? "", f.note ?? ""];
+  const content: unknown[] = [f.id, f.chain, f.seq, f.prevHash ?? "", f.schoolId ?? "", f.accountId ?? "", f.guardianId ?? "", f.decision, f.form, f.textVersion, f.textHash, f.recordedAt, f.recordedBy ?? "", f.note ?? ""];
+  if (f.document) content.push([f.document.number, f.document.date, f.document.fileHash ?? ""]);
   return createHash("sha256").update(JSON.stringify(content), "utf8").digest("hex");
 }
 

@@ -19,6 +19,8 @@ export interface NewConsent {
   recordedAt: Date;
   recordedBy?: Types.ObjectId;
   note?: string;
+  /** The written statement (paper/edoc): number, date YYYY-MM-DD, the signed file's sha256 (edoc). */
+  document?: { number: string; date: string; fileHash?: string };
 }
 
 const hex = (id: Types.ObjectId | null | undefined) => (id ? id.toHexString() : null);
@@ -36,20 +38,24 @@ export async function appendConsent(input: NewConsent) {
     const hash = recordHash({
       id: _id.toHexString(), chain, seq, prevHash, schoolId: hex(input.schoolId), accountId: hex(input.accountId), guardianId: hex(input.guardianId),
       decision: input.decision, form: input.form, textVersion: input.textVersion, textHash: input.textHash, recordedAt: input.recordedAt.toISOString(),
-      recordedBy: hex(input.recordedBy), note: note ?? null,
+      recordedBy: hex(input.recordedBy), note: note ?? null, document: chainedDocument(input.document),
     });
     try {
-      return await ConsentRecord.create({ ...input, note, _id, chain, seq, ...(prevHash ? { prevHash } : {}), hash });
+      const document = input.document ? { ...input.document, number: input.document.number.trim() } : undefined;
+      return await ConsentRecord.create({ ...input, note, document, _id, chain, seq, ...(prevHash ? { prevHash } : {}), hash });
     } catch (error) {
       if ((error as { code?: number }).code !== 11000 || attempt >= MAX_ATTEMPTS) throw error;
     }
   }
 }
 
+const chainedDocument = (d: { number: string; date: string; fileHash?: string | null } | null | undefined) =>
+  d ? { number: d.number.trim(), date: d.date, fileHash: d.fileHash ?? null } : null;
+
 type Lean = {
   _id: Types.ObjectId; chain?: string | null; seq?: number | null; prevHash?: string | null; hash?: string | null; schoolId?: Types.ObjectId | null;
   accountId?: Types.ObjectId | null; guardianId?: Types.ObjectId | null; decision: string; form: string; textVersion: string; textHash: string;
-  recordedAt: Date; recordedBy?: Types.ObjectId | null; note?: string | null;
+  recordedAt: Date; recordedBy?: Types.ObjectId | null; note?: string | null; document?: { number: string; date: string; fileHash?: string | null } | null;
 };
 
 export function storedRecord(r: Lean): StoredRecord {
@@ -57,6 +63,7 @@ export function storedRecord(r: Lean): StoredRecord {
     id: r._id.toHexString(), chain: r.chain ?? null, seq: typeof r.seq === "number" ? r.seq : null, prevHash: r.prevHash ?? null, hash: r.hash ?? null,
     schoolId: hex(r.schoolId), accountId: hex(r.accountId), guardianId: hex(r.guardianId), decision: r.decision, form: r.form,
     textVersion: r.textVersion, textHash: r.textHash, recordedAt: new Date(r.recordedAt).toISOString(), recordedBy: hex(r.recordedBy), note: r.note ?? null,
+    document: chainedDocument(r.document),
   };
 }
 

@@ -16,6 +16,7 @@ import type { Translate } from "../i18n";
 import { consentFullText, consentSchool, endPaperKeptFor } from "./consent";
 import { appendConsent } from "./consent-records";
 import { cancelElectronicDeliveries, leaveSchool } from "./privacy";
+import { recordAudit } from "./audit";
 
 export class PaperConsentError extends Error {}
 
@@ -58,6 +59,14 @@ export interface PaperDecision {
    * or none (the default): the decision is then the record person's alone.
    */
   signerAccountId?: Types.ObjectId;
+  /** The statement's number and date (YYYY-MM-DD) and, for an e-document, the sha256 of the signed file. */
+  document?: WrittenDocument;
+}
+
+export interface WrittenDocument {
+  number: string;
+  date: string;
+  fileHash?: string;
 }
 
 export interface PaperResult {
@@ -97,13 +106,14 @@ export async function registerPaperDecision(input: PaperDecision): Promise<Paper
   const school = await consentSchool(input.schoolId);
   if (!school) throw new PaperConsentError("School not found");
   const contacts = normalizedContacts(input.contacts);
+  const document = checkedDocument(input.document, input.form, input.now);
   const acting = await accountsOfRecord(input.schoolId, guardian._id);
   const signer = input.signerAccountId;
   if (signer && !acting.some((a) => a.id === String(signer))) throw new PaperConsentError("The signer's account does not act for this guardian");
   const record = await appendConsent({
     schoolId: input.schoolId, guardianId: guardian._id, ...(signer ? { accountId: signer } : {}), decision: input.decision, form: input.form,
     textVersion: school.version, textHash: consentTextHash(consentFullText(input.t, school)),
-    recordedAt: input.now, recordedBy: input.recordedBy, note: input.note,
+    recordedAt: input.now, recordedBy: input.recordedBy, note: input.note, ...(document ? { document } : {}),
   });
   let unlinkedAccounts = 0;
   if (input.decision === "granted") {
@@ -112,15 +122,7 @@ export async function registerPaperDecision(input: PaperDecision): Promise<Paper
       { $set: { delivery: "electronic" }, $unset: { deliveryReason: 1 } },
     );
     if (signer) await endPaperKeptFor(signer, input.schoolId);
-    // The statement's contacts are the signer's: their account's when named, else the record person's.
-    const source: ContactSource = input.form === "edoc" ? "school-edoc" : "school-paper";
-    for (const c of contacts) {
-      // A contact of each kind per source: the newer statement replaces the older one ($pull and $push of one array need two updates).
-      const pull = { $pull: { contacts: { kind: c.kind, source } } };
-      const push = { $push: { contacts: { ...c, source, verifiedAt: input.now } } };
-      if (signer) for (const update of [pull, push]) await Account.updateOne({ _id: signer }, update);
-      else for (const update of [pull, push]) await Guardian.updateOne({ _id: guardian._id }, update);
-    }
+    await writeContacts({ guardianId: guardian._id, signer, form: input.form, now: input.now }, contacts);
   } else {
     // A written refusal and a written withdrawal both mean: no electronic processing for the record
     // person. The reason stays apart, since a later written consent switches back only these.
@@ -135,8 +137,80 @@ export async function registerPaperDecision(input: PaperDecision): Promise<Paper
   return { recordId: String(record._id), unlinkedAccounts, otherAccounts: acting.length - unlinkedAccounts };
 }
 
-function normalizedContacts(input: PaperDecision["contacts"]): Array<{ kind: "email" | "phone"; value: string }> {
-  const out: Array<{ kind: "email" | "phone"; value: string }> = [];
+type Contact = { kind: "email" | "phone"; value: string };
+
+/** The statement's contacts are the signer's: their account's when named, else the record person's. */
+async function writeContacts(to: { guardianId: Types.ObjectId; signer?: Types.ObjectId; form: PaperForm; now: Date }, contacts: Contact[], remove: Array<Contact["kind"]> = []) {
+  const source: ContactSource = to.form === "edoc" ? "school-edoc" : "school-paper";
+  const apply = (update: object) => (to.signer ? Account.updateOne({ _id: to.signer }, update) : Guardian.updateOne({ _id: to.guardianId }, update));
+  // Contacts the school received in writing, of any form, are replaced or removed together.
+  const written = { $in: ["school-paper", "school-edoc"] };
+  for (const kind of remove) await apply({ $pull: { contacts: { kind, source: written } } });
+  for (const c of contacts) {
+    // A contact of each kind from the school: the newer statement replaces the older one ($pull and $push of one array need two updates).
+    await apply({ $pull: { contacts: { kind: c.kind, source: written } } });
+    await apply({ $push: { contacts: { ...c, source, verifiedAt: to.now } } });
+  }
+}
+
+export interface WrittenContacts {
+  schoolId: Types.ObjectId;
+  guardianId: Types.ObjectId;
+  form: PaperForm;
+  now: Date;
+  recordedBy: Types.ObjectId;
+  document: WrittenDocument;
+  contacts: { email?: string; phone?: string };
+  /** Kinds of the school's written contacts the statement takes back. */
+  remove?: Array<"email" | "phone">;
+  signerAccountId?: Types.ObjectId;
+}
+
+/**
+ * A change of contacts given in writing on its own, without a new decision (issue 13): the new
+ * contacts replace the school's written ones (or the statement takes them back), for the signer's
+ * account when named, else for the record person. Written to the audit log (kinds and the
+ * statement, never the values).
+ */
+export async function registerWrittenContacts(input: WrittenContacts): Promise<{ changed: number }> {
+  const guardian = await Guardian.findOne({ _id: input.guardianId, schoolId: input.schoolId }, { _id: 1 }).lean();
+  if (!guardian) throw new PaperConsentError("Guardian not found in this school");
+  const contacts = normalizedContacts(input.contacts);
+  const remove = (input.remove ?? []).filter((k) => !contacts.some((c) => c.kind === k));
+  if (!contacts.length && !remove.length) throw new PaperConsentError("No contacts given");
+  const document = checkedDocument(input.document, input.form, input.now)!;
+  const signer = input.signerAccountId;
+  if (signer && !(await accountsOfRecord(input.schoolId, guardian._id)).some((a) => a.id === String(signer))) {
+    throw new PaperConsentError("The signer's account does not act for this guardian");
+  }
+  await writeContacts({ guardianId: guardian._id, signer, form: input.form, now: input.now }, contacts, remove);
+  await recordAudit([{
+    at: input.now, schoolId: input.schoolId, actor: { kind: "account", accountId: input.recordedBy }, action: "contacts.written",
+    target: signer ? { kind: "account", id: signer } : { kind: "guardian", id: guardian._id },
+    after: { set: contacts.map((c) => c.kind), removed: remove, form: input.form, document },
+  }]);
+  return { changed: contacts.length + remove.length };
+}
+
+const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The statement's details, checked: a number, a real date not after today (UTC+14 at most), a hash only for an e-document. */
+function checkedDocument(document: WrittenDocument | undefined, form: PaperForm, now: Date): WrittenDocument | undefined {
+  if (!document) return undefined;
+  const number = document.number.trim();
+  if (!number || number.length > 100) throw new PaperConsentError("The statement's number is missing or too long");
+  const day = new Date(`${document.date}T00:00:00Z`);
+  if (!DAY_RE.test(document.date) || Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== document.date) {
+    throw new PaperConsentError("The statement's date is not a date (YYYY-MM-DD)");
+  }
+  if (day.getTime() > now.getTime() + 14 * 3600_000) throw new PaperConsentError("The statement's date is in the future");
+  if (form === "edoc" && !(document.fileHash && /^[0-9a-f]{64}$/.test(document.fileHash))) throw new PaperConsentError("An e-document needs the signed file");
+  if (form === "paper" && document.fileHash) throw new PaperConsentError("A paper statement has no file");
+  return { number, date: document.date, ...(document.fileHash ? { fileHash: document.fileHash } : {}) };
+}
+
+function normalizedContacts(input: PaperDecision["contacts"]): Contact[] {
+  const out: Contact[] = [];
   if (input?.email !== undefined) {
     const email = input.email.trim().toLowerCase();
     if (!EMAIL_RE.test(email)) throw new PaperConsentError("--email is not a valid e-mail address");

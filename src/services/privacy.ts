@@ -139,6 +139,7 @@ export async function collectMyData(account: AccountDocument) {
     consents: consents.map((c) => ({
       school: c.schoolId ? schoolName(c.schoolId) : undefined, decision: c.decision, form: c.form,
       textVersion: c.textVersion, textHash: c.textHash, recordedAt: iso(c.recordedAt), ...(c.note ? { note: c.note } : {}),
+      ...(c.document ? { document: { number: c.document.number, date: c.document.date, ...(c.document.fileHash ? { fileHash: c.document.fileHash } : {}) } } : {}),
     })),
     children: links.map((l) => {
       const student = students.find((s) => s._id.equals(l.studentId));

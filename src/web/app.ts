@@ -26,6 +26,7 @@ import { diaryFeature } from "./routes/diary";
 import { settingsFeature } from "./routes/settings";
 import { privacyFeature } from "./routes/privacy";
 import { consoleFeature } from "./routes/console";
+import { consoleRegistryFeature } from "./routes/console-registry";
 import { consoleSettingsFeature } from "./routes/console-settings";
 
 export const WEB_PREFIX = "/app";
@@ -33,7 +34,7 @@ export const WEB_PREFIX = "/app";
 const FORM_BODY_LIMIT = 64 * 1024;
 
 export function webFeatures(): WebFeature[] {
-  return [signInFeature, emailSignInFeature, startFeature, gradesFeature, chartsFeature, forecastFeature, diaryFeature, settingsFeature, privacyFeature, consoleFeature, consoleSettingsFeature];
+  return [signInFeature, emailSignInFeature, startFeature, gradesFeature, chartsFeature, forecastFeature, diaryFeature, settingsFeature, privacyFeature, consoleFeature, consoleRegistryFeature, consoleSettingsFeature];
 }
 
 export async function registerWebApp(http: FastifyInstance, deps: WebDeps): Promise<void> {

@@ -43,6 +43,8 @@ export interface WebClient {
   get(path: string, headers?: Record<string, string>): Promise<WebResponse>;
   /** A form POST from our own origin (as a browser sends it), unless `headers` say otherwise. */
   post(path: string, form: Record<string, string>, headers?: Record<string, string>): Promise<WebResponse>;
+  /** A multipart/form-data POST from our own origin (a form with a file input), as a browser sends it. */
+  postMultipart(path: string, form: FormData, headers?: Record<string, string>): Promise<WebResponse>;
   /** Signs in as a Mini App opened by this Telegram user would. */
   signInTelegram(telegramId: number, options?: { authDate?: Date; languageCode?: string }): Promise<WebResponse>;
 }
@@ -94,7 +96,7 @@ export async function startWeb(options: StartWebOptions = {}): Promise<WebServer
 
   function client(): WebClient {
     const cookies = new Map<string, string>();
-    async function send(method: string, path: string, body: string | undefined, headers: Record<string, string>): Promise<WebResponse> {
+    async function send(method: string, path: string, body: string | FormData | undefined, headers: Record<string, string>): Promise<WebResponse> {
       const cookie = [...cookies].map(([k, v]) => `${k}=${v}`).join("; ");
       const response = await fetch(url + path, {
         method,
@@ -117,6 +119,7 @@ export async function startWeb(options: StartWebOptions = {}): Promise<WebServer
       get: (path, headers = {}) => send("GET", path, undefined, headers),
       post: (path, form, headers = {}) =>
         send("POST", path, new URLSearchParams(form).toString(), { "content-type": "application/x-www-form-urlencoded", origin: url, ...headers }),
+      postMultipart: (path, form, headers = {}) => send("POST", path, form, { origin: url, ...headers }),
       signInTelegram(telegramId, opts = {}) {
         const initData = miniAppInitData(telegramId, opts.authDate ?? now, opts.languageCode);
         return send("POST", "/app/auth/telegram", new URLSearchParams({ initData, next: "/app/" }).toString(), { "content-type": "application/x-www-form-urlencoded", origin: url });

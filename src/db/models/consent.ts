@@ -16,6 +16,18 @@ export const CONSENT_APPEND_ONLY_MESSAGE = "consent records are append-only";
  * src/domain/consent-chain.ts): written only through `appendConsent` (src/services/consent-records.ts),
  * checked by `npm run consent:verify`.
  */
+/** The written statement behind a paper or edoc record (issue 13): its number and date, and the signed file's hash (edoc). */
+const documentSchema = new Schema(
+  {
+    number: { type: String, required: true, trim: true, minlength: 1, maxlength: MAX.short },
+    /** The statement's date, YYYY-MM-DD (the school's calendar). */
+    date: { type: String, required: true, match: /^\d{4}-\d{2}-\d{2}$/ },
+    /** sha256 (hex) of the signed e-document file; the file itself is not kept. */
+    fileHash: { type: String, match: SHA256_HEX_RE },
+  },
+  { _id: false },
+);
+
 export const consentRecordSchema = new Schema(
   {
     /** Absent when the account consented before it was linked to any school. */
@@ -43,6 +55,8 @@ export const consentRecordSchema = new Schema(
     recordedBy: optionalRefField("Account"),
     /** E.g. the number of the written statement; no personal data beyond what the form needs. */
     note: optionalTextField(MAX.comment),
+    /** The statement's number, date and (edoc) file hash; covered by the chain's hash when present. */
+    document: { type: documentSchema, default: undefined },
     /** The person and school whose chain this record extends: `a<accountId>:<schoolId>` or `g<guardianId>:<schoolId>`. */
     chain: { type: String, maxlength: 100 },
     /** Position in the chain, from 0. */

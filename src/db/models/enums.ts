@@ -237,6 +237,8 @@ export const AUDIT_ACTIONS = [
   "account.deleted",
   /** The retention period after a withdrawal or refusal ended: the person's own data were erased (daily job). */
   "person.data-erased",
+  /** Contacts given in writing on their own (no new decision) were registered in the console (issue 13). */
+  "contacts.written",
   /** A school's setting changed (console or `school:settings`): `key`, before, after; `consent.version` when the consent got a new version. */
   "school.setting-changed",
 ] as const;

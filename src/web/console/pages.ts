@@ -23,7 +23,9 @@ export const SCHOOL_PAGES: ConsolePage[] = [
 ];
 
 /** Pages of a class (on the class's landing page /app/school/<schoolId>/class/<classId>/), in order. */
-export const CLASS_PAGES: ConsolePage[] = [];
+export const CLASS_PAGES: ConsolePage[] = [
+  { id: "console-consents", label: "console:registry.nav", path: "consents", need: "staff" },
+];
 
 export const schoolHref = (schoolId: unknown, path = "") => `/app/school/${String(schoolId)}/${path}`;
 export const classHref = (schoolId: unknown, classId: unknown, path = "") => `/app/school/${String(schoolId)}/class/${String(classId)}/${path}`;
