@@ -27,13 +27,14 @@ import { settingsFeature } from "./routes/settings";
 import { privacyFeature } from "./routes/privacy";
 import { consoleFeature } from "./routes/console";
 import { consoleRegistryFeature } from "./routes/console-registry";
+import { consoleSettingsFeature } from "./routes/console-settings";
 
 export const WEB_PREFIX = "/app";
 /** Forms are small; nothing the cabinet accepts comes near this. */
 const FORM_BODY_LIMIT = 64 * 1024;
 
 export function webFeatures(): WebFeature[] {
-  return [signInFeature, emailSignInFeature, startFeature, gradesFeature, chartsFeature, forecastFeature, diaryFeature, settingsFeature, privacyFeature, consoleFeature, consoleRegistryFeature];
+  return [signInFeature, emailSignInFeature, startFeature, gradesFeature, chartsFeature, forecastFeature, diaryFeature, settingsFeature, privacyFeature, consoleFeature, consoleRegistryFeature, consoleSettingsFeature];
 }
 
 export async function registerWebApp(http: FastifyInstance, deps: WebDeps): Promise<void> {
