@@ -34,15 +34,20 @@ export function schoolYearFirstDay(today: string): string {
   return `${schoolYearStart(today)}-09-01`;
 }
 
+/** Records of the scope's school year: ending in it or later, and (last year's scope) starting before its end. */
+export function yearFilter(scope: StudentScope): { end: { $gte: string }; start?: { $lte: string } } {
+  return { end: { $gte: schoolYearFirstDay(scope.today) }, ...(scope.lastYear ? { start: { $lte: scope.lastYear.to } } : {}) };
+}
+
 export async function loadPeriods(scope: StudentScope): Promise<PeriodItem[]> {
-  const periods = await Period.find({ schoolId: scope.schoolId, end: { $gte: schoolYearFirstDay(scope.today) } })
+  const periods = await Period.find({ schoolId: scope.schoolId, ...yearFilter(scope) })
     .sort({ start: 1 })
     .lean();
   return periods.map((p) => ({ id: String(p._id), name: p.name, kind: p.kind, start: p.start, end: p.end }));
 }
 
 export async function loadHolidays(scope: StudentScope): Promise<HolidayItem[]> {
-  const holidays = await Holiday.find({ schoolId: scope.schoolId, end: { $gte: schoolYearFirstDay(scope.today) } })
+  const holidays = await Holiday.find({ schoolId: scope.schoolId, ...yearFilter(scope) })
     .sort({ start: 1 })
     .lean();
   return holidays.map((h) => ({ id: String(h._id), name: h.name, start: h.start, end: h.end, classIds: (h.classIds ?? []).map(String) }));

@@ -6,6 +6,7 @@ import type { Types } from "mongoose";
 import { School, SchoolClass, Student } from "../../db/models";
 import type { AccessibleChild } from "../access";
 import { gradingRules, type GradingRules } from "../../domain/grading";
+import { previousSchoolYear, schoolYearLabel, schoolYearOfLabel, schoolYearStart } from "../../domain/school-year";
 import { schoolDay } from "../../domain/time";
 import { firstNameOf } from "../../domain/format";
 
@@ -27,6 +28,10 @@ export interface StudentScope {
   today: string;
   now: Date;
   via: AccessibleChild["via"];
+  /** The child's class of the last school year, when the journal rolled the year over (issue 15). */
+  previousYear?: { label: string; classId: Types.ObjectId; className: string } | null;
+  /** Set on the scope of the last school year (`lastYearScope`): its label and last day. */
+  lastYear?: { label: string; to: string } | null;
 }
 
 /** Null when the student, their class or school is gone (e.g. deleted by the journal). */
@@ -35,9 +40,13 @@ export async function loadScope(child: AccessibleChild, now: Date): Promise<Stud
   if (!student) return null;
   const [schoolClass, school] = await Promise.all([
     SchoolClass.findOne({ _id: student.classId, schoolId: child.schoolId }).lean(),
-    School.findById(child.schoolId, { timezone: 1, settings: 1 }).lean(),
+    School.findById(child.schoolId, { timezone: 1, settings: 1, schoolYear: 1 }).lean(),
   ]);
   if (!schoolClass || !school) return null;
+  const today = schoolDay(now, school.timezone);
+  // The year before the one the journal rolled the school into (or before today's school year).
+  const previous = previousSchoolYear(school.schoolYear?.current ?? schoolYearLabel(schoolYearStart(today)));
+  const history = (student.classHistory ?? []).find((h) => h.year === previous);
   return {
     studentId: student._id,
     schoolId: school._id,
@@ -51,10 +60,23 @@ export async function loadScope(child: AccessibleChild, now: Date): Promise<Stud
     timezone: school.timezone,
     rules: gradingRules(school.settings),
     periodKind: school.settings?.periodKind ?? "quarter",
-    today: schoolDay(now, school.timezone),
+    today,
     now,
     via: child.via,
+    previousYear: history ? { label: previous, classId: history.classId, className: history.className } : null,
   };
+}
+
+/**
+ * The child's last school year as a scope of its own ("прошлый учебный год"): the class of that
+ * year, its periods and holidays only, "today" its last day (31 August), so that every view shows it
+ * as a finished year. Null when the child has no class history for it.
+ */
+export function lastYearScope(scope: StudentScope): StudentScope | null {
+  const previous = scope.previousYear;
+  if (!previous) return null;
+  const to = `${schoolYearOfLabel(previous.label) + 1}-08-31`;
+  return { ...scope, classId: previous.classId, className: previous.className, groupIds: [], individualTeacherIds: [], today: to, previousYear: null, lastYear: { label: previous.label, to } };
 }
 
 /** First names of several children in one query (the child switcher's buttons). */
