@@ -29,13 +29,17 @@ import { privacyFeature } from "./routes/privacy";
 import { consoleFeature } from "./routes/console";
 import { consoleRegistryFeature } from "./routes/console-registry";
 import { consoleCodesFeature } from "./routes/console-codes";
+import { consoleSettingsFeature } from "./routes/console-settings";
 
 export const WEB_PREFIX = "/app";
 /** Forms are small; nothing the cabinet accepts comes near this. */
 const FORM_BODY_LIMIT = 64 * 1024;
 
 export function webFeatures(): WebFeature[] {
-  return [signInFeature, emailSignInFeature, startFeature, gradesFeature, chartsFeature, forecastFeature, diaryFeature, settingsFeature, privacyFeature, consoleFeature, consoleRegistryFeature, consoleCodesFeature];
+  return [
+    signInFeature, emailSignInFeature, startFeature, gradesFeature, chartsFeature, forecastFeature, diaryFeature, settingsFeature, privacyFeature,
+    consoleFeature, consoleSettingsFeature, consoleRegistryFeature, consoleCodesFeature,
+  ];
 }
 
 export async function registerWebApp(http: FastifyInstance, deps: WebDeps): Promise<void> {
