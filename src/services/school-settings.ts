@@ -23,10 +23,13 @@ import {
   type SettingsValues,
 } from "../domain/school-settings";
 import { recordAudit, type AuditActor } from "./audit";
+import { consentSchoolOf, type ConsentSchool } from "./consent";
 import { SchoolNotFoundError } from "./schools";
 
 export interface SchoolSettingsView {
   schoolId: string;
+  /** The version the consent text gets with the next change of what it quotes. */
+  nextConsentVersion: string;
   /** Every setting by its dotted key (null: not set). */
   values: SettingsValues;
   /** The consent text's version in force ("2026-12", "2026-12.1" after the school's first change). */
@@ -50,7 +53,8 @@ async function loadSchool(schoolId: string | Types.ObjectId) {
 function viewOf(school: Awaited<ReturnType<typeof loadSchool>>): SchoolSettingsView {
   // A document (not lean): the model's defaults fill what an older record lacks.
   const plain = school.toObject();
-  return { schoolId: String(school._id), values: readSettings(plain), consentVersion: consentVersionOf(plain), timezone: plain.timezone };
+  const next = { settings: { ...plain.settings, consentRevision: (plain.settings.consentRevision ?? 0) + 1 } };
+  return { schoolId: String(school._id), values: readSettings(plain), consentVersion: consentVersionOf(plain), nextConsentVersion: consentVersionOf(next), timezone: plain.timezone };
 }
 
 export async function schoolSettings(schoolId: string | Types.ObjectId): Promise<SchoolSettingsView> {
@@ -113,6 +117,28 @@ export async function changeSchoolSettings(input: SettingsChangeInput): Promise<
     return { status: "applied", changes: plan.changes, consentVersion, view: after };
   }
   throw new SettingsBusyError();
+}
+
+/**
+ * The consent as guardians would see it with these values (the settings page's preview): the version
+ * is the next one when something the text quotes differs from what is stored.
+ */
+export function consentPreviewSchool(view: SchoolSettingsView, values: SettingsValues): ConsentSchool {
+  const text = (key: string) => (typeof values[key] === "string" ? (values[key] as string) : null);
+  const quoted = planQuotes(view.values, values);
+  const school = consentSchoolOf({
+    _id: new Types.ObjectId(view.schoolId),
+    name: text("name") ?? "",
+    address: text("address"),
+    operator: { name: text("operator.name"), inn: text("operator.inn"), ogrn: text("operator.ogrn"), responsible: text("operator.responsible"), contact: text("operator.contact") },
+    settings: { consentText: text("consent.text") },
+  });
+  return { ...school, version: quoted ? view.nextConsentVersion : view.consentVersion };
+}
+
+/** Whether anything the consent text quotes differs between two sets of values. */
+function planQuotes(before: SettingsValues, after: SettingsValues): boolean {
+  return Object.keys(after).some((key) => settingSpec(key)?.consent && (before[key] ?? null) !== (after[key] ?? null));
 }
 
 export interface AuditLogEntry {

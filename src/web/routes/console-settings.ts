@@ -1,0 +1,107 @@
+/**
+ * The school's settings and its audit log in the console (issue 13.1), for the school's admins only
+ * (teachers, guardians, other schools' admins: the same 404 as a missing page):
+ * - GET  /school/:schoolId/settings — every setting by topic, the consent text as guardians see it;
+ * - POST /school/:schoolId/settings — `action=save`: all or nothing through changeSchoolSettings
+ *   (errors next to their fields, the typed values kept, status 422); `action=preview`: the same
+ *   page with the consent text of the typed values, nothing saved;
+ * - GET  /school/:schoolId/audit?page=N — the audit log, newest first, 50 a page.
+ */
+import { planSettingsChange, SCHOOL_SETTINGS, type SettingError } from "../../domain/school-settings";
+import { consentFullText } from "../../services/consent";
+import { auditLogPage, changeSchoolSettings, consentPreviewSchool, schoolSettings, type SchoolSettingsView } from "../../services/school-settings";
+import { listStaff } from "../../services/staff";
+import type { FastifyRequest } from "fastify";
+import type { WebApp, WebFeature } from "../feature";
+import { consoleRequest, type ConsoleSchool } from "../console/access";
+import { schoolHref } from "../console/pages";
+import { auditPage, fieldValue, SETTINGS_DONE, settingsPage, type SettingsDone } from "../views/console-settings";
+
+type Body = Record<string, string | string[] | undefined>;
+
+/** The form's values as `[key, value]`: every setting the form sent (a checkbox's last value wins over its hidden "false"). */
+function givenOf(body: Body): Array<[string, string]> {
+  const given: Array<[string, string]> = [];
+  for (const spec of SCHOOL_SETTINGS) {
+    const raw = body[spec.key];
+    if (raw === undefined) continue;
+    given.push([spec.key, Array.isArray(raw) ? String(raw.at(-1) ?? "") : String(raw)]);
+  }
+  return given;
+}
+
+function storedFields(view: SchoolSettingsView): Record<string, string> {
+  return Object.fromEntries(SCHOOL_SETTINGS.map((s) => [s.key, fieldValue(s, view.values[s.key])]));
+}
+
+function renderSettings(
+  web: WebApp,
+  request: FastifyRequest,
+  reply: Parameters<WebApp["page"]>[1],
+  input: { school: ConsoleSchool; view: SchoolSettingsView; fields: Record<string, string>; values: SchoolSettingsView["values"]; errors: readonly SettingError[]; done?: SettingsDone; previewed: boolean; status?: number },
+) {
+  const { t, lang } = request;
+  const consent = consentPreviewSchool(input.view, input.values);
+  const body = settingsPage(t, {
+    school: input.school,
+    csrf: request.viewer!.session.csrfToken,
+    lang,
+    fields: input.fields,
+    errors: input.errors,
+    done: input.done,
+    consentVersion: input.view.consentVersion,
+    preview: { text: consentFullText(t, consent), version: consent.version, changed: consent.version !== input.view.consentVersion },
+    previewed: input.previewed,
+  });
+  return web.page(request, reply, { title: t("console:settings.title"), body, active: "console-settings", status: input.status });
+}
+
+export const consoleSettingsFeature: WebFeature = {
+  name: "console-settings",
+  register(app, web) {
+    app.get<{ Params: { schoolId: string }; Querystring: { done?: string } }>("/school/:schoolId/settings", async (request, reply) => {
+      const at = await consoleRequest(web, request, reply, { need: "admin" });
+      if (!at) return reply;
+      const view = await schoolSettings(at.school._id);
+      const done = (SETTINGS_DONE as readonly string[]).includes(request.query.done ?? "") ? (request.query.done as SettingsDone) : undefined;
+      return renderSettings(web, request, reply, { school: at.school, view, fields: storedFields(view), values: view.values, errors: [], done, previewed: false });
+    });
+
+    app.post<{ Params: { schoolId: string }; Body: Body }>("/school/:schoolId/settings", async (request, reply) => {
+      const at = await consoleRequest(web, request, reply, { need: "admin" });
+      if (!at) return reply;
+      const body = request.body ?? {};
+      const given = givenOf(body);
+      const fields = { ...storedFields(await schoolSettings(at.school._id)), ...Object.fromEntries(given) };
+      if (body.action === "preview") {
+        const view = await schoolSettings(at.school._id);
+        const plan = planSettingsChange(view.values, given);
+        const values = plan.ok ? plan.values : view.values;
+        return renderSettings(web, request, reply, { school: at.school, view, fields, values, errors: plan.ok ? [] : plan.errors, previewed: true, status: plan.ok ? 200 : 422 });
+      }
+      const result = await changeSchoolSettings({ schoolId: at.school._id, given, actor: { kind: "account", accountId: at.scope.account._id }, now: web.deps.now() });
+      if (result.status === "invalid") {
+        const view = await schoolSettings(at.school._id);
+        return renderSettings(web, request, reply, { school: at.school, view, fields, values: view.values, errors: result.errors, previewed: false, status: 422 });
+      }
+      const done: SettingsDone = result.consentVersion ? "consent" : result.changes.length ? "saved" : "unchanged";
+      return reply.redirect(`${schoolHref(at.school._id, "settings")}?done=${done}`, 303);
+    });
+
+    app.get<{ Params: { schoolId: string }; Querystring: { page?: string } }>("/school/:schoolId/audit", async (request, reply) => {
+      const at = await consoleRequest(web, request, reply, { need: "admin" });
+      if (!at) return reply;
+      const { t, lang } = request;
+      const log = await auditLogPage(at.school._id, Number(request.query.page ?? 1));
+      const staff = await listStaff(at.school._id, web.deps.config.ADMIN_TELEGRAM_IDS);
+      const actors = new Map<string, string>();
+      for (const m of staff) {
+        if (!m.accountId || actors.has(m.accountId)) continue;
+        const who = m.teacherName ?? m.label ?? (m.source === "config" ? t("console:audit.actors.bootstrap") : null);
+        if (who) actors.set(m.accountId, `${who} (${t(`console:role.${m.role}`)})`);
+      }
+      const body = auditPage(t, { school: at.school, lang, actors, ...log });
+      return web.page(request, reply, { title: t("console:audit.title"), body, active: "console-audit" });
+    });
+  },
+};
