@@ -72,6 +72,7 @@ export const SCHOOL_SETTINGS: readonly SettingSpec[] = [
   s("weeklyDigest.enabled", "forecast", bool),
   s("weeklyDigest.weekday", "forecast", weekday),
   s("weeklyDigest.time", "forecast", time),
+  s("periodEndWarningDays", "forecast", int(0, 60)),
   s("periodKind", "grading", { type: "choice", options: ["quarter", "trimester", "half"] }),
   s("thresholds.five", "grading", { type: "decimal", min: 1, max: 5 }),
   s("thresholds.four", "grading", { type: "decimal", min: 1, max: 5 }),

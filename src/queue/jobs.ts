@@ -31,6 +31,27 @@ export interface ForecastLine {
   risks: string[];
   lift?: { count: number; toGrade: number } | null;
   drop?: { value: number; count: number; toGrade: number } | null;
+  /** Too few grades: how many more reach the school's minimum (the period-end forecast). */
+  needed?: number;
+}
+
+/** A student at risk in a subject, as a teacher's period-end list shows it (issue 15). */
+export interface RiskItem {
+  className: string;
+  student: string;
+  subject: string;
+  risk: "not-attested" | "two";
+  count: number;
+  average: string | null;
+}
+
+/** A final grade missing after a period's end (the admins' daily list). */
+export interface MissingFinalItem {
+  className: string;
+  student: string;
+  subject: string;
+  /** missing: no final at all; deferred: its day has passed. */
+  status: "missing" | "deferred";
 }
 
 export interface OverdueItem {
@@ -56,7 +77,12 @@ export type Notice =
       movedTo?: { date: string; start: string };
     }
   | { template: "assessment"; students: string[]; className: string; change: "scheduled" | "moved"; subject: string; date: string; kind: string }
-  | { template: "forecast"; student: string; period: string; lines: ForecastLine[] }
+  /** `periodEnd`: the forecast N school days before the period's end (issue 15), sent once. */
+  | { template: "forecast"; student: string; period: string; lines: ForecastLine[]; periodEnd?: { end: string; schoolDays: number } }
+  /** A teacher's students at risk N school days before the period's end (issue 15). */
+  | { template: "period-risk"; period: string; end: string; schoolDays: number; minGrades: number; items: RiskItem[] }
+  /** The admins' list of finals still missing after the period's end, each school day until it is empty (issue 15). */
+  | { template: "missing-finals"; period: string; day: string; items: MissingFinalItem[]; complete: string[] }
   /** The weekly digest of a person: every child of theirs with something to say (issue 15). */
   | { template: "weekly"; from: string; to: string; children: WeeklyChild[] }
   /** The first school day after holidays: the day's timetable of each child of the person (issue 15). */

@@ -44,7 +44,7 @@ export function scheduledProcessor(env: NotifyEnv, printouts?: PrintoutJobDeps):
       case SCHEDULED_JOBS.weeklyDigest:
         return school ? sendWeeklyDigests(env, school) : null;
       case SCHEDULED_JOBS.rhythm:
-        return school ? runSchoolMorning(env, school) : null;
+        return school ? runSchoolMorning(env, school, printouts) : null;
       case SCHEDULED_JOBS.gradeBatch:
         return d.schoolId && (d.person ?? d.guardianId) && d.studentId ? flushGradeBatch(env, d.schoolId, (d.person ?? d.guardianId)!, d.studentId) : null;
       case SCHEDULED_JOBS.watchdog: {

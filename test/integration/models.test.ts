@@ -375,6 +375,7 @@ describe("School", () => {
       forecastSchedule: { weeklyDay: 1, weeklyTime: "17:00", dailyLastDays: 10, enabled: true },
       printoutSchedule: { weekday: 5, time: "12:00" },
       dailySlipTime: "08:00",
+      periodEndWarningDays: 10,
       nonResponderDays: 7,
       retentionDays: 30,
       sms: { forecasts: false, recommendations: false, maxParts: 2 },

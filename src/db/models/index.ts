@@ -34,6 +34,7 @@ export * from "./printout";
 export * from "./audit-entry";
 export * from "./web-session";
 export * from "./web-sign-in";
+export * from "./rhythm-mark";
 
 import { Assessment } from "./assessment";
 import { AuditEntry } from "./audit-entry";
@@ -65,6 +66,7 @@ import { Teacher } from "./teacher";
 import { Account } from "./account";
 import { WebSession } from "./web-session";
 import { WebSignIn } from "./web-sign-in";
+import { RhythmMark } from "./rhythm-mark";
 
 /** All models, e.g. for `syncIndexes()` at start-up or in tests. */
 export const allModels = [
@@ -99,4 +101,5 @@ export const allModels = [
   AuditEntry,
   WebSession,
   WebSignIn,
+  RhythmMark,
 ] as const;

@@ -93,6 +93,11 @@ const schoolSettingsSchema = new Schema(
     printoutSchedule: { type: printoutScheduleSchema, required: true, default: () => ({}) },
     /** Local time of the daily results slip for families on paper (school days; src/queue/daily-slips.ts). */
     dailySlipTime: timeField("08:00"),
+    /**
+     * School days before a period's end (on the journal's calendar) when teachers get the students at
+     * risk and their families a forecast (src/services/notify/period-end.ts); 0 = never.
+     */
+    periodEndWarningDays: intField(0, 60, 10),
     /** Days after which a guardian in the journal who has neither consented nor refused is listed as a non-responder. */
     nonResponderDays: intField(1, 365, 7),
     /**

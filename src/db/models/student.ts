@@ -1,5 +1,5 @@
 import { Schema, model, type HydratedDocument, type InferSchemaType } from "mongoose";
-import { MAX, externalIdField, nameField, refArrayField, refField, schoolIdField, uniqueExternalId } from "./fields";
+import { MAX, externalIdField, optionalDayField, nameField, refArrayField, refField, schoolIdField, uniqueExternalId } from "./fields";
 
 /** A student; collection `students`. */
 export const studentSchema = new Schema(
@@ -13,6 +13,8 @@ export const studentSchema = new Schema(
     individualPlan: { type: Boolean, required: true, default: false },
     /** Teachers of the individual plan; empty otherwise. */
     individualTeacherIds: refArrayField("Teacher"),
+    /** The day the student left the school (the new school year's rollover: src/services/school-year.ts); null while at school. */
+    left: optionalDayField(),
   },
   { collection: "students", timestamps: true },
 );

@@ -6,7 +6,7 @@
  */
 import { Types } from "mongoose";
 import { Curriculum, Grade, Holiday, Period, School, Student, Subject } from "../../db/models";
-import { forecastStudent, type SubjectGrades } from "../../domain/forecast";
+import { forecastStudent, type SubjectForecast, type SubjectGrades } from "../../domain/forecast";
 import { gradingRules } from "../../domain/grading";
 import { isQuietDay } from "../../domain/rhythm";
 import { daysBetween, isoWeekday, periodOn } from "../../domain/school-calendar";
@@ -37,6 +37,19 @@ export async function forecastPeriodToday(school: ScheduleSchool, now: Date): Pr
   if (!found || found.relation !== "current") return null;
   const lastDays = daysBetween(day, found.period.end) < plan.dailyLastDays;
   return lastDays || isoWeekday(day) === plan.weeklyDay ? found.period : null;
+}
+
+/** A subject's forecast as a notice carries it: "what moves it" is the fives of weight 1 that lift it. */
+export function forecastLineOf(f: SubjectForecast): ForecastLine {
+  return {
+    subject: f.subjectName ?? "",
+    average: f.averageText,
+    grade: f.grade,
+    passFail: f.passFail,
+    atRisk: f.atRisk,
+    risks: f.riskReasons,
+    lift: f.lift.weight1 ? { count: f.lift.weight1.count, toGrade: f.lift.weight1.toGrade } : null,
+  };
 }
 
 export interface BroadcastOptions {
@@ -83,15 +96,7 @@ export async function broadcastForecasts(env: NotifyEnv, schoolId: Types.ObjectI
         subjectName: subjectName.get(id),
         grades: mine.filter((g) => String(g.subjectId) === id).map((g) => ({ value: g.value, weight: g.weight, workType: g.workType, date: g.date })),
       }));
-      const lines: ForecastLine[] = forecastStudent(input, rules).map((f) => ({
-        subject: f.subjectName ?? "",
-        average: f.averageText,
-        grade: f.grade,
-        passFail: f.passFail,
-        atRisk: f.atRisk,
-        risks: f.riskReasons,
-        lift: f.lift.weight1 ? { count: f.lift.weight1.count, toGrade: f.lift.weight1.toGrade } : null,
-      }));
+      const lines: ForecastLine[] = forecastStudent(input, rules).map((f) => forecastLineOf(f));
       const base = {
         source: `forecast-${day}-${student._id}`,
         schoolId,

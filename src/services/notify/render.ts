@@ -7,7 +7,7 @@ import { escapeHtml } from "../../domain/html";
 import { dayjs, inZone } from "../../domain/time";
 import type { Language } from "../../i18n";
 import type { ForecastLine, GradeItem, Notice } from "../../queue/jobs";
-import { afterHolidaysText } from "./render-rhythm";
+import { afterHolidaysText, missingFinalsText, periodRiskText } from "./render-rhythm";
 import { weeklyText } from "./render-weekly";
 
 export interface RenderedMessage {
@@ -66,8 +66,16 @@ function body(t: TFunction, lang: Language, timeZone: string, n: Notice, day: (d
       const text = t(`assessment.${n.change}`, { className: e(n.className), subject: e(n.subject), date: day(n.date), kind: e(kind) });
       return n.students.length ? `${text}\n${t("lesson.children", { names: e(n.students.join(", ")) })}` : text;
     }
-    case "forecast":
-      return forecastText(t, n.student, n.period, n.lines);
+    case "forecast": {
+      const text = forecastText(t, n.student, n.period, n.lines);
+      if (!n.periodEnd) return text;
+      const [title, ...rest] = text.split("\n\n");
+      return [title, t("rhythm:periodEnd.forecastLeft", { count: n.periodEnd.schoolDays, day: day(n.periodEnd.end) }), ...rest].join("\n\n");
+    }
+    case "period-risk":
+      return periodRiskText(t, n, day);
+    case "missing-finals":
+      return missingFinalsText(t, n, day);
     case "weekly":
       return weeklyText(t, n, day);
     case "after-holidays":
@@ -111,7 +119,11 @@ function forecastText(t: TFunction, student: string, period: string, lines: Fore
     if (l.passFail) text = t("forecast.linePassFail", { subject: e(l.subject), value: e(l.passFail) });
     else if (l.average === null) text = t("forecast.lineNoAverage", { subject: e(l.subject) });
     else text = t("forecast.line", { subject: e(l.subject), average: e(l.average), grade: e(l.grade) });
-    const notes = [...l.risks.map((r) => t(`forecast.risks.${r}`)), ...(l.lift ? [t("forecast.lift", { count: l.lift.count, toGrade: l.lift.toGrade })] : [])];
+    const notes = [
+      ...l.risks.map((r) => t(`forecast.risks.${r}`)),
+      ...(l.needed ? [t("forecast.needed", { count: l.needed })] : []),
+      ...(l.lift ? [t("forecast.lift", { count: l.lift.count, toGrade: l.lift.toGrade })] : []),
+    ];
     return notes.length ? `${text} — ${notes.join("; ")}` : text;
   };
   const risky = lines.filter((l) => l.atRisk);

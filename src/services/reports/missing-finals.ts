@@ -24,6 +24,7 @@ export interface MissingFinalRow extends MissingFinal {
   period: string;
   periodExternalId: string;
   className: string;
+  classId: string;
   student: string;
   subject: string;
 }
@@ -81,7 +82,7 @@ async function periodRows(schoolId: Types.ObjectId, period: PeriodDoc, classes: 
     if (!subjects.length) subjects = await subjectsFromLessons(schoolId, schoolClass._id, period);
     const found = missingFinals(classStudents.map((s) => ({ id: String(s._id), groupIds: s.groupIds.map(String) })), subjects, entries, today);
     const student = new Map(classStudents.map((s) => [String(s._id), s.fullName]));
-    rows.push(...found.map((m) => ({ ...m, period: period.name, periodExternalId: period.externalId, className: schoolClass.name, student: student.get(m.studentId) ?? "—", subject: names.get(m.subjectId) ?? "—" })));
+    rows.push(...found.map((m) => ({ ...m, period: period.name, periodExternalId: period.externalId, className: schoolClass.name, classId: String(schoolClass._id), student: student.get(m.studentId) ?? "—", subject: names.get(m.subjectId) ?? "—" })));
   }
   return rows;
 }
