@@ -27,6 +27,8 @@ export interface WebDeps {
   tasks?: BackgroundTasks;
   /** While MongoDB does not answer, pages say "temporarily unavailable" (503) instead of hanging. */
   database?: DatabaseHealth;
+  /** The bot's @username for the printed code slips (getMe, cached); null when it cannot be known. */
+  botUsername?: () => Promise<string | null>;
 }
 
 /** A signed-in request: the session and the person behind it. */

@@ -20,6 +20,7 @@ export const SCHOOL_PAGES: ConsolePage[] = [
   { id: "console", label: "console:nav.school", path: "", need: "staff" },
   { id: "console-settings", label: "console:nav.settings", path: "settings", need: "admin" },
   { id: "console-audit", label: "console:nav.audit", path: "audit", need: "admin" },
+  { id: "console-codes", label: "console:codes.nav", path: "codes", need: "admin" },
 ];
 
 /** Pages of a class (on the class's landing page /app/school/<schoolId>/class/<classId>/), in order. */
