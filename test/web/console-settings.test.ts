@@ -117,7 +117,7 @@ test("saving: all at once, back with a line saying so, each change in the audit 
   expect(log.status).toBe(200);
   const rows = pageText(log.text);
   expect(rows).toContain("5 записей, новые сверху");
-  expect(rows).toContain(`03.12.2026 18:00 аккаунт …${adminId.slice(-6)} Тихие часы: начало 21:00 22:00`);
+  expect(rows).toContain("03.12.2026 18:00 администратор …7201 Тихие часы: начало 21:00 22:00");
   expect(rows).toContain("Рассылать прогнозы итоговых оценок да нет");
   expect(rows).toContain("Веса по видам работ — контрольная работа: 3, тест: 2");
   const entries = await AuditEntry.find({ schoolId: fx.school._id }).lean();

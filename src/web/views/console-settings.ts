@@ -136,7 +136,7 @@ export interface AuditPageData {
   school: ConsoleSchool;
   lang: Language;
   entries: readonly AuditLogEntry[];
-  /** Account id → how the school knows the person (teacher's name, the admin code's label). */
+  /** Account id → how the school knows the person (teacher's name, the admin code's label, the Telegram id's tail). */
   actors: ReadonlyMap<string, string>;
   total: number;
   page: number;
@@ -161,7 +161,7 @@ function actorText(t: Translate, data: AuditPageData, actor: AuditLogEntry["acto
   if (actor.kind === "cli") return t("console:audit.actors.cli", { name: actor.name ?? "" });
   if (actor.kind === "system") return t("console:audit.actors.system", { name: actor.name ?? "" });
   const known = actor.accountId ? data.actors.get(actor.accountId) : undefined;
-  return known ?? t("console:audit.actors.account", { id: actor.accountId?.slice(-6) ?? "—" });
+  return known ?? t("console:audit.actors.account", { id: actor.accountId?.slice(-4) ?? "—" });
 }
 
 function whatText(t: Translate, entry: AuditLogEntry): string {
