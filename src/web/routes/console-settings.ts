@@ -9,7 +9,7 @@
  */
 import { planSettingsChange, SCHOOL_SETTINGS, type SettingError } from "../../domain/school-settings";
 import { consentFullText } from "../../services/consent";
-import { auditLogPage, changeSchoolSettings, consentPreviewSchool, schoolSettings, type AuditLogEntry, type SchoolSettingsView } from "../../services/school-settings";
+import { auditLogPage, changeSchoolSettings, consentPreviewSchool, consentsToRenew, schoolSettings, type AuditLogEntry, type SchoolSettingsView } from "../../services/school-settings";
 import { listStaff } from "../../services/staff";
 import type { FastifyRequest } from "fastify";
 import type { Types } from "mongoose";
@@ -37,7 +37,7 @@ function storedFields(view: SchoolSettingsView): Record<string, string> {
   return Object.fromEntries(SCHOOL_SETTINGS.map((s) => [s.key, fieldValue(s, view.values[s.key])]));
 }
 
-function renderSettings(
+async function renderSettings(
   web: WebApp,
   request: FastifyRequest,
   reply: Parameters<WebApp["page"]>[1],
@@ -45,6 +45,7 @@ function renderSettings(
 ) {
   const { t, lang } = request;
   const consent = consentPreviewSchool(input.view, input.values);
+  const renew = await consentsToRenew(input.school._id, input.view.consentVersion);
   const body = settingsPage(t, {
     school: input.school,
     csrf: request.viewer!.session.csrfToken,
@@ -53,6 +54,7 @@ function renderSettings(
     errors: input.errors,
     done: input.done,
     consentVersion: input.view.consentVersion,
+    renew,
     preview: { text: consentFullText(t, consent), version: consent.version, changed: consent.version !== input.view.consentVersion },
     previewed: input.previewed,
   });

@@ -30,6 +30,8 @@ export interface SettingsPageData {
   errors: readonly SettingError[];
   done?: SettingsDone;
   consentVersion: string;
+  /** Accounts whose consent in the bot a new version would ask again. */
+  renew: number;
   /** The consent's full text with these values, and whether it would get a new version. */
   preview: { text: string; version: string; changed: boolean };
   /** The form came back from "preview" (nothing saved). */
@@ -120,7 +122,7 @@ ${data.errors.length > 0 && html`<div class="card risk" role="alert">
 
 function consentIntro(t: Translate, data: SettingsPageData): Html {
   return html`<p class="hint">${t("console:settings.consentVersion", { version: data.consentVersion })}</p>
-<p class="card risk">${t("console:settings.consentWarning")}</p>`;
+<p class="card risk">${t("console:settings.consentWarning")} ${t("console:settings.consentRenew", { count: data.renew })}</p>`;
 }
 
 function consentPreview(t: Translate, data: SettingsPageData): Html {
