@@ -80,7 +80,7 @@ export async function startService(config: Config, role: Role, logger: Logger): 
     stops.unshift({ name: "web", stop: async () => { await tasks.idle(); mailer?.close(); } });
     await registerWebApp(http, {
       config, logger, i18n: createI18n(config.DEFAULT_LOCALE), now: () => new Date(), redis: queues.redis, redisPrefix: queues.prefix, mailer, tasks, database,
-      botUsername: botUsernameOf(config.BOT_TOKEN, config.TELEGRAM_API_ROOT),
+      botUsername: botUsernameOf(config.BOT_TOKEN, config.TELEGRAM_API_ROOT), queues,
     });
   }
 

@@ -29,6 +29,8 @@ import { privacyFeature } from "./routes/privacy";
 import { consoleFeature } from "./routes/console";
 import { consoleRegistryFeature } from "./routes/console-registry";
 import { consoleCodesFeature } from "./routes/console-codes";
+import { consoleDeliveriesFeature } from "./routes/console-deliveries";
+import { consolePrintoutsFeature } from "./routes/console-printouts";
 import { consoleSettingsFeature } from "./routes/console-settings";
 
 export const WEB_PREFIX = "/app";
@@ -38,7 +40,7 @@ const FORM_BODY_LIMIT = 64 * 1024;
 export function webFeatures(): WebFeature[] {
   return [
     signInFeature, emailSignInFeature, startFeature, gradesFeature, chartsFeature, forecastFeature, diaryFeature, settingsFeature, privacyFeature,
-    consoleFeature, consoleSettingsFeature, consoleRegistryFeature, consoleCodesFeature,
+    consoleFeature, consoleSettingsFeature, consoleRegistryFeature, consoleCodesFeature, consoleDeliveriesFeature, consolePrintoutsFeature,
   ];
 }
 

@@ -128,6 +128,24 @@ test("an admin issues a class's codes, sees them once, and finds them in the lis
   await page.close();
 });
 
+test("an admin reads the compliance report and the deliveries in the browser", async () => {
+  const page = await openAs(ADMIN, `/app/school/${fx.school._id}/`);
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.locator("nav.main").getByRole("link", { name: "Доведение результатов" }).click();
+  await page.waitForURL(/\/compliance$/);
+  await page.getByLabel("Период").selectOption({ index: 0 });
+  await page.getByRole("button", { name: "Показать" }).click();
+  await page.locator("table.compliance").waitFor();
+  expect(await page.locator("dd.share").innerText()).toMatch(/^\d+ из \d+/);
+  await screenshot(page, "console-compliance");
+  await page.locator("nav.main").getByRole("link", { name: "Доставка", exact: true }).click();
+  await page.waitForURL(/\/deliveries$/);
+  expect(await page.locator("main").innerText()).toContain("Неудачных отправок нет.");
+  await screenshot(page, "console-deliveries");
+  expect(browser.problems).toEqual([]);
+  await page.close();
+});
+
 test("a teacher sees their class and cannot open another", async () => {
   const teacher = await launchBrowser();
   try {
