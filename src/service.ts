@@ -11,7 +11,7 @@ import { createI18n } from "./i18n";
 import { createHttpServer } from "./http/server";
 import { registerWebhook } from "./http/webhook";
 import { registerExchangeApi } from "./api/exchange";
-import { registerWebApp } from "./web/app";
+import { botUsernameOf, registerWebApp } from "./web/app";
 import { createBackgroundTasks } from "./web/tasks";
 import { createEmailChannel } from "./channels/email";
 import { createQueueFactory } from "./queue/connection";
@@ -78,7 +78,10 @@ export async function startService(config: Config, role: Role, logger: Logger): 
     const tasks = createBackgroundTasks(logger);
     // Stopped before MongoDB: a sign-in e-mail being sent finishes first.
     stops.unshift({ name: "web", stop: async () => { await tasks.idle(); mailer?.close(); } });
-    await registerWebApp(http, { config, logger, i18n: createI18n(config.DEFAULT_LOCALE), now: () => new Date(), redis: queues.redis, redisPrefix: queues.prefix, mailer, tasks, database });
+    await registerWebApp(http, {
+      config, logger, i18n: createI18n(config.DEFAULT_LOCALE), now: () => new Date(), redis: queues.redis, redisPrefix: queues.prefix, mailer, tasks, database,
+      botUsername: botUsernameOf(config.BOT_TOKEN, config.TELEGRAM_API_ROOT), queues,
+    });
   }
 
   // (worker role) the notifier: delivery engine, domain events, schedulers (src/queue/notifier.ts).

@@ -5,6 +5,7 @@
  */
 import PDFDocument from "pdfkit";
 import { FONTS, type FontName, registerFonts } from "./fonts";
+import type { Translate } from "../i18n";
 import { toCsv } from "./layout-csv";
 
 export interface Slip {
@@ -24,6 +25,16 @@ export interface SlipTexts {
   line2: (slip: Slip) => string;
   /** "Telegram: @bot". */
   bot: string;
+}
+
+/** The slips' texts (`codes:slip.*`): the bot's @username when known, else words that send the reader to the school. */
+export function codeSlipTexts(t: Translate, bot: string | null): SlipTexts {
+  return {
+    title: t("codes:slip.title"),
+    bot: bot ? t("codes:slip.bot", { bot }) : t("codes:slip.botUnknown"),
+    line1: () => (bot ? t("codes:slip.line1", { bot }) : t("codes:slip.line1Unknown")),
+    line2: (slip) => t("codes:slip.line2", { expires: slip.expires }),
+  };
 }
 
 const COLUMNS = 2;

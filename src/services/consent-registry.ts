@@ -36,11 +36,14 @@ export interface RegistryRow {
   form: RegistryForm;
   decidedAt: Date | null;
   /** Who registered a written decision: a teacher's name, or an admin account (`admin`, with the Telegram id's last digits). */
-  registeredBy: { teacher: string } | { admin: string | null } | null;
+  registeredBy: StaffLabel | null;
   document: { number: string; date: string; fileHash: string | null } | null;
   note: string | null;
   contacts: RegistryContact[];
 }
+
+/** A member of staff as the console names them: a teacher's name, or an admin by the last digits of their Telegram id. */
+export type StaffLabel = { teacher: string } | { admin: string | null };
 
 export interface RegistryFilter {
   state?: ConsentState;
@@ -87,7 +90,7 @@ export async function classConsentRegistry(schoolId: Types.ObjectId, classId: Ty
     const keys = [r.accountId ? `a${String(r.accountId)}` : null, r.form === "paper" || r.form === "edoc" ? `g${String(r.guardianId)}` : null];
     for (const k of keys) if (k && !newest.has(k)) newest.set(k, r);
   }
-  const registeredBy = await registrars(schoolId, [...new Set(records.map((r) => (r.recordedBy ? String(r.recordedBy) : "")).filter(Boolean))]);
+  const registeredBy = await staffLabels(schoolId, [...new Set(records.map((r) => (r.recordedBy ? String(r.recordedBy) : "")).filter(Boolean))]);
   const guardianById = new Map(guardians.map((g) => [String(g._id), g]));
   const accountById = new Map(accounts.map((a) => [String(a._id), a]));
 
@@ -116,9 +119,9 @@ export async function classConsentRegistry(schoolId: Types.ObjectId, classId: Ty
   return rows.filter((r) => (!filter.state || r.state === filter.state) && (!filter.form || r.form === filter.form));
 }
 
-/** Who registered decisions: a teacher's name when the account is a teacher of this school, else an admin. */
-async function registrars(schoolId: Types.ObjectId, accountIds: string[]): Promise<Map<string, NonNullable<RegistryRow["registeredBy"]>>> {
-  const out = new Map<string, NonNullable<RegistryRow["registeredBy"]>>();
+/** Staff accounts by id as the console names them: a teacher's name when the account is a teacher of this school, else an admin. */
+export async function staffLabels(schoolId: Types.ObjectId, accountIds: string[]): Promise<Map<string, StaffLabel>> {
+  const out = new Map<string, StaffLabel>();
   if (!accountIds.length) return out;
   const accounts = await Account.find({ _id: { $in: accountIds } }, { telegramId: 1, roles: 1 }).lean();
   const teacherOf = new Map<string, Types.ObjectId>();

@@ -72,9 +72,9 @@ function operatorAddress(t: Translate, school: ConsentSchool): string {
   return school.address ?? t("privacy:consent.noAddress");
 }
 
-/** The short version shown with the buttons (Telegram HTML). */
+/** The short version shown with the buttons (Telegram HTML): the operator by its legal name when the school gave one. */
 export function consentSummary(t: Translate, school: ConsentSchool): string {
-  return t("privacy:consent.summary", { school: escapeHtml(school.name), address: escapeHtml(operatorAddress(t, school)) });
+  return t("privacy:consent.summary", { school: escapeHtml(school.operator?.name ?? school.name), address: escapeHtml(operatorAddress(t, school)) });
 }
 
 /** "МБОУ «Школа № 12», ИНН …, ОГРН … (адрес: …)"; without operator details "Школа № 12 (адрес: …)" as before. */

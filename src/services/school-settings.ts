@@ -12,7 +12,7 @@
  * (key `consent.version`).
  */
 import { Types } from "mongoose";
-import { AuditEntry, School } from "../db/models";
+import { AuditEntry, ConsentRecord, School } from "../db/models";
 import { consentVersionOf } from "../domain/consent";
 import {
   planSettingsChange,
@@ -139,6 +139,20 @@ export function consentPreviewSchool(view: SchoolSettingsView, values: SettingsV
 /** Whether anything the consent text quotes differs between two sets of values. */
 function planQuotes(before: SettingsValues, after: SettingsValues): boolean {
   return Object.keys(after).some((key) => settingSpec(key)?.consent && (before[key] ?? null) !== (after[key] ?? null));
+}
+
+/**
+ * How many accounts a new consent version would ask again: those whose decision in force in the
+ * school is a consent given in a messenger (Telegram, MAX) to the current version. Written consents
+ * stay valid whatever the version (src/domain/consent.ts).
+ */
+export async function consentsToRenew(schoolId: Types.ObjectId, version: string): Promise<number> {
+  const latest = await ConsentRecord.aggregate<{ decision: string; form: string; textVersion: string }>([
+    { $match: { schoolId, accountId: { $type: "objectId" } } },
+    { $sort: { recordedAt: -1, _id: -1 } },
+    { $group: { _id: "$accountId", decision: { $first: "$decision" }, form: { $first: "$form" }, textVersion: { $first: "$textVersion" } } },
+  ]);
+  return latest.filter((r) => r.decision === "granted" && (r.form === "telegram" || r.form === "max") && r.textVersion === version).length;
 }
 
 export interface AuditLogEntry {

@@ -4,6 +4,7 @@
  * defences in security.ts, and the page groups of webFeatures() in order.
  */
 import cookie from "@fastify/cookie";
+import { Api } from "grammy";
 import formbody from "@fastify/formbody";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { isLanguage, translator, type Language } from "../i18n";
@@ -27,6 +28,9 @@ import { settingsFeature } from "./routes/settings";
 import { privacyFeature } from "./routes/privacy";
 import { consoleFeature } from "./routes/console";
 import { consoleRegistryFeature } from "./routes/console-registry";
+import { consoleCodesFeature } from "./routes/console-codes";
+import { consoleDeliveriesFeature } from "./routes/console-deliveries";
+import { consolePrintoutsFeature } from "./routes/console-printouts";
 import { consoleSettingsFeature } from "./routes/console-settings";
 
 export const WEB_PREFIX = "/app";
@@ -34,7 +38,10 @@ export const WEB_PREFIX = "/app";
 const FORM_BODY_LIMIT = 64 * 1024;
 
 export function webFeatures(): WebFeature[] {
-  return [signInFeature, emailSignInFeature, startFeature, gradesFeature, chartsFeature, forecastFeature, diaryFeature, settingsFeature, privacyFeature, consoleFeature, consoleRegistryFeature, consoleSettingsFeature];
+  return [
+    signInFeature, emailSignInFeature, startFeature, gradesFeature, chartsFeature, forecastFeature, diaryFeature, settingsFeature, privacyFeature,
+    consoleFeature, consoleSettingsFeature, consoleRegistryFeature, consoleCodesFeature, consoleDeliveriesFeature, consolePrintoutsFeature,
+  ];
 }
 
 export async function registerWebApp(http: FastifyInstance, deps: WebDeps): Promise<void> {
@@ -127,6 +134,20 @@ async function webApp(app: FastifyInstance, deps: WebDeps): Promise<void> {
 }
 
 class DatabaseDownError extends Error {}
+
+/** The bot's @username from getMe, asked once when first needed (the console's code slips); null if Telegram does not answer. */
+export function botUsernameOf(token: string, apiRoot: string): () => Promise<string | null> {
+  let known: string | null = null;
+  return async () => {
+    if (known) return known;
+    try {
+      known = (await new Api(token, { apiRoot }).getMe()).username;
+    } catch {
+      return null;
+    }
+    return known;
+  };
+}
 
 /** The session's language when signed in (set above), else ?lang=, else the browser's, else the default. */
 function requestLanguage(request: FastifyRequest, fallback: Language): Language {

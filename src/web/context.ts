@@ -9,6 +9,7 @@ import type { WebPerson } from "./auth/person";
 import type { EmailChannel } from "../channels/email";
 import type { DatabaseHealth } from "../runtime/db-health";
 import type { BackgroundTasks } from "./tasks";
+import type { QueueFactory } from "../queue/connection";
 
 export interface WebDeps {
   config: Config;
@@ -27,6 +28,10 @@ export interface WebDeps {
   tasks?: BackgroundTasks;
   /** While MongoDB does not answer, pages say "temporarily unavailable" (503) instead of hanging. */
   database?: DatabaseHealth;
+  /** The queues (the console's retry of a failed delivery); absent: no retry is offered. */
+  queues?: Pick<QueueFactory, "queue">;
+  /** The bot's @username for the printed code slips (getMe, cached); null when it cannot be known. */
+  botUsername?: () => Promise<string | null>;
 }
 
 /** A signed-in request: the session and the person behind it. */

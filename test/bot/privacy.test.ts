@@ -132,7 +132,7 @@ describe("privacy", () => {
     const replies = await parent.send("/mydata");
     const text = texts(replies);
     for (const part of [`Telegram ID ${parent.profile.id}`, "родитель: Школа № 1", "согласие (в Telegram, 2026-12", "Иванова Мария Петровна, 7Б — Школа № 1",
-      "anna@example.ru (указан вами, подтверждён)", "каналы: telegram → email → sms → paper", "Школа № 1: Иванова А.; i***@mail.ru", "Использованные коды"]) {
+      "anna@example.ru (указан вами, подтверждён)", "каналы: telegram → max → email → sms → paper", "Школа № 1: Иванова А.; i***@mail.ru", "Использованные коды"]) {
       expect(text).toContain(part);
     }
     // The journal's record may describe another person: masked, never in full.

@@ -66,6 +66,8 @@ export interface StartWebOptions {
   pageRateLimit?: number;
   redis?: WebDeps["redis"];
   redisPrefix?: string;
+  /** The queues (the console's retry of a failed delivery). */
+  queues?: WebDeps["queues"];
   /** E-mail through this SMTP server (test/support/smtp.ts); WEB_URL then becomes the server's own address. */
   smtpUrl?: string;
 }
@@ -86,7 +88,7 @@ export async function startWeb(options: StartWebOptions = {}): Promise<WebServer
   const mailer = createEmailChannel(config.SMTP_URL, config.SMTP_FROM);
   const tasks = createBackgroundTasks(logger);
   const deps: WebDeps = {
-    config, logger, i18n: createI18n(config.DEFAULT_LOCALE), now: () => now, pageRateLimit: options.pageRateLimit, redis: options.redis, redisPrefix: options.redisPrefix, mailer, tasks,
+    config, logger, i18n: createI18n(config.DEFAULT_LOCALE), now: () => now, pageRateLimit: options.pageRateLimit, redis: options.redis, redisPrefix: options.redisPrefix, mailer, tasks, queues: options.queues,
   };
   // The links in e-mails point at WEB_URL; the port is known only after listening (set below).
   if (mailer) (config as { WEB_URL?: string }).WEB_URL = "http://127.0.0.1";

@@ -105,6 +105,47 @@ test("a paper consent with contacts registered on the web appears in the guardia
   }
 });
 
+test("an admin issues a class's codes, sees them once, and finds them in the list without the codes", async () => {
+  const page = await openAs(ADMIN, `/app/school/${fx.school._id}/`);
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.locator("nav.main").getByRole("link", { name: "Коды приглашения" }).click();
+  await page.waitForURL(/\/codes$/);
+  const form = page.locator("form", { has: page.locator('input[name="kind"][value="class"]') });
+  await form.getByLabel("Класс").selectOption({ label: "7А" });
+  await form.getByLabel("показать на экране").check();
+  await form.getByRole("button", { name: "Выпустить" }).click();
+  await page.locator("h1", { hasText: "Коды выпущены" }).waitFor();
+  const shown = await page.locator("code.invite-code").allInnerTexts();
+  expect(shown).toHaveLength(2);
+  await screenshot(page, "console-codes-issued");
+  await page.getByRole("link", { name: "← Коды приглашения" }).click();
+  await page.locator("table.codes").waitFor();
+  const list = await page.locator("table.codes").innerText();
+  expect(list).toContain("Смирнов Пётр Андреевич");
+  for (const code of shown) expect(list).not.toContain(code);
+  await screenshot(page, "console-codes");
+  expect(browser.problems).toEqual([]);
+  await page.close();
+});
+
+test("an admin reads the compliance report and the deliveries in the browser", async () => {
+  const page = await openAs(ADMIN, `/app/school/${fx.school._id}/`);
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.locator("nav.main").getByRole("link", { name: "Доведение результатов" }).click();
+  await page.waitForURL(/\/compliance$/);
+  await page.getByLabel("Период").selectOption({ index: 0 });
+  await page.getByRole("button", { name: "Показать" }).click();
+  await page.locator("table.compliance").waitFor();
+  expect(await page.locator("dd.share").innerText()).toMatch(/^\d+ из \d+/);
+  await screenshot(page, "console-compliance");
+  await page.locator("nav.main").getByRole("link", { name: "Доставка", exact: true }).click();
+  await page.waitForURL(/\/deliveries$/);
+  expect(await page.locator("main").innerText()).toContain("Неудачных отправок нет.");
+  await screenshot(page, "console-deliveries");
+  expect(browser.problems).toEqual([]);
+  await page.close();
+});
+
 test("a teacher sees their class and cannot open another", async () => {
   const teacher = await launchBrowser();
   try {

@@ -95,6 +95,7 @@ test("every setting by topic, each with its meaning; the consent text as guardia
   expect(text).toContain("С этого времени сообщения не отправляются");
   expect(page.text).toContain('<option value="5" selected>пятница</option>'); // printouts on Friday
   expect(text).toContain("Версия текста согласия сейчас: 2026-12.");
+  expect(text).toContain("Сейчас так согласился 1 человек: его спросят снова."); // the parent, in the bot
   expect(text).toContain(`даю согласие оператору — ${fx.school.name} (адрес:`);
 });
 
@@ -117,7 +118,7 @@ test("saving: all at once, back with a line saying so, each change in the audit 
   expect(log.status).toBe(200);
   const rows = pageText(log.text);
   expect(rows).toContain("5 записей, новые сверху");
-  expect(rows).toContain(`03.12.2026 18:00 аккаунт …${adminId.slice(-6)} Тихие часы: начало 21:00 22:00`);
+  expect(rows).toContain("03.12.2026 18:00 администратор …7201 Тихие часы: начало 21:00 22:00");
   expect(rows).toContain("Рассылать прогнозы итоговых оценок да нет");
   expect(rows).toContain("Веса по видам работ — контрольная работа: 3, тест: 2");
   const entries = await AuditEntry.find({ schoolId: fx.school._id }).lean();
@@ -175,6 +176,7 @@ test("the consent: a preview of the typed values saves nothing; saving gives a n
   expect(saved.location).toBe(`${settings()}?done=consent`);
   expect(pageText((await admin.get(saved.location!)).text)).toContain("У текста согласия новая версия 2026-12.1: бот попросит родителей согласиться снова.");
   expect((await stored()).settings.consentRevision).toBe(1);
+  expect(pageText((await admin.get(settings())).text)).toContain("Сейчас на этот текст в боте никто не согласился.");
   const log = pageText((await admin.get(audit())).text);
   expect(log).toContain("Версия текста согласия 2026-12 2026-12.1");
   expect(log).toContain("Полное наименование оператора — МБОУ «Средняя школа № 12»");

@@ -7,7 +7,7 @@ import { Composer, InlineKeyboard, InputFile } from "grammy";
 import { Types } from "mongoose";
 import { escapeHtml } from "../../domain/html";
 import { inZone } from "../../domain/time";
-import { codeSlipsCsv, renderCodeSlips, type Slip } from "../../print/code-slips";
+import { codeSlipsCsv, codeSlipTexts, renderCodeSlips, type Slip } from "../../print/code-slips";
 import { CodeRequestError, issueClassCodes } from "../../services/codes";
 import { classesOf } from "../../services/paper-consent";
 import type { BotContext } from "../context";
@@ -41,12 +41,7 @@ async function sendClassCodes(ctx: BotContext, school: AdminSchool, className: s
     schoolName: school.name,
     slips,
     title: ctx.t("codes:pdfTitle", { class: realClass }),
-    texts: {
-      title: ctx.t("codes:slip.title"),
-      bot: ctx.t("codes:slip.bot", { bot }),
-      line1: () => ctx.t("codes:slip.line1", { bot }),
-      line2: (slip) => ctx.t("codes:slip.line2", { expires: slip.expires }),
-    },
+    texts: codeSlipTexts(ctx.t, bot),
   });
   const csv = codeSlipsCsv(slips, [ctx.t("codes:csv.class"), ctx.t("codes:csv.student"), ctx.t("codes:csv.code"), ctx.t("codes:csv.expires")]);
   // Issuing revoked the students' earlier unused codes of the same binding: the admin is told how many.

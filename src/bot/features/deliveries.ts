@@ -5,26 +5,21 @@
  */
 import { Composer, InlineKeyboard } from "grammy";
 import { Types } from "mongoose";
-import { Delivery, Student } from "../../db/models";
+import { Student } from "../../db/models";
 import { escapeHtml } from "../../domain/html";
 import { inZone } from "../../domain/time";
 import { QUEUES } from "../../queue/names";
 import { failedDeliveries, retryDelivery } from "../../services/notify/deliveries";
+import { recentDeliveryCounts } from "../../services/delivery-overview";
 import type { BotContext } from "../context";
 import type { BotFeature } from "../feature";
 import { currentAdminSchool, replyNotAdmin } from "./admin";
 
-const WEEK_MS = 7 * 24 * 3600_000;
-
 async function render(ctx: BotContext, schoolId: Types.ObjectId, timeZone: string) {
-  const since = new Date(ctx.deps.now().getTime() - WEEK_MS);
-  const recent = await Delivery.find({ schoolId, queuedAt: { $gte: since } }, { status: 1 }).lean();
-  const counts = new Map<string, number>();
-  for (const d of recent) counts.set(d.status, (counts.get(d.status) ?? 0) + 1);
+  const statuses = await recentDeliveryCounts(schoolId, ctx.deps.now());
   const failed = await failedDeliveries(schoolId, 15);
   const names = new Map((await Student.find({ _id: { $in: failed.map((f) => f.recipient?.studentId).filter(Boolean) } }, { fullName: 1 }).lean()).map((s) => [String(s._id), s.fullName]));
   const lines = [ctx.t("notify:deliveries.title"), "", ctx.t("notify:deliveries.week")];
-  const statuses = [...counts.entries()].sort((a, b) => b[1] - a[1]);
   lines.push(statuses.length ? statuses.map(([s, n]) => `${ctx.t(`notify:deliveries.status.${s}`)}: ${n}`).join(" · ") : ctx.t("notify:deliveries.nothing"));
   lines.push("", failed.length ? ctx.t("notify:deliveries.failed", { count: failed.length }) : ctx.t("notify:deliveries.noFailed"));
   const keyboard = new InlineKeyboard();

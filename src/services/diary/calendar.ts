@@ -39,17 +39,22 @@ export function yearFilter(scope: StudentScope): { end: { $gte: string }; start?
   return { end: { $gte: schoolYearFirstDay(scope.today) }, ...(scope.lastYear ? { start: { $lte: scope.lastYear.to } } : {}) };
 }
 
+/** `yearFilter` for records already read (the account's snapshot). */
+function inYear(scope: StudentScope, r: { start: string; end: string }): boolean {
+  return r.end >= schoolYearFirstDay(scope.today) && (!scope.lastYear || r.start <= scope.lastYear.to);
+}
+
 export async function loadPeriods(scope: StudentScope): Promise<PeriodItem[]> {
-  const periods = await Period.find({ schoolId: scope.schoolId, ...yearFilter(scope) })
-    .sort({ start: 1 })
-    .lean();
+  const periods = scope.reference
+    ? scope.reference.periods.filter((p) => inYear(scope, p))
+    : await Period.find({ schoolId: scope.schoolId, ...yearFilter(scope) }).sort({ start: 1 }).lean();
   return periods.map((p) => ({ id: String(p._id), name: p.name, kind: p.kind, start: p.start, end: p.end }));
 }
 
 export async function loadHolidays(scope: StudentScope): Promise<HolidayItem[]> {
-  const holidays = await Holiday.find({ schoolId: scope.schoolId, ...yearFilter(scope) })
-    .sort({ start: 1 })
-    .lean();
+  const holidays = scope.reference
+    ? scope.reference.holidays.filter((h) => inYear(scope, h))
+    : await Holiday.find({ schoolId: scope.schoolId, ...yearFilter(scope) }).sort({ start: 1 }).lean();
   return holidays.map((h) => ({ id: String(h._id), name: h.name, start: h.start, end: h.end, classIds: (h.classIds ?? []).map(String) }));
 }
 

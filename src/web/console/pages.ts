@@ -20,11 +20,16 @@ export const SCHOOL_PAGES: ConsolePage[] = [
   { id: "console", label: "console:nav.school", path: "", need: "staff" },
   { id: "console-settings", label: "console:nav.settings", path: "settings", need: "admin" },
   { id: "console-audit", label: "console:nav.audit", path: "audit", need: "admin" },
+  { id: "console-codes", label: "console:codes.nav", path: "codes", need: "admin" },
+  { id: "console-compliance", label: "console:deliveries.navCompliance", path: "compliance", need: "admin" },
+  { id: "console-deliveries", label: "console:deliveries.nav", path: "deliveries", need: "admin" },
+  { id: "console-printouts", label: "console:printouts.nav", path: "printouts", need: "admin" },
 ];
 
 /** Pages of a class (on the class's landing page /app/school/<schoolId>/class/<classId>/), in order. */
 export const CLASS_PAGES: ConsolePage[] = [
   { id: "console-consents", label: "console:registry.nav", path: "consents", need: "staff" },
+  { id: "console-class-printouts", label: "console:printouts.nav", path: "printouts", need: "staff" },
 ];
 
 export const schoolHref = (schoolId: unknown, path = "") => `/app/school/${String(schoolId)}/${path}`;

@@ -9,9 +9,12 @@
  */
 import { planSettingsChange, SCHOOL_SETTINGS, type SettingError } from "../../domain/school-settings";
 import { consentFullText } from "../../services/consent";
-import { auditLogPage, changeSchoolSettings, consentPreviewSchool, schoolSettings, type SchoolSettingsView } from "../../services/school-settings";
+import { auditLogPage, changeSchoolSettings, consentPreviewSchool, consentsToRenew, schoolSettings, type AuditLogEntry, type SchoolSettingsView } from "../../services/school-settings";
 import { listStaff } from "../../services/staff";
 import type { FastifyRequest } from "fastify";
+import type { Types } from "mongoose";
+import { Account } from "../../db/models";
+import type { Translate } from "../../i18n";
 import type { WebApp, WebFeature } from "../feature";
 import { consoleRequest, type ConsoleSchool } from "../console/access";
 import { schoolHref } from "../console/pages";
@@ -34,7 +37,7 @@ function storedFields(view: SchoolSettingsView): Record<string, string> {
   return Object.fromEntries(SCHOOL_SETTINGS.map((s) => [s.key, fieldValue(s, view.values[s.key])]));
 }
 
-function renderSettings(
+async function renderSettings(
   web: WebApp,
   request: FastifyRequest,
   reply: Parameters<WebApp["page"]>[1],
@@ -42,6 +45,7 @@ function renderSettings(
 ) {
   const { t, lang } = request;
   const consent = consentPreviewSchool(input.view, input.values);
+  const renew = await consentsToRenew(input.school._id, input.view.consentVersion);
   const body = settingsPage(t, {
     school: input.school,
     csrf: request.viewer!.session.csrfToken,
@@ -50,10 +54,33 @@ function renderSettings(
     errors: input.errors,
     done: input.done,
     consentVersion: input.view.consentVersion,
+    renew,
     preview: { text: consentFullText(t, consent), version: consent.version, changed: consent.version !== input.view.consentVersion },
     previewed: input.previewed,
   });
   return web.page(request, reply, { title: t("console:settings.title"), body, active: "console-settings", status: input.status });
+}
+
+/**
+ * How the log names the accounts on its page, as the registry does: a teacher by name, an admin by the
+ * label of their code, else the role (or "account") and the last four digits of the Telegram id.
+ */
+async function actorNames(t: Translate, schoolId: Types.ObjectId, entries: readonly AuditLogEntry[], bootstrapAdmins: readonly number[]): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  const wanted = new Set(entries.map((e) => e.actor.accountId).filter((id): id is string => !!id));
+  if (!wanted.size) return names;
+  for (const m of await listStaff(schoolId, bootstrapAdmins)) {
+    if (!m.accountId || !wanted.has(m.accountId) || names.has(m.accountId)) continue;
+    const tail = m.telegramId ? ` …${String(m.telegramId).slice(-4)}` : "";
+    const role = t(`console:role.${m.role}`);
+    const known = m.teacherName ?? m.label;
+    names.set(m.accountId, known ? `${known} (${role})` : m.source === "config" ? `${role} (${t("console:audit.actors.bootstrap")})` : `${role}${tail}`);
+  }
+  const rest = [...wanted].filter((id) => !names.has(id));
+  for (const a of rest.length ? await Account.find({ _id: { $in: rest } }, { telegramId: 1 }).lean() : []) {
+    names.set(String(a._id), t("console:audit.actors.account", { id: a.telegramId ? String(a.telegramId).slice(-4) : String(a._id).slice(-4) }));
+  }
+  return names;
 }
 
 export const consoleSettingsFeature: WebFeature = {
@@ -93,13 +120,7 @@ export const consoleSettingsFeature: WebFeature = {
       if (!at) return reply;
       const { t, lang } = request;
       const log = await auditLogPage(at.school._id, Number(request.query.page ?? 1));
-      const staff = await listStaff(at.school._id, web.deps.config.ADMIN_TELEGRAM_IDS);
-      const actors = new Map<string, string>();
-      for (const m of staff) {
-        if (!m.accountId || actors.has(m.accountId)) continue;
-        const who = m.teacherName ?? m.label ?? (m.source === "config" ? t("console:audit.actors.bootstrap") : null);
-        if (who) actors.set(m.accountId, `${who} (${t(`console:role.${m.role}`)})`);
-      }
+      const actors = await actorNames(t, at.school._id, log.entries, web.deps.config.ADMIN_TELEGRAM_IDS);
       const body = auditPage(t, { school: at.school, lang, actors, ...log });
       return web.page(request, reply, { title: t("console:audit.title"), body, active: "console-audit" });
     });

@@ -30,6 +30,8 @@ export interface SettingsPageData {
   errors: readonly SettingError[];
   done?: SettingsDone;
   consentVersion: string;
+  /** Accounts whose consent in the bot a new version would ask again. */
+  renew: number;
   /** The consent's full text with these values, and whether it would get a new version. */
   preview: { text: string; version: string; changed: boolean };
   /** The form came back from "preview" (nothing saved). */
@@ -120,7 +122,7 @@ ${data.errors.length > 0 && html`<div class="card risk" role="alert">
 
 function consentIntro(t: Translate, data: SettingsPageData): Html {
   return html`<p class="hint">${t("console:settings.consentVersion", { version: data.consentVersion })}</p>
-<p class="card risk">${t("console:settings.consentWarning")}</p>`;
+<p class="card risk">${t("console:settings.consentWarning")} ${t("console:settings.consentRenew", { count: data.renew })}</p>`;
 }
 
 function consentPreview(t: Translate, data: SettingsPageData): Html {
@@ -136,7 +138,7 @@ export interface AuditPageData {
   school: ConsoleSchool;
   lang: Language;
   entries: readonly AuditLogEntry[];
-  /** Account id → how the school knows the person (teacher's name, the admin code's label). */
+  /** Account id → how the school knows the person (teacher's name, the admin code's label, the Telegram id's tail). */
   actors: ReadonlyMap<string, string>;
   total: number;
   page: number;
@@ -161,7 +163,7 @@ function actorText(t: Translate, data: AuditPageData, actor: AuditLogEntry["acto
   if (actor.kind === "cli") return t("console:audit.actors.cli", { name: actor.name ?? "" });
   if (actor.kind === "system") return t("console:audit.actors.system", { name: actor.name ?? "" });
   const known = actor.accountId ? data.actors.get(actor.accountId) : undefined;
-  return known ?? t("console:audit.actors.account", { id: actor.accountId?.slice(-6) ?? "—" });
+  return known ?? t("console:audit.actors.account", { id: actor.accountId?.slice(-4) ?? "—" });
 }
 
 function whatText(t: Translate, entry: AuditLogEntry): string {
