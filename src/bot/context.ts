@@ -1,3 +1,4 @@
+import type { AccessSnapshot } from "../services/access-snapshot";
 import type { Context, LazySessionFlavor } from "grammy";
 import type { ConversationFlavor } from "@grammyjs/conversations";
 import type { i18n } from "i18next";
@@ -36,6 +37,12 @@ export interface BotContextFlavor {
   t: Translate;
   /** The sender's stored account, when they have one. */
   account: AccountDocument | null;
+  /**
+   * What the account could see when this update arrived (read with the account in one round trip:
+   * src/services/access-snapshot.ts): the consent gate and the data views use it; code that changes
+   * links or consent asks src/services/access.ts again.
+   */
+  access?: AccessSnapshot | null;
 }
 
 /**

@@ -42,19 +42,48 @@ export class MongoSessionStorage<T> implements StorageAdapter<T> {
   constructor(private readonly ttlMs?: number) {}
 
   async read(key: string): Promise<T | undefined> {
+    const prefetched = takePrefetched(key);
+    if (prefetched) return prefetched.value as T | undefined;
     const doc = await Session.findOne({ key, $or: [{ expiresAt: { $exists: false } }, { expiresAt: { $gt: new Date() } }] }, { value: 1 }).lean();
     return (doc?.value ?? undefined) as T | undefined;
   }
 
   async write(key: string, value: T): Promise<void> {
+    prefetched.delete(key);
     // JSON semantics, as the plugins expect: no undefined, no class instances.
     const expiry = this.ttlMs ? { expiresAt: new Date(Date.now() + this.ttlMs) } : {};
     await Session.updateOne({ key }, { $set: { value: JSON.parse(JSON.stringify(value)), ...expiry } }, { upsert: true });
   }
 
   async delete(key: string): Promise<void> {
+    prefetched.delete(key);
     await Session.deleteOne({ key });
   }
+}
+
+/**
+ * Dialog states read together with the account (src/bot/middleware/account.ts), for the one read
+ * the conversations plugin makes next in the same update. Updates of one chat run one at a time
+ * (sequentialize), and every update of a private chat sets or clears its entry before that read, so
+ * an entry is never an older update's.
+ */
+const prefetched = new Map<string, { value: unknown }>();
+
+/** `stored`: the dialog document read with the account (null: none stored); undefined: not read, ask MongoDB. */
+export function prefetchDialog(chatId: number, stored: { value: unknown; expiresAt?: Date | null } | null | undefined): void {
+  const key = `dialog:${chatId}`;
+  if (stored === undefined) {
+    prefetched.delete(key);
+    return;
+  }
+  const live = stored && (!stored.expiresAt || stored.expiresAt.getTime() > Date.now());
+  prefetched.set(key, { value: live ? (stored.value ?? undefined) : undefined });
+}
+
+function takePrefetched(key: string): { value: unknown } | undefined {
+  const entry = prefetched.get(key);
+  prefetched.delete(key);
+  return entry;
 }
 
 /** State belongs to a private chat; groups get none (the bot talks to guardians one to one). */

@@ -8,6 +8,7 @@ import type { Types } from "mongoose";
 import { GuardianLink, School, latestConsent, type AccountDocument } from "../db/models";
 import { consentStateOf, consentVersionOf, type ConsentState } from "../domain/consent";
 import { childrenWithGuardianConsent } from "./people";
+import { snapshotGuardianChildren, snapshotOutdatedSchools, type AccessSnapshot } from "./access-snapshot";
 
 export { consentStateOf, type ConsentState };
 
@@ -49,6 +50,15 @@ export async function accessibleChildren(account: AccountDocument | null): Promi
   return children;
 }
 
+/**
+ * `accessibleChildren` from the update's snapshot when there is one (src/services/access-snapshot.ts);
+ * a student's own account still asks its guardians' consent of the database.
+ */
+export async function childrenOf(account: AccountDocument | null, access?: AccessSnapshot | null): Promise<AccessibleChild[]> {
+  if (!account || !access || account.roles.some((r) => r.role === "student")) return accessibleChildren(account);
+  return snapshotGuardianChildren(access);
+}
+
 /** The child if this account may see them now, else null ("not available", whatever the reason). */
 export async function childIfAccessible(account: AccountDocument | null, studentId: unknown): Promise<AccessibleChild | null> {
   if (typeof studentId !== "string" && typeof studentId !== "object") return null;
@@ -78,8 +88,9 @@ export async function isSchoolAdmin(account: AccountDocument | null, telegramId:
 }
 
 /** Schools the account has children in whose consent text changed since the account agreed. */
-export async function schoolsWithOutdatedConsent(account: AccountDocument | null): Promise<Types.ObjectId[]> {
+export async function schoolsWithOutdatedConsent(account: AccountDocument | null, access?: AccessSnapshot | null): Promise<Types.ObjectId[]> {
   if (!account) return [];
+  if (access) return snapshotOutdatedSchools(access);
   const schoolIds = [...new Map((await GuardianLink.find({ accountId: account._id }, { schoolId: 1 }).lean()).map((l) => [String(l.schoolId), l.schoolId])).values()];
   const outdated: Types.ObjectId[] = [];
   for (const schoolId of schoolIds) if ((await consentState(account._id, schoolId)) === "outdated") outdated.push(schoolId);

@@ -1,5 +1,7 @@
 import type { Schema } from "mongoose";
-import { School } from "../../src/db/models";
+import { AUDIT_ACTIONS, School } from "../../src/db/models";
+import ruConsole from "../../locales/ru/console.json";
+import enConsole from "../../locales/en/console.json";
 import { consentVersionOf } from "../../src/domain/consent";
 import {
   formatSetting,
@@ -209,5 +211,15 @@ describe("the consent text's version", () => {
     [{ settings: { consentTextVersion: "2027-01", consentRevision: 1 } }, "2027-01.1"],
   ])("%j → %s", (school, version) => {
     expect(consentVersionOf(school)).toBe(version);
+  });
+});
+
+describe("the words of the settings page and the change log", () => {
+  test.each([["ru", ruConsole], ["en", enConsole]] as const)("%s: every setting has a label and a hint, every audit action a name", (_lang, words) => {
+    const leaf = (tree: unknown, key: string) => key.split(".").reduce<unknown>((at, part) => (at as Record<string, unknown> | undefined)?.[part], tree);
+    for (const spec of SCHOOL_SETTINGS) {
+      expect({ key: spec.key, label: typeof leaf(words.settings.labels, spec.key), hint: typeof leaf(words.settings.hints, spec.key) }).toEqual({ key: spec.key, label: "string", hint: "string" });
+    }
+    expect(AUDIT_ACTIONS.filter((a) => !(a in words.audit.actions))).toEqual([]);
   });
 });

@@ -23,7 +23,7 @@ export async function assessmentsBetween(scope: StudentScope, range: DayRange, s
   })
     .sort({ date: 1 })
     .lean();
-  const names = await subjectNames(items.map((a) => a.subjectId));
+  const names = await subjectNames(items.map((a) => a.subjectId), scope.reference?.subjects);
   return items.map((a) => ({
     id: String(a._id),
     date: a.date,

@@ -35,16 +35,18 @@ export function schoolYearFirstDay(today: string): string {
 }
 
 export async function loadPeriods(scope: StudentScope): Promise<PeriodItem[]> {
-  const periods = await Period.find({ schoolId: scope.schoolId, end: { $gte: schoolYearFirstDay(scope.today) } })
-    .sort({ start: 1 })
-    .lean();
+  const from = schoolYearFirstDay(scope.today);
+  const periods = scope.reference
+    ? scope.reference.periods.filter((p) => p.end >= from)
+    : await Period.find({ schoolId: scope.schoolId, end: { $gte: from } }).sort({ start: 1 }).lean();
   return periods.map((p) => ({ id: String(p._id), name: p.name, kind: p.kind, start: p.start, end: p.end }));
 }
 
 export async function loadHolidays(scope: StudentScope): Promise<HolidayItem[]> {
-  const holidays = await Holiday.find({ schoolId: scope.schoolId, end: { $gte: schoolYearFirstDay(scope.today) } })
-    .sort({ start: 1 })
-    .lean();
+  const from = schoolYearFirstDay(scope.today);
+  const holidays = scope.reference
+    ? scope.reference.holidays.filter((h) => h.end >= from)
+    : await Holiday.find({ schoolId: scope.schoolId, end: { $gte: from } }).sort({ start: 1 }).lean();
   return holidays.map((h) => ({ id: String(h._id), name: h.name, start: h.start, end: h.end, classIds: (h.classIds ?? []).map(String) }));
 }
 

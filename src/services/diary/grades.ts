@@ -58,7 +58,7 @@ function gradeQuery(scope: StudentScope, range: DayRange, filter: GradeFilter = 
 /** Grades of the range, by date, then subject name. */
 export async function gradesBetween(scope: StudentScope, range: DayRange, filter: GradeFilter = {}): Promise<GradeItem[]> {
   const grades = (await Grade.find(gradeQuery(scope, range, filter)).sort({ date: 1, createdAt: 1 }).lean()) as GradeRecord[];
-  const names = await subjectNames(grades.map((g) => g.subjectId));
+  const names = await subjectNames(grades.map((g) => g.subjectId), scope.reference?.subjects);
   const items = toItems(scope, grades, names);
   return items.sort((a, b) => (a.date === b.date ? byName<GradeItem>((g) => g.subjectName)(a, b) : a.date < b.date ? -1 : 1));
 }
@@ -87,7 +87,7 @@ export async function periodSubjects(scope: StudentScope, range: DayRange, filte
     Lesson.distinct("subjectId", lessonFilter) as Promise<Types.ObjectId[]>,
   ]);
   const subjectIds = new Set([...taught.map(String), ...grades.map((g) => String(g.subjectId))]);
-  const names = await subjectNames([...taught, ...grades.map((g) => g.subjectId)]);
+  const names = await subjectNames([...taught, ...grades.map((g) => g.subjectId)], scope.reference?.subjects);
   const items = toItems(scope, grades, names);
   const subjects = [...subjectIds].map((subjectId) => {
     const own = items.filter((g) => g.subjectId === subjectId);

@@ -25,7 +25,7 @@ export async function homeworkDue(scope: StudentScope, range: DayRange, subjectI
   })
     .sort({ dueOn: 1 })
     .lean();
-  const names = await subjectNames(items.map((h) => h.subjectId));
+  const names = await subjectNames(items.map((h) => h.subjectId), scope.reference?.subjects);
   return items
     .map((h) => ({
       id: String(h._id),
@@ -47,6 +47,6 @@ export async function homeworkSubjects(scope: StudentScope, range: DayRange): Pr
     dueOn: { $gte: range.from, $lte: range.to },
     ...forStudentGroups(scope),
   });
-  const names = await subjectNames(ids);
+  const names = await subjectNames(ids, scope.reference?.subjects);
   return [...names].map(([id, name]) => ({ id, name })).sort(byName((s) => s.name));
 }

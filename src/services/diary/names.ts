@@ -12,15 +12,17 @@ function unique(ids: Iterable<Id>): Types.ObjectId[] {
 
 type Named = { _id: Types.ObjectId; name?: string; fullName?: string };
 
-async function namesOf(ids: Iterable<Id>, find: (ids: Types.ObjectId[]) => Promise<Named[]>): Promise<Map<string, string>> {
+/** `known`: the school's names read with the account (StudentScope.reference); a query only for an id it lacks. */
+async function namesOf(ids: Iterable<Id>, find: (ids: Types.ObjectId[]) => Promise<Named[]>, known?: ReadonlyMap<string, string>): Promise<Map<string, string>> {
   const wanted = unique(ids);
   if (wanted.length === 0) return new Map();
+  if (known && wanted.every((id) => known.has(String(id)))) return new Map(wanted.map((id) => [String(id), known.get(String(id))!]));
   const docs = await find(wanted);
   return new Map(docs.map((d) => [String(d._id), d.name ?? d.fullName ?? ""]));
 }
 
-export const subjectNames = (ids: Iterable<Id>) => namesOf(ids, (wanted) => Subject.find({ _id: { $in: wanted } }, { name: 1 }).lean());
-export const teacherNames = (ids: Iterable<Id>) => namesOf(ids, (wanted) => Teacher.find({ _id: { $in: wanted } }, { fullName: 1 }).lean());
+export const subjectNames = (ids: Iterable<Id>, known?: ReadonlyMap<string, string>) => namesOf(ids, (wanted) => Subject.find({ _id: { $in: wanted } }, { name: 1 }).lean(), known);
+export const teacherNames = (ids: Iterable<Id>, known?: ReadonlyMap<string, string>) => namesOf(ids, (wanted) => Teacher.find({ _id: { $in: wanted } }, { fullName: 1 }).lean(), known);
 export const groupNames = (ids: Iterable<Id>) => namesOf(ids, (wanted) => Group.find({ _id: { $in: wanted } }, { name: 1 }).lean());
 
 /** A string id from a question or a button as an ObjectId (callers have checked its shape). */

@@ -1,10 +1,13 @@
 /**
  * The child a view is about, with what every view needs to know: class, groups, school zone and
- * grading rules, and "today" in the school's zone. Loaded once per answer (three small queries).
+ * grading rules, and "today" in the school's zone. Loaded once per answer: from the update's
+ * snapshot when it has the child (no query; the school's calendar and names come with it as
+ * `reference`), else three small queries.
  */
 import type { Types } from "mongoose";
 import { School, SchoolClass, Student } from "../../db/models";
 import type { AccessibleChild } from "../access";
+import type { AccessSnapshot, SchoolReference } from "../access-snapshot";
 import { gradingRules, type GradingRules } from "../../domain/grading";
 import { schoolDay } from "../../domain/time";
 import { firstNameOf } from "../../domain/format";
@@ -27,17 +30,23 @@ export interface StudentScope {
   today: string;
   now: Date;
   via: AccessibleChild["via"];
+  /** The school's calendar, subjects and teachers as read with the account (absent: ask MongoDB). */
+  reference?: SchoolReference;
 }
 
 /** Null when the student, their class or school is gone (e.g. deleted by the journal). */
-export async function loadScope(child: AccessibleChild, now: Date): Promise<StudentScope | null> {
-  const student = await Student.findOne({ _id: child.studentId, schoolId: child.schoolId }).lean();
-  if (!student) return null;
-  const [schoolClass, school] = await Promise.all([
-    SchoolClass.findOne({ _id: student.classId, schoolId: child.schoolId }).lean(),
-    School.findById(child.schoolId, { timezone: 1, settings: 1 }).lean(),
-  ]);
-  if (!schoolClass || !school) return null;
+export async function loadScope(child: AccessibleChild, now: Date, access?: AccessSnapshot | null): Promise<StudentScope | null> {
+  const known = access?.students.get(String(child.studentId));
+  const student = known ?? (await Student.findOne({ _id: child.studentId, schoolId: child.schoolId }).lean());
+  if (!student || !student.schoolId.equals(child.schoolId)) return null;
+  const [schoolClass, school] = known
+    ? [access!.classes.get(String(student.classId)) ?? null, access!.schools.get(String(child.schoolId)) ?? null]
+    : await Promise.all([
+        SchoolClass.findOne({ _id: student.classId, schoolId: child.schoolId }).lean(),
+        School.findById(child.schoolId, { timezone: 1, settings: 1 }).lean(),
+      ]);
+  if (!schoolClass || !school || !schoolClass.schoolId.equals(child.schoolId)) return null;
+  const reference = known ? access!.reference.get(String(child.schoolId)) : undefined;
   return {
     studentId: student._id,
     schoolId: school._id,
@@ -49,16 +58,19 @@ export async function loadScope(child: AccessibleChild, now: Date): Promise<Stud
     firstName: firstNameOf(student.fullName),
     className: schoolClass.name,
     timezone: school.timezone,
-    rules: gradingRules(school.settings),
+    rules: gradingRules(school.settings ?? undefined),
     periodKind: school.settings?.periodKind ?? "quarter",
     today: schoolDay(now, school.timezone),
     now,
     via: child.via,
+    ...(reference ? { reference } : {}),
   };
 }
 
 /** First names of several children in one query (the child switcher's buttons). */
-export async function firstNamesOf(studentIds: readonly Types.ObjectId[]): Promise<Map<string, string>> {
+export async function firstNamesOf(studentIds: readonly Types.ObjectId[], access?: AccessSnapshot | null): Promise<Map<string, string>> {
+  const known = studentIds.map((id) => access?.students.get(String(id)));
+  if (known.every((s) => !!s)) return new Map(known.map((s) => [String(s!._id), firstNameOf(s!.fullName)]));
   const students = await Student.find({ _id: { $in: studentIds } }, { fullName: 1 }).lean();
   return new Map(students.map((s) => [String(s._id), firstNameOf(s.fullName)]));
 }

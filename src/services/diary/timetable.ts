@@ -56,8 +56,8 @@ export async function lessonsOn(scope: StudentScope, days: readonly string[]): P
     $and: [{ $or: [{ date: { $in: days } }, { "movedTo.date": { $in: days } }] }, forStudentGroups(scope)],
   }).lean()) as LessonRecord[];
   const [subjects, teachers] = await Promise.all([
-    subjectNames(lessons.map((l) => l.subjectId)),
-    teacherNames(lessons.flatMap((l) => [l.teacherId, l.substituteTeacherId])),
+    subjectNames(lessons.map((l) => l.subjectId), scope.reference?.subjects),
+    teacherNames(lessons.flatMap((l) => [l.teacherId, l.substituteTeacherId]), scope.reference?.teachers),
   ]);
   const byDay = new Map<string, LessonItem[]>(days.map((d) => [d, []]));
   for (const lesson of lessons) {

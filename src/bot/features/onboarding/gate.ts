@@ -14,7 +14,7 @@ const composer = new Composer<BotContext>();
 composer.use(async (ctx, next) => {
   const text = ctx.message?.text ?? "";
   if (ctx.chat?.type !== "private" || !ctx.account || /^\/(help|language)\b/.test(text)) return next();
-  if (!(await schoolsWithOutdatedConsent(ctx.account)).length) return next();
+  if (!(await schoolsWithOutdatedConsent(ctx.account, ctx.access)).length) return next();
   if (ctx.callbackQuery) await ctx.answerCallbackQuery();
   await ctx.conversation.exitAll();
   await ctx.conversation.enter(ONBOARDING_DIALOG, "reconsent");

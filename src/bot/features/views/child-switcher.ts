@@ -6,13 +6,14 @@
  */
 import type { InlineKeyboardButton } from "grammy/types";
 import { GuardianLink, Account } from "../../../db/models";
-import { accessibleChildren, childIfAccessible, type AccessibleChild } from "../../../services/access";
+import { childrenOf, type AccessibleChild } from "../../../services/access";
 import { firstNamesOf } from "../../../services/diary";
+import type { AccessSnapshot } from "../../../services/access-snapshot";
 import type { BotContext } from "../../context";
 import { encodeViewCallback } from "./callback-data";
 
 /** What choosing a child needs of a bot's context (Telegram's, or the MAX front end's: src/max/). */
-export type ChooserContext = Pick<BotContext, "account" | "t">;
+export type ChooserContext = Pick<BotContext, "account" | "t"> & Partial<Pick<BotContext, "access">>;
 
 export type ChildChoice =
   | { ok: true; child: AccessibleChild; children: AccessibleChild[] }
@@ -23,10 +24,10 @@ export type ChildChoice =
  * else the first linked. `children` may be passed when the caller already has them.
  */
 export async function chooseChild(ctx: ChooserContext, wantedId?: string, known?: AccessibleChild[]): Promise<ChildChoice> {
-  const children = known ?? (await accessibleChildren(ctx.account));
+  const children = known ?? (await childrenOf(ctx.account, ctx.access));
   if (children.length === 0) return { ok: false, reason: await whyNoChildren(ctx) };
   if (wantedId !== undefined) {
-    const child = await childIfAccessible(ctx.account, wantedId);
+    const child = children.find((c) => String(c.studentId) === String(wantedId));
     if (!child) return { ok: false, reason: "not-available" };
     await rememberChild(ctx, child);
     return { ok: true, child, children };
@@ -39,6 +40,7 @@ export async function chooseChild(ctx: ChooserContext, wantedId?: string, known?
 /** Linked but without current consent, or not linked at all (the pointer differs). */
 async function whyNoChildren(ctx: ChooserContext): Promise<"no-children" | "no-consent"> {
   if (!ctx.account) return "no-children";
+  if (ctx.access) return ctx.access.links.length ? "no-consent" : "no-children";
   const linked = await GuardianLink.exists({ accountId: ctx.account._id });
   return linked ? "no-consent" : "no-children";
 }
@@ -56,9 +58,9 @@ export function noChildText(ctx: ChooserContext, reason: Exclude<ChildChoice, { 
 }
 
 /** A row of buttons with the children's first names; the current one is marked. Empty for one child. */
-export async function switcherRow(code: string, children: readonly AccessibleChild[], current: AccessibleChild): Promise<InlineKeyboardButton[]> {
+export async function switcherRow(code: string, children: readonly AccessibleChild[], current: AccessibleChild, access?: AccessSnapshot | null): Promise<InlineKeyboardButton[]> {
   if (children.length < 2) return [];
-  const names = await firstNamesOf(children.map((c) => c.studentId));
+  const names = await firstNamesOf(children.map((c) => c.studentId), access);
   return children.map((c) => {
     const name = names.get(String(c.studentId)) ?? "?";
     const chosen = c.studentId.equals(current.studentId);

@@ -10,7 +10,7 @@ import { School, Subject } from "../../../db/models";
 import { parseQuestion, type ParsedQuestion } from "../../../domain/question";
 import { escapeHtml } from "../../../domain/html";
 import { schoolDay } from "../../../domain/time";
-import { accessibleChildren, type AccessibleChild } from "../../../services/access";
+import { childrenOf, type AccessibleChild } from "../../../services/access";
 import { firstNamesOf } from "../../../services/diary";
 import type { BotContext } from "../../context";
 import type { BotFeature } from "../../feature";
@@ -67,7 +67,7 @@ export function questionsFeature(viewByName: (name: string) => ViewDef | undefin
   composer.chatType("private").on("message:text", async (ctx, next) => {
     const text = ctx.message.text;
     if (text.startsWith("/")) return next(); // an unknown command: "unhandled" answers it
-    const children = await accessibleChildren(ctx.account);
+    const children = await childrenOf(ctx.account, ctx.access);
     if (children.length === 0) {
       // Only a recognisable question gets the pointer; anything else is not ours to answer.
       const parsed = parseQuestion(text, { today: schoolDay(ctx.deps.now(), ctx.deps.config.DEFAULT_TIMEZONE), children: [], subjects: [] });

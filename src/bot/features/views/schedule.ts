@@ -25,7 +25,7 @@ export const scheduleView: ViewDef = {
     const holidays = await loadHolidays(view.scope);
     const days = daysToShow(view, params, holidays);
     const lessons = await lessonsOn(view.scope, days);
-    const subject = params.subjectId ? (await subjectNames([objectId(params.subjectId)])).get(params.subjectId) : undefined;
+    const subject = params.subjectId ? (await subjectNames([objectId(params.subjectId)], view.scope.reference?.subjects)).get(params.subjectId) : undefined;
     const shown = days.map((d) => ({ d, own: (lessons.get(d) ?? []).filter((l) => !params.subjectId || l.subjectId === params.subjectId) }));
     const sections = shown.map(({ d, own }) => daySection(view, d, own, holidays, subject));
     if (params.subjectId && subject !== undefined && shown.every(({ own }) => own.length === 0)) {

@@ -36,7 +36,7 @@ export type RenderedAnswer = { ok: true; parts: string[]; rows: InlineKeyboardBu
 export async function renderViewAnswer(ctx: ChooserContext & Pick<BotContext, "lang">, now: Date, view: ViewDef, request: ShowRequest = {}, limit?: number): Promise<RenderedAnswer> {
   const choice = await chooseChild(ctx, request.studentId, request.children);
   if (!choice.ok) return { ok: false, reason: choice.reason };
-  const scope = await loadScope(choice.child, now);
+  const scope = await loadScope(choice.child, now, ctx.access);
   if (!scope) return { ok: false, reason: "not-available" };
   const viewContext: ViewContext = {
     t: ctx.t,
@@ -50,7 +50,7 @@ export async function renderViewAnswer(ctx: ChooserContext & Pick<BotContext, "l
     name: escapeHtml(scope.firstName),
     className: escapeHtml(scope.className),
   });
-  const switcher = await switcherRow(view.code, choice.children, choice.child);
+  const switcher = await switcherRow(view.code, choice.children, choice.child, ctx.access);
   const rows = [...(rendered.buttons ?? []), switcher].filter((row) => row.length > 0);
   return { ok: true, parts: splitMessage([header, ...rendered.sections], limit), rows };
 }
