@@ -8,7 +8,7 @@ import { shortNameOf } from "../domain/format";
 import { startClassReport } from "./class-report";
 import { FONTS } from "./fonts";
 import { COLORS, fields, heading, paragraph, signatureLines, table } from "./layout";
-import { toCsv } from "./layout-csv";
+import { toCsv, type CsvCell } from "./layout-csv";
 import { decimal, longDay, percent } from "./layout-text";
 import { csvNumber } from "./summary-sheet";
 
@@ -87,9 +87,14 @@ export async function renderCurriculumReport(report: CurriculumReport, t: Transl
 }
 
 export function curriculumCsv(report: CurriculumReport, t: Translate, lang: string): Buffer {
+  return toCsv(curriculumRows(report, t, lang));
+}
+
+/** The statistics as rows of cells (the CSV's, and the console's table): the header, then a row per subject (and group). */
+export function curriculumRows(report: CurriculumReport, t: Translate, lang: string): CsvCell[][] {
   const k = (key: string) => t(`reports:curriculum.${key}`);
   const plan = ["planned", "expected", "held", "substituted", "cancelled", "moved", "unmarked", "remaining", "done"] as const;
-  return toCsv([
+  return [
     [
       k("subject"), k("group"), ...plan.map((key) => k(`plan.${key}`)), k("plan.behind"),
       ...report.kinds.map((kind) => t(`reports:lessonKinds.${kind}`)),
@@ -100,5 +105,5 @@ export function curriculumCsv(report: CurriculumReport, t: Translate, lang: stri
       ...report.kinds.map((kind) => r.heldByKind[kind] ?? 0),
       ...GRADE_KEYS.map((key) => r.grades.distribution[key]), r.grades.count, csvNumber(r.grades.average, lang), csvNumber(r.grades.quality.percent, lang),
     ]),
-  ]);
+  ];
 }

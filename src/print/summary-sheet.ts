@@ -9,7 +9,7 @@ import { shortNameOf } from "../domain/format";
 import { startClassReport } from "./class-report";
 import { FONTS } from "./fonts";
 import { COLORS, fields, paragraph, signatureLines, table } from "./layout";
-import { toCsv } from "./layout-csv";
+import { toCsv, type CsvCell } from "./layout-csv";
 import { decimal, longDay, markText, numericDay, percent } from "./layout-text";
 
 /** Distribution rows always shown; the rarer ones only when some subject has them. */
@@ -89,10 +89,15 @@ export async function renderSummarySheet(report: SummarySheetReport, t: Translat
 }
 
 export function summarySheetCsv(report: SummarySheetReport, t: Translate, lang: string): Buffer {
+  return toCsv(summarySheetRows(report, t, lang));
+}
+
+/** The sheet as rows of cells (the CSV's, and the console's table): a title row, the header, the students, then the statistics. */
+export function summarySheetRows(report: SummarySheetReport, t: Translate, lang: string): CsvCell[][] {
   const k = (key: string, options?: Record<string, unknown>) => t(`reports:sheet.${key}`, options);
   const subjects = report.sheet.subjects;
   const totals = report.sheet.students;
-  return toCsv([
+  return [
     [k("title"), report.className, report.period.name, report.schoolName],
     ["№", k("student"), ...report.subjects.map((s) => s.name)],
     ...report.students.map((s, i) => [i + 1, s.name, ...report.subjects.map((sub) => markText(t, markOf(report, s.id, sub.id)))]),
@@ -103,7 +108,7 @@ export function summarySheetCsv(report: SummarySheetReport, t: Translate, lang: 
     ...(["excellent", "good", "oneThree", "threes", "failing", "notAttested", "undecided"] as const).map((key) => ["", k(`categories.${key}`), totals[key]]),
     ["", k("quality"), csvNumber(totals.quality.percent, lang)],
     ["", k("success"), csvNumber(totals.success.percent, lang)],
-  ]);
+  ];
 }
 
 /** Numbers as the spreadsheet of the language reads them (4,25 in ru); empty for "none". */

@@ -9,7 +9,7 @@
 import { createHash } from "node:crypto";
 import { Types } from "mongoose";
 import type { Queue } from "bullmq";
-import { DEFAULT_TIMEZONE, DomainEvent, Lesson, Recommendation, School, SchoolClass, Student, Subject, Teacher } from "../db/models";
+import { DEFAULT_TIMEZONE, Delivery, DomainEvent, Guardian, Lesson, Recommendation, School, SchoolClass, Student, Subject, Teacher } from "../db/models";
 import { addDays, schoolDay } from "../domain/time";
 
 export interface TeacherScope {
@@ -76,6 +76,12 @@ export interface NewRecommendation {
 
 export class NotAllowedError extends Error {}
 
+/** The longest recommendation (the model's limit: one Telegram message with its header). */
+export const RECOMMENDATION_MAX_LENGTH = 3500;
+
+/** The domain event of a recommendation (its deliveries carry it): derived from the id, so a retry records it once. */
+export const recommendationEventId = (id: Types.ObjectId) => `recommendation.created-${createHash("sha256").update(String(id)).digest("hex")}`;
+
 /** Stores it, records `recommendation.created` and hands it to the worker (or leaves it for the outbox sweep). */
 export async function postRecommendation({ now, ...input }: NewRecommendation, events?: Queue): Promise<{ id: Types.ObjectId; eventId: string }> {
   if (!(await mayAddress(input.schoolId, input.teacherId, input.classId, input.subjectId, now))) throw new NotAllowedError("not a class/subject of this teacher");
@@ -83,7 +89,7 @@ export async function postRecommendation({ now, ...input }: NewRecommendation, e
     throw new NotAllowedError("the student is not in this class");
   }
   const rec = await Recommendation.create({ ...input, text: input.text.trim() });
-  const eventId = `recommendation.created-${createHash("sha256").update(String(rec._id)).digest("hex")}`;
+  const eventId = recommendationEventId(rec._id);
   await DomainEvent.create({
     schoolId: input.schoolId,
     eventId,
@@ -103,9 +109,60 @@ export async function postRecommendation({ now, ...input }: NewRecommendation, e
 /** Students of a class whose name matches the words given ("Иванова Мария", "Иванова"). */
 export async function findStudents(schoolId: Types.ObjectId, classId: Types.ObjectId, name: string) {
   const words = name.toLowerCase().replace(/ё/g, "е").split(/\s+/).filter(Boolean);
-  const students = await Student.find({ schoolId, classId }, { fullName: 1 }).lean();
+  const students = await Student.find({ schoolId, classId, left: null }, { fullName: 1 }).lean();
   return students.filter((s) => {
     const full = s.fullName.toLowerCase().replace(/ё/g, "е").split(/\s+/);
     return words.every((w) => full.some((part) => part.startsWith(w)));
+  });
+}
+
+/** How far a recommendation got: per family (guardian record and child), its best delivery. */
+export interface RecommendationReach {
+  studentName: string | null;
+  guardianName: string | null;
+  channel: string;
+  status: string;
+}
+
+export interface ClassRecommendation {
+  id: string;
+  createdAt: Date;
+  teacher: string;
+  subject: string;
+  /** One student's, or null for the whole class. */
+  student: string | null;
+  text: string;
+  reach: RecommendationReach[];
+}
+
+/** Best first: what reached the person, then paper, then on the way, then what failed. */
+const REACH_ORDER = ["sent", "delivered", "handed", "printed", "pending_paper", "queued", "sending", "fell_back", "failed", "cancelled"];
+
+/** The class's recommendations (newest first) with whom each reached, from its delivery records (the teacher's receipt's source). */
+export async function classRecommendations(schoolId: Types.ObjectId, classId: Types.ObjectId, limit = 30): Promise<ClassRecommendation[]> {
+  const recs = await Recommendation.find({ schoolId, classId }).sort({ createdAt: -1 }).limit(limit).lean();
+  const eventIds = recs.map((r) => recommendationEventId(r._id));
+  const [deliveries, teachers, subjects] = await Promise.all([
+    eventIds.length ? Delivery.find({ eventId: { $in: eventIds }, kind: "recommendation" }, { eventId: 1, recipient: 1, channel: 1, status: 1 }).lean() : [],
+    Teacher.find({ _id: { $in: recs.map((r) => r.teacherId) } }, { fullName: 1 }).lean(),
+    Subject.find({ _id: { $in: recs.map((r) => r.subjectId) } }, { name: 1 }).lean(),
+  ]);
+  const ids = (key: "studentId" | "guardianId") => [...new Set([...deliveries.map((d) => d.recipient?.[key]), ...(key === "studentId" ? recs.map((r) => r.studentId) : [])].filter(Boolean).map(String))];
+  const [students, guardians] = await Promise.all([Student.find({ _id: { $in: ids("studentId") } }, { fullName: 1 }).lean(), Guardian.find({ _id: { $in: ids("guardianId") } }, { fullName: 1 }).lean()]);
+  const name = (list: Array<{ _id: Types.ObjectId; fullName?: string | null }>, id: unknown) => (id ? (list.find((x) => x._id.equals(String(id)))?.fullName ?? null) : null);
+  return recs.map((r, i) => {
+    const best = new Map<string, (typeof deliveries)[number]>();
+    for (const d of deliveries.filter((x) => x.eventId === eventIds[i])) {
+      const key = `${String(d.recipient?.guardianId)}:${String(d.recipient?.studentId)}`;
+      const held = best.get(key);
+      if (!held || REACH_ORDER.indexOf(d.status) < REACH_ORDER.indexOf(held.status)) best.set(key, d);
+    }
+    return {
+      id: String(r._id), createdAt: (r as { createdAt: Date }).createdAt, teacher: name(teachers, r.teacherId) ?? "—",
+      subject: subjects.find((s) => s._id.equals(r.subjectId))?.name ?? "—", student: name(students, r.studentId), text: r.text,
+      reach: [...best.values()]
+        .map((d) => ({ studentName: name(students, d.recipient?.studentId), guardianName: name(guardians, d.recipient?.guardianId), channel: d.channel, status: d.status }))
+        .sort((a, b) => (a.studentName ?? "").localeCompare(b.studentName ?? "", "ru") || (a.guardianName ?? "").localeCompare(b.guardianName ?? "", "ru")),
+    };
   });
 }

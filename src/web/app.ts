@@ -31,6 +31,7 @@ import { consoleRegistryFeature } from "./routes/console-registry";
 import { consoleCodesFeature } from "./routes/console-codes";
 import { consoleDeliveriesFeature } from "./routes/console-deliveries";
 import { consolePrintoutsFeature } from "./routes/console-printouts";
+import { consoleTeacherFeature } from "./routes/console-teacher";
 import { consoleSettingsFeature } from "./routes/console-settings";
 
 export const WEB_PREFIX = "/app";
@@ -40,7 +41,7 @@ const FORM_BODY_LIMIT = 64 * 1024;
 export function webFeatures(): WebFeature[] {
   return [
     signInFeature, emailSignInFeature, startFeature, gradesFeature, chartsFeature, forecastFeature, diaryFeature, settingsFeature, privacyFeature,
-    consoleFeature, consoleSettingsFeature, consoleRegistryFeature, consoleCodesFeature, consoleDeliveriesFeature, consolePrintoutsFeature,
+    consoleFeature, consoleSettingsFeature, consoleRegistryFeature, consoleCodesFeature, consoleDeliveriesFeature, consolePrintoutsFeature, consoleTeacherFeature,
   ];
 }
 

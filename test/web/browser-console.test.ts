@@ -158,6 +158,23 @@ test("a teacher sees their class and cannot open another", async () => {
     await page.waitForURL(/\/consents$/);
     expect(await page.locator("main").innerText()).not.toContain("Зарегистрировать");
     await screenshot(page, "console-consents-teacher");
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.getByRole("link", { name: "← Класс 7А" }).click();
+    await page.getByRole("link", { name: "Рекомендации", exact: true }).click();
+    await page.getByLabel("Предмет").selectOption({ label: "Геометрия" });
+    await page.getByLabel("Текст").fill("Принести циркуль в понедельник.");
+    await page.getByRole("button", { name: "Отправить" }).click();
+    await page.getByText("Рекомендация отправлена").waitFor();
+    expect(await page.locator("article.recommendation").first().innerText()).toContain("Принести циркуль в понедельник.");
+    await screenshot(page, "console-recommendations");
+    await page.getByRole("link", { name: "← Класс 7А" }).click();
+    await page.getByRole("link", { name: "Ведомость и учебный план" }).click();
+    await page.locator("table.report").first().waitFor();
+    await page.getByLabel("Период").selectOption({ index: 0 });
+    await page.getByRole("button", { name: "Показать" }).click();
+    await page.waitForURL(/period=/);
+    expect(await page.locator("table.report").first().innerText()).toContain("Алгебра");
+    await screenshot(page, "console-reports");
     for (const path of [`/app/school/${fx.school._id}/class/${fx.classIds.c3b}/`, `/app/school/${fx.school._id}/class/${fx.classIds.c3b}/consents`]) {
       const response = await page.goto(`${web.url}${path}`);
       expect(response!.status()).toBe(404);

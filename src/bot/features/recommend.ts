@@ -12,14 +12,14 @@ import { Teacher } from "../../db/models";
 import { sameClassName } from "../../domain/class-name";
 import { escapeHtml } from "../../domain/html";
 import { QUEUES } from "../../queue/names";
-import { findStudents, NotAllowedError, postRecommendation, teachingScope } from "../../services/recommendations";
+import { findStudents, NotAllowedError, postRecommendation, RECOMMENDATION_MAX_LENGTH, teachingScope } from "../../services/recommendations";
 import { renderNotice } from "../../services/notify/render";
 import type { BotContext, BotDeps } from "../context";
 import type { BotFeature } from "../feature";
 import { dialogLanguage, dialogT, dropButtons, unusableAnswer, waitStep, type Dialog, type DialogContext } from "../dialog";
 
 export const RECOMMEND_DIALOG = "recommend";
-const MAX_TEXT = 3500;
+const MAX_TEXT = RECOMMENDATION_MAX_LENGTH;
 
 interface Teaching {
   schoolId: string;

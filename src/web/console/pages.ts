@@ -30,6 +30,8 @@ export const SCHOOL_PAGES: ConsolePage[] = [
 export const CLASS_PAGES: ConsolePage[] = [
   { id: "console-consents", label: "console:registry.nav", path: "consents", need: "staff" },
   { id: "console-class-printouts", label: "console:printouts.nav", path: "printouts", need: "staff" },
+  { id: "console-recommendations", label: "console:teacher.recommendationsNav", path: "recommendations", need: "staff" },
+  { id: "console-reports", label: "console:teacher.reportsNav", path: "reports", need: "staff" },
 ];
 
 export const schoolHref = (schoolId: unknown, path = "") => `/app/school/${String(schoolId)}/${path}`;
