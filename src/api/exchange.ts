@@ -14,6 +14,7 @@ import { bearerToken } from "../http/server";
 import { authenticateToken } from "../services/schools";
 import { ExchangeInputError, ExchangeTooLargeError, ExchangeUnavailableError } from "../services/exchange/errors";
 import { importBatch, importBundle, type ImportOptions } from "../services/exchange/import";
+import { rollOverSchoolYear } from "../services/school-year";
 
 export interface ExchangeApiDeps {
   config: Pick<Config, "EXCHANGE_BODY_LIMIT_MB" | "EXCHANGE_MAX_ITEMS">;
@@ -25,6 +26,8 @@ export interface ExchangeApiDeps {
   queues?: Pick<QueueFactory, "queue"> & Partial<Pick<QueueFactory, "redis" | "prefix">>;
   /** While MongoDB does not answer, a batch is refused at once (503, Retry-After) instead of hanging. */
   database?: DatabaseHealth;
+  /** The clock of the school-year rollover (tests inject one). */
+  now?: () => Date;
 }
 
 /**
@@ -37,6 +40,8 @@ export const AUTH_FAILURE_WINDOW_MS = 15 * 60_000;
 
 /** The extension endpoint for several resources in one batch. */
 export const BUNDLE = "bundle";
+/** The new school year's rollover (issue 15; src/services/school-year.ts). */
+export const SCHOOL_YEAR = "schoolYear";
 
 const UNAUTHORIZED = { error: "Unauthorized" };
 const DATABASE_RETRY_AFTER_S = 30;
@@ -58,6 +63,7 @@ function parseNotify(value: unknown): boolean | undefined {
 export function registerExchangeApi(app: FastifyInstance, deps: ExchangeApiDeps): void {
   const limitMb = deps.config.EXCHANGE_BODY_LIMIT_MB;
   const events = deps.queues?.queue(QUEUES.events);
+  const deliveries = deps.queues?.queue(QUEUES.deliveries);
   const log = deps.logger.child({ component: "exchange-api" });
 
   void app.register(async (api) => {
@@ -100,13 +106,21 @@ export function registerExchangeApi(app: FastifyInstance, deps: ExchangeApiDeps)
 
     api.setErrorHandler((error: FastifyError, request, reply) => sendError(error, request, reply, limitMb, log));
 
+    api.put<{ Querystring: Record<string, string> }>(`/api/v1/${SCHOOL_YEAR}`, { bodyLimit: Math.round(limitMb * 1024 * 1024) }, async (request, reply) => {
+      const notify = parseNotify(request.query.notify);
+      if (notify === undefined) return reply.status(400).send({ error: "The query parameter notify must be true or false" });
+      const school = request.school!;
+      const result = await rollOverSchoolYear(school, request.body, { now: deps.now?.() ?? new Date(), deliveries, notify, logger: log });
+      return reply.status(200).send(result);
+    });
+
     api.put<{ Params: { resource: string }; Querystring: Record<string, string> }>(
       "/api/v1/:resource",
       { bodyLimit: Math.round(limitMb * 1024 * 1024) },
       async (request, reply) => {
         const { resource } = request.params;
         if (resource !== BUNDLE && !(EXCHANGE_RESOURCES as readonly string[]).includes(resource)) {
-          return reply.status(404).send({ error: `Unknown resource "${resource}"; the resources are: ${EXCHANGE_RESOURCES.join(", ")} (and ${BUNDLE} for several at once)` });
+          return reply.status(404).send({ error: `Unknown resource "${resource}"; the resources are: ${EXCHANGE_RESOURCES.join(", ")} (and ${BUNDLE} for several at once, ${SCHOOL_YEAR} for the new school year)` });
         }
         const notify = parseNotify(request.query.notify);
         if (notify === undefined) return reply.status(400).send({ error: "The query parameter notify must be true or false" });

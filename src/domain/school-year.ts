@@ -40,3 +40,18 @@ export function staffRoleLastDay(today: string, periods: readonly PeriodSpan[], 
   const current = schoolYearLastDay(start, periods);
   return mode === "grant" && current >= today ? current : schoolYearLastDay(start + 1, periods);
 }
+
+/** The label of the school year that began in September of `startYear` ("2027/28"). */
+export function schoolYearLabel(startYear: number): string {
+  return `${startYear}/${String((startYear + 1) % 100).padStart(2, "0")}`;
+}
+
+/** The year a label starts in ("2027/28" → 2027). */
+export function schoolYearOfLabel(label: string): number {
+  return Number(label.slice(0, 4));
+}
+
+/** The label of the school year before ("2027/28" → "2026/27"). */
+export function previousSchoolYear(label: string): string {
+  return schoolYearLabel(schoolYearOfLabel(label) - 1);
+}

@@ -87,6 +87,10 @@ export type Notice =
   | { template: "weekly"; from: string; to: string; children: WeeklyChild[] }
   /** The first school day after holidays: the day's timetable of each child of the person (issue 15). */
   | { template: "after-holidays"; day: string; children: Array<{ student: string; className: string; holiday: string; lessons: DayLesson[] }> }
+  /** The new school year (issue 15): the child's class of the new year. */
+  | { template: "new-class"; student: string; className: string; year: string }
+  /** The new school year: the child left the school; the person's access to the child has ended. */
+  | { template: "left-school"; student: string; className: string; day: string }
   | { template: "recommendation"; teacher: string; subject: string; className: string; student?: string; text: string }
   | { template: "receipt"; delivered: number; total: number; paper: number; target: string }
   | { template: "broadcast"; school: string; text: string }

@@ -19,8 +19,8 @@ type Lean<T> = T & { _id: Id };
 
 export interface SnapshotLink { accountId: Id; guardianId: Id; studentId: Id; schoolId: Id; linkedAt?: Date }
 export interface SnapshotConsent { schoolId?: Id | null; decision: ConsentDecision; form: string; textVersion: string; recordedAt: Date; _id: Id }
-export type SnapshotSchool = Lean<{ name?: string; timezone: string; settings?: SchoolSettings | null }>;
-export type SnapshotStudent = Lean<{ schoolId: Id; classId: Id; fullName: string; groupIds?: Id[]; individualPlan?: boolean | null; individualTeacherIds?: Id[] }>;
+export type SnapshotSchool = Lean<{ name?: string; timezone: string; settings?: SchoolSettings | null; schoolYear?: { current: string } | null }>;
+export type SnapshotStudent = Lean<{ schoolId: Id; classId: Id; fullName: string; groupIds?: Id[]; individualPlan?: boolean | null; individualTeacherIds?: Id[]; classHistory?: Array<{ year: string; classId: Id; className: string }> }>;
 export type SnapshotClass = Lean<{ schoolId: Id; name: string; homeroomTeacherId?: Id | null }>;
 export type SnapshotPeriod = Lean<{ schoolId: Id; name: string; kind: string; start: string; end: string }>;
 export type SnapshotHoliday = Lean<{ schoolId: Id; name: string; start: string; end: string; classIds?: Id[] }>;

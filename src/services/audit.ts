@@ -17,7 +17,7 @@ export interface AuditRecord {
   schoolId?: Types.ObjectId;
   actor: AuditActor;
   action: AuditAction;
-  target: { kind: "account" | "guardian" | "school"; id?: Types.ObjectId };
+  target: { kind: "account" | "guardian" | "school" | "student"; id?: Types.ObjectId };
   /** The setting's dotted key (school settings). */
   key?: string;
   before?: unknown;

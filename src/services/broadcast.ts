@@ -23,7 +23,7 @@ export async function audienceStudents(schoolId: Types.ObjectId, target: Broadca
     const classes = await SchoolClass.find({ schoolId, grade: target.grade }, { _id: 1 }).lean();
     classFilter = { classId: { $in: classes.map((c) => c._id) } };
   }
-  return (await Student.find({ schoolId, ...classFilter }, { _id: 1 }).lean()).map((s) => s._id);
+  return (await Student.find({ schoolId, ...classFilter, left: null }, { _id: 1 }).lean()).map((s) => s._id);
 }
 
 /**

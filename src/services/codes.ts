@@ -111,7 +111,7 @@ export interface IssueCommon {
 export async function issueClassCodes(input: IssueCommon & { className: string }): Promise<IssuedCode[]> {
   const schoolClass = await findClassByName(input.schoolId, input.className);
   if (!schoolClass) throw new CodeRequestError(`Class "${input.className}" not found`);
-  const students = await Student.find({ schoolId: input.schoolId, classId: schoolClass._id }).sort({ fullName: 1 }).lean();
+  const students = await Student.find({ schoolId: input.schoolId, classId: schoolClass._id, left: null }).sort({ fullName: 1 }).lean();
   const guardians = await Guardian.find({ schoolId: input.schoolId, studentIds: { $in: students.map((s) => s._id) }, externalId: { $exists: true } }, { studentIds: 1 }).lean();
   const ttl = await schoolTtlDays(input.schoolId);
   const issued: IssuedCode[] = [];
@@ -196,7 +196,7 @@ export async function revokeStudentCodes(input: { schoolId: Types.ObjectId; stud
 export async function revokeClassCodes(input: { schoolId: Types.ObjectId; className: string; now: Date }): Promise<number> {
   const schoolClass = await findClassByName(input.schoolId, input.className);
   if (!schoolClass) throw new CodeRequestError(`Class "${input.className}" not found`);
-  const students = await Student.find({ schoolId: input.schoolId, classId: schoolClass._id }, { _id: 1 }).lean();
+  const students = await Student.find({ schoolId: input.schoolId, classId: schoolClass._id, left: null }, { _id: 1 }).lean();
   if (!students.length) return 0;
   const result = await InviteCode.updateMany(
     { schoolId: input.schoolId, studentId: { $in: students.map((s) => s._id) }, ...redeemable(input.now) },

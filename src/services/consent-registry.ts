@@ -72,7 +72,7 @@ function contactsOf(list: readonly ContactLean[] | undefined): RegistryContact[]
 
 /** The class's registry rows (by student, guardian, then the record before its accounts), filtered. */
 export async function classConsentRegistry(schoolId: Types.ObjectId, classId: Types.ObjectId, filter: RegistryFilter = {}): Promise<RegistryRow[]> {
-  const students = await Student.find({ schoolId, classId }, { fullName: 1 }).lean();
+  const students = await Student.find({ schoolId, classId, left: null }, { fullName: 1 }).lean();
   const families = await familiesOf(schoolId, students.map((s) => s._id));
   const all = [...families.values()].flat();
   const guardianIds = [...new Set(all.map((f) => String(f.guardianId)))];
@@ -140,6 +140,6 @@ export async function staffLabels(schoolId: Types.ObjectId, accountIds: string[]
 /** The guardian record if it belongs to a student of this class (what the forms accept), else null. */
 export async function guardianOfClass(schoolId: Types.ObjectId, classId: Types.ObjectId, guardianId: string) {
   if (!/^[0-9a-f]{24}$/.test(guardianId)) return null;
-  const students = await Student.find({ schoolId, classId }, { _id: 1 }).lean();
+  const students = await Student.find({ schoolId, classId, left: null }, { _id: 1 }).lean();
   return Guardian.findOne({ _id: guardianId, schoolId, studentIds: { $in: students.map((s) => s._id) } }, { fullName: 1, studentIds: 1 }).lean();
 }

@@ -88,7 +88,7 @@ function categoryOf(guardians: readonly GuardianConsentStatus[]): StudentCategor
 /** The consent status of one class (the caller has checked that the sender may see it). */
 export async function classConsentStatus(schoolClass: ConsentClass): Promise<ClassConsentStatus> {
   const { schoolId, _id: classId } = schoolClass;
-  const students = await Student.find({ schoolId, classId }, { fullName: 1 }).lean();
+  const students = await Student.find({ schoolId, classId, left: null }, { fullName: 1 }).lean();
   const families = await familiesOf(schoolId, students.map((s) => s._id));
   const result: StudentConsentStatus[] = students.map((student) => {
     const own = (families.get(String(student._id)) ?? [])

@@ -23,6 +23,7 @@ import {
   GuardianLink,
   School,
   Session,
+  Student,
   WebSession,
   WebSignIn,
   maxDialogKey,
@@ -128,6 +129,8 @@ export async function deleteAccount(input: { accountId: Types.ObjectId; now: Dat
 export interface RetentionReport {
   accounts: number;
   guardians: number;
+  /** Children who left the school whose messages' texts were erased. */
+  leavers: number;
   erased: Erased;
 }
 
@@ -155,7 +158,7 @@ export async function runDataRetention(now: Date): Promise<RetentionReport> {
   const ended = await ConsentRecord.find({ decision: { $in: ENDED }, recordedAt: { $lt: new Date(oldest) } }, { accountId: 1, guardianId: 1, form: 1 }).lean();
   const accountIds = [...new Set(ended.filter((r) => r.accountId).map((r) => String(r.accountId)))].map((id) => new Types.ObjectId(id));
   const guardianIds = [...new Set(ended.filter((r) => r.form !== "telegram" && r.guardianId && !r.accountId).map((r) => String(r.guardianId)))].map((id) => new Types.ObjectId(id));
-  const report: RetentionReport = { accounts: 0, guardians: 0, erased: none() };
+  const report: RetentionReport = { accounts: 0, guardians: 0, leavers: 0, erased: none() };
   const audit: AuditRecord[] = [];
   const add = (e: Partial<Erased>) => { for (const [k, v] of Object.entries(e)) report.erased[k as keyof Erased] += v ?? 0; };
   const due = (r: { decision: string; recordedAt: Date; schoolId?: unknown }) =>
@@ -203,8 +206,27 @@ export async function runDataRetention(now: Date): Promise<RetentionReport> {
       audit.push(erasedEntry(now, d.schoolId as Types.ObjectId, { kind: "guardian", id: guardianId }, erased));
     }
   }
+  // Children who left the school (the new school year's rollover, src/services/school-year.ts): the
+  // links to them ended that day; once the retention period has passed since, the texts of the
+  // messages about them go too (the delivery records stay, as for a withdrawal).
+  for (const school of schools) {
+    const lastDay = schoolDayOf(cutoff.get(String(school._id))!);
+    const leavers = await Student.find({ schoolId: school._id, left: { $ne: null, $lt: lastDay } }, { _id: 1 }).lean();
+    for (const { _id: studentId } of leavers) {
+      const erased: Erased = { ...none(), links: (await GuardianLink.deleteMany({ schoolId: school._id, studentId })).deletedCount, messageTexts: await eraseMessageTexts({ schoolId: school._id, "recipient.studentId": studentId }) };
+      if (!anything(erased)) continue;
+      report.leavers++;
+      add(erased);
+      audit.push({ ...erasedEntry(now, school._id, { kind: "student", id: studentId }, erased), reason: "retention period after the child left the school" });
+    }
+  }
   await recordAudit(audit);
   return report;
+}
+
+/** The UTC calendar day of an instant (the retention cutoff against `Student.left`, a day). */
+function schoolDayOf(at: Date): string {
+  return at.toISOString().slice(0, 10);
 }
 
 function erasedEntry(now: Date, schoolId: Types.ObjectId, target: AuditRecord["target"], erased: Erased): AuditRecord {

@@ -32,7 +32,7 @@ export async function nonRespondersOfClass(schoolId: Types.ObjectId, classId: Ty
   const school = await School.findById(schoolId, { settings: 1 }).lean();
   if (!school) return [];
   const cutoff = new Date(now.getTime() - (school.settings.nonResponderDays ?? 7) * 86400_000);
-  const students = await Student.find({ schoolId, classId }, { fullName: 1 }).lean();
+  const students = await Student.find({ schoolId, classId, left: null }, { fullName: 1 }).lean();
   const families = await familiesOf(schoolId, students.map((s) => s._id));
   const records = new Map(
     (await Guardian.find({ schoolId, studentIds: { $in: students.map((s) => s._id) } }, { createdAt: 1 }).lean()).map((g) => [String(g._id), (g as { createdAt?: Date }).createdAt ?? now]),

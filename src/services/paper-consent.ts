@@ -32,7 +32,7 @@ export async function classesOf(schoolId: Types.ObjectId) {
 
 export async function studentsOfClass(schoolId: Types.ObjectId, classId: string) {
   if (!Types.ObjectId.isValid(classId)) return [];
-  const students = await Student.find({ schoolId, classId: new Types.ObjectId(classId) }, { fullName: 1 }).sort({ fullName: 1 }).lean();
+  const students = await Student.find({ schoolId, classId: new Types.ObjectId(classId), left: null }, { fullName: 1 }).sort({ fullName: 1 }).lean();
   return students.map((s) => ({ id: String(s._id), name: s.fullName }));
 }
 

@@ -33,7 +33,7 @@ type ClassSlip = PaperSlip & { student: string; guardian: string; reason: SlipRe
  * in a person's order — for a family that is otherwise electronic): nothing on paper is left behind.
  */
 export async function paperFamiliesOfClass(schoolId: Types.ObjectId, classId: Types.ObjectId, kinds?: readonly DeliveryKind[]): Promise<ClassSlip[]> {
-  const students = await Student.find({ schoolId, classId }, { fullName: 1 }).lean();
+  const students = await Student.find({ schoolId, classId, left: null }, { fullName: 1 }).lean();
   const families = await familiesOf(schoolId, students.map((s) => s._id));
   const slips: ClassSlip[] = [];
   const has = (studentId: Types.ObjectId, guardianId: Types.ObjectId) => slips.some((s) => s.studentId.equals(studentId) && s.guardianId.equals(guardianId));
@@ -76,7 +76,7 @@ async function pendingPairs(schoolId: Types.ObjectId, studentIds: readonly Types
 
 /** Classes of the school with at least one family on paper or a pending paper item (of these kinds, when given). */
 export async function classesWithPaperGuardians(schoolId: Types.ObjectId, kinds?: readonly DeliveryKind[]): Promise<Types.ObjectId[]> {
-  const students = await Student.find({ schoolId }, { classId: 1 }).lean();
+  const students = await Student.find({ schoolId, left: null }, { classId: 1 }).lean();
   const classOf = new Map(students.map((s) => [String(s._id), s.classId]));
   const classIds = new Map<string, Types.ObjectId>();
   const add = (studentId: Types.ObjectId | string | null | undefined) => {

@@ -109,7 +109,7 @@ export async function postRecommendation({ now, ...input }: NewRecommendation, e
 /** Students of a class whose name matches the words given ("Иванова Мария", "Иванова"). */
 export async function findStudents(schoolId: Types.ObjectId, classId: Types.ObjectId, name: string) {
   const words = name.toLowerCase().replace(/ё/g, "е").split(/\s+/).filter(Boolean);
-  const students = await Student.find({ schoolId, classId }, { fullName: 1 }).lean();
+  const students = await Student.find({ schoolId, classId, left: null }, { fullName: 1 }).lean();
   return students.filter((s) => {
     const full = s.fullName.toLowerCase().replace(/ё/g, "е").split(/\s+/);
     return words.every((w) => full.some((part) => part.startsWith(w)));

@@ -1,4 +1,5 @@
-import { schoolYearLastDay, schoolYearStart, staffRoleLastDay, type PeriodSpan } from "../../src/domain/school-year";
+import { schoolYearRollover } from "../../src/api/schemas/school-year";
+import { previousSchoolYear, schoolYearLabel, schoolYearLastDay, schoolYearOfLabel, schoolYearStart, staffRoleLastDay, type PeriodSpan } from "../../src/domain/school-year";
 
 const quarters = (y: number): PeriodSpan[] => [
   { kind: "quarter", start: `${y}-09-01`, end: `${y}-10-25` },
@@ -44,5 +45,28 @@ describe("how long a staff role lasts", () => {
     ["2026-09-02", "renew", [], "2028-08-31"],
   ])("%s, %s → through %s", (today, mode, list, expected) => {
     expect(staffRoleLastDay(today, list, mode)).toBe(expected);
+  });
+});
+
+describe("school year labels (the rollover, issue 15)", () => {
+  test.each<[string, string, number]>([
+    ["2027/28", "2026/27", 2027],
+    ["2000/01", "1999/00", 2000],
+    ["2099/00", "2098/99", 2099],
+  ])("%s: the year before is %s, it starts in %i", (label, previous, start) => {
+    expect(previousSchoolYear(label)).toBe(previous);
+    expect(schoolYearOfLabel(label)).toBe(start);
+    expect(schoolYearLabel(start)).toBe(label);
+  });
+
+  test.each<[unknown, boolean]>([
+    ["2027/28", true],
+    ["2099/00", true],
+    ["2027/29", false],
+    ["2027-28", false],
+    ["27/28", false],
+    [2027, false],
+  ])("the API's year %p is valid: %s", (year, ok) => {
+    expect(schoolYearRollover.safeParse({ year, movers: [] }).success).toBe(ok);
   });
 });

@@ -193,6 +193,8 @@ export const DELIVERY_KINDS = [
   "broadcast",
   "admin-alert",
   "printout",
+  /** The new school year: a child's new class, or the child left the school (issue 15). */
+  "school-year",
 ] as const;
 export type DeliveryKind = (typeof DELIVERY_KINDS)[number];
 

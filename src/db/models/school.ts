@@ -159,6 +159,10 @@ export const schoolSchema = new Schema(
     exchangeTokenHash: { type: String, match: SHA256_HEX_RE },
     exchangeTokenIssuedAt: { type: Date },
     settings: { type: schoolSettingsSchema, required: true, default: () => ({}) },
+    /** The school year the journal rolled the school into last (`PUT /api/v1/schoolYear`; issue 15). */
+    schoolYear: {
+      type: new Schema({ current: { type: String, required: true, match: /^\d{4}\/\d{2}$/ }, rolledOverAt: { type: Date, required: true } }, { _id: false }),
+    },
     /** Exchange resources that had their first load (the first load of each is silent). */
     loadedResources: { type: [{ type: String, enum: EXCHANGE_RESOURCES }], default: () => [] },
   },

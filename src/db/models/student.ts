@@ -1,6 +1,18 @@
 import { Schema, model, type HydratedDocument, type InferSchemaType } from "mongoose";
 import { MAX, externalIdField, optionalDayField, nameField, refArrayField, refField, schoolIdField, uniqueExternalId } from "./fields";
 
+/** A class the student was in during an earlier school year, kept when the year rolls over (issue 15). */
+const classHistorySchema = new Schema(
+  {
+    /** "2026/27". */
+    year: { type: String, required: true, match: /^\d{4}\/\d{2}$/ },
+    classId: refField("SchoolClass"),
+    /** The class's name then (the journal may rename or reuse the class record later). */
+    className: nameField(MAX.name),
+  },
+  { _id: false },
+);
+
 /** A student; collection `students`. */
 export const studentSchema = new Schema(
   {
@@ -15,6 +27,8 @@ export const studentSchema = new Schema(
     individualTeacherIds: refArrayField("Teacher"),
     /** The day the student left the school (the new school year's rollover: src/services/school-year.ts); null while at school. */
     left: optionalDayField(),
+    /** Earlier school years' classes, oldest first (src/services/school-year.ts). */
+    classHistory: { type: [classHistorySchema], default: () => [] },
   },
   { collection: "students", timestamps: true },
 );

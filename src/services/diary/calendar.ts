@@ -34,19 +34,27 @@ export function schoolYearFirstDay(today: string): string {
   return `${schoolYearStart(today)}-09-01`;
 }
 
+/** Records of the scope's school year: ending in it or later, and (last year's scope) starting before its end. */
+export function yearFilter(scope: StudentScope): { end: { $gte: string }; start?: { $lte: string } } {
+  return { end: { $gte: schoolYearFirstDay(scope.today) }, ...(scope.lastYear ? { start: { $lte: scope.lastYear.to } } : {}) };
+}
+
+/** `yearFilter` for records already read (the account's snapshot). */
+function inYear(scope: StudentScope, r: { start: string; end: string }): boolean {
+  return r.end >= schoolYearFirstDay(scope.today) && (!scope.lastYear || r.start <= scope.lastYear.to);
+}
+
 export async function loadPeriods(scope: StudentScope): Promise<PeriodItem[]> {
-  const from = schoolYearFirstDay(scope.today);
   const periods = scope.reference
-    ? scope.reference.periods.filter((p) => p.end >= from)
-    : await Period.find({ schoolId: scope.schoolId, end: { $gte: from } }).sort({ start: 1 }).lean();
+    ? scope.reference.periods.filter((p) => inYear(scope, p))
+    : await Period.find({ schoolId: scope.schoolId, ...yearFilter(scope) }).sort({ start: 1 }).lean();
   return periods.map((p) => ({ id: String(p._id), name: p.name, kind: p.kind, start: p.start, end: p.end }));
 }
 
 export async function loadHolidays(scope: StudentScope): Promise<HolidayItem[]> {
-  const from = schoolYearFirstDay(scope.today);
   const holidays = scope.reference
-    ? scope.reference.holidays.filter((h) => h.end >= from)
-    : await Holiday.find({ schoolId: scope.schoolId, end: { $gte: from } }).sort({ start: 1 }).lean();
+    ? scope.reference.holidays.filter((h) => inYear(scope, h))
+    : await Holiday.find({ schoolId: scope.schoolId, ...yearFilter(scope) }).sort({ start: 1 }).lean();
   return holidays.map((h) => ({ id: String(h._id), name: h.name, start: h.start, end: h.end, classIds: (h.classIds ?? []).map(String) }));
 }
 

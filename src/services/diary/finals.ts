@@ -1,5 +1,6 @@
 /** Final grades of the child's periods and exam results (regulation 5, 6), with deferrals. */
 import { ExamResult, FinalGrade, Period } from "../../db/models";
+import { schoolYearFirstDay, yearFilter } from "./calendar";
 import { byName, subjectNames } from "./names";
 import type { StudentScope } from "./scope";
 
@@ -34,10 +35,12 @@ export interface ChildFinals {
 export async function finalsOf(scope: StudentScope): Promise<ChildFinals> {
   const [finals, exams] = await Promise.all([
     FinalGrade.find({ schoolId: scope.schoolId, studentId: scope.studentId }).lean(),
-    ExamResult.find({ schoolId: scope.schoolId, studentId: scope.studentId }).sort({ date: 1 }).lean(),
+    // Exams of the scope's school year (last year's scope: up to its end).
+    ExamResult.find({ schoolId: scope.schoolId, studentId: scope.studentId, date: { $gte: schoolYearFirstDay(scope.today), ...(scope.lastYear ? { $lte: scope.lastYear.to } : {}) } }).sort({ date: 1 }).lean(),
   ]);
   const [periods, subjects] = await Promise.all([
-    Period.find({ _id: { $in: finals.map((f) => f.periodId) }, schoolId: scope.schoolId }).lean(),
+    // The periods of the scope's school year: last year's finals are under "прошлый учебный год".
+    Period.find({ _id: { $in: finals.map((f) => f.periodId) }, schoolId: scope.schoolId, ...yearFilter(scope) }).lean(),
     subjectNames(finals.map((f) => f.subjectId)),
   ]);
   const byPeriod = periods

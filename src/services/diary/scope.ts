@@ -9,6 +9,7 @@ import { School, SchoolClass, Student } from "../../db/models";
 import type { AccessibleChild } from "../access";
 import type { AccessSnapshot, SchoolReference } from "../access-snapshot";
 import { gradingRules, type GradingRules } from "../../domain/grading";
+import { previousSchoolYear, schoolYearLabel, schoolYearOfLabel, schoolYearStart } from "../../domain/school-year";
 import { schoolDay } from "../../domain/time";
 import { firstNameOf } from "../../domain/format";
 
@@ -32,6 +33,10 @@ export interface StudentScope {
   via: AccessibleChild["via"];
   /** The school's calendar, subjects and teachers as read with the account (absent: ask MongoDB). */
   reference?: SchoolReference;
+  /** The child's class of the last school year, when the journal rolled the year over (issue 15). */
+  previousYear?: { label: string; classId: Types.ObjectId; className: string } | null;
+  /** Set on the scope of the last school year (`lastYearScope`): its label and last day. */
+  lastYear?: { label: string; to: string } | null;
 }
 
 /** Null when the student, their class or school is gone (e.g. deleted by the journal). */
@@ -43,10 +48,14 @@ export async function loadScope(child: AccessibleChild, now: Date, access?: Acce
     ? [access!.classes.get(String(student.classId)) ?? null, access!.schools.get(String(child.schoolId)) ?? null]
     : await Promise.all([
         SchoolClass.findOne({ _id: student.classId, schoolId: child.schoolId }).lean(),
-        School.findById(child.schoolId, { timezone: 1, settings: 1 }).lean(),
+        School.findById(child.schoolId, { timezone: 1, settings: 1, schoolYear: 1 }).lean(),
       ]);
   if (!schoolClass || !school || !schoolClass.schoolId.equals(child.schoolId)) return null;
   const reference = known ? access!.reference.get(String(child.schoolId)) : undefined;
+  const today = schoolDay(now, school.timezone);
+  // The year before the one the journal rolled the school into (or before today's school year).
+  const previous = previousSchoolYear(school.schoolYear?.current ?? schoolYearLabel(schoolYearStart(today)));
+  const history = (student.classHistory ?? []).find((h) => h.year === previous);
   return {
     studentId: student._id,
     schoolId: school._id,
@@ -60,11 +69,24 @@ export async function loadScope(child: AccessibleChild, now: Date, access?: Acce
     timezone: school.timezone,
     rules: gradingRules(school.settings ?? undefined),
     periodKind: school.settings?.periodKind ?? "quarter",
-    today: schoolDay(now, school.timezone),
+    today,
     now,
     via: child.via,
     ...(reference ? { reference } : {}),
+    previousYear: history ? { label: previous, classId: history.classId, className: history.className } : null,
   };
+}
+
+/**
+ * The child's last school year as a scope of its own ("прошлый учебный год"): the class of that
+ * year, its periods and holidays only, "today" its last day (31 August), so that every view shows it
+ * as a finished year. Null when the child has no class history for it.
+ */
+export function lastYearScope(scope: StudentScope): StudentScope | null {
+  const previous = scope.previousYear;
+  if (!previous) return null;
+  const to = `${schoolYearOfLabel(previous.label) + 1}-08-31`;
+  return { ...scope, classId: previous.classId, className: previous.className, groupIds: [], individualTeacherIds: [], today: to, previousYear: null, lastYear: { label: previous.label, to } };
 }
 
 /** First names of several children in one query (the child switcher's buttons). */

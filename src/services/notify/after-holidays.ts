@@ -47,7 +47,7 @@ export async function sendAfterHolidaysTimetables(env: NotifyEnv, schoolId: Type
 
   const classIds = classes.filter((c) => back.has(String(c._id))).map((c) => c._id);
   const [students, lessons, subjects] = await Promise.all([
-    Student.find({ schoolId, classId: { $in: classIds } }, { fullName: 1, classId: 1, groupIds: 1 }).sort({ _id: 1 }).lean(),
+    Student.find({ schoolId, classId: { $in: classIds }, left: null }, { fullName: 1, classId: 1, groupIds: 1 }).sort({ _id: 1 }).lean(),
     Lesson.find({ schoolId, classId: { $in: classIds }, $or: [{ date: day }, { "movedTo.date": day }] }, { classId: 1, groupId: 1, subjectId: 1, date: 1, start: 1, end: 1, room: 1, status: 1, substituteTeacherId: 1, movedTo: 1 }).lean(),
     Subject.find({ schoolId }, { name: 1 }).lean(),
   ]);

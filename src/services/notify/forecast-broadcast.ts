@@ -67,7 +67,7 @@ export async function broadcastForecasts(env: NotifyEnv, schoolId: Types.ObjectI
   const day = schoolDay(now, school.timezone);
   const rules = gradingRules(school.settings);
   const [everyone, curriculum, subjects, holidays] = await Promise.all([
-    Student.find({ schoolId }, { fullName: 1, classId: 1 }).sort({ _id: 1 }).lean(),
+    Student.find({ schoolId, left: null }, { fullName: 1, classId: 1 }).sort({ _id: 1 }).lean(),
     Curriculum.find({ schoolId, periodId: period._id }, { classId: 1, subjectId: 1 }).lean(),
     Subject.find({ schoolId }, { name: 1 }).lean(),
     Holiday.find({ schoolId }, { start: 1, end: 1, classIds: 1 }).lean(),

@@ -62,7 +62,7 @@ export async function onGradeEvent(env: NotifyEnv, event: Event): Promise<number
 export async function onHomeworkEvent(env: NotifyEnv, event: Event): Promise<number> {
   const homework = await Homework.findById(event.entity.id, { classId: 1, groupId: 1, subjectId: 1, dueOn: 1 }).lean();
   if (!homework) return 0;
-  const students = await Student.find({ schoolId: event.schoolId, classId: homework.classId, ...(homework.groupId ? { groupIds: homework.groupId } : {}) }, { _id: 1 }).lean();
+  const students = await Student.find({ schoolId: event.schoolId, classId: homework.classId, ...(homework.groupId ? { groupIds: homework.groupId } : {}), left: null }, { _id: 1 }).lean();
   const subject = (await Subject.findById(homework.subjectId, { name: 1 }).lean())?.name ?? "";
   let queued = 0;
   for (const person of await personsOfChildren(event.schoolId, students.map((s) => s._id))) {

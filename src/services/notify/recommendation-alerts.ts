@@ -27,7 +27,7 @@ export async function onRecommendationEvent(env: NotifyEnv, event: Event): Promi
     SchoolClass.findById(rec.classId, { name: 1 }).lean(),
     rec.studentId ? Student.findById(rec.studentId, { fullName: 1 }).lean() : null,
   ]);
-  const studentIds = rec.studentId ? [rec.studentId] : (await Student.find({ schoolId: rec.schoolId, classId: rec.classId }, { _id: 1 }).lean()).map((s) => s._id);
+  const studentIds = rec.studentId ? [rec.studentId] : (await Student.find({ schoolId: rec.schoolId, classId: rec.classId, left: null }, { _id: 1 }).lean()).map((s) => s._id);
   const persons = await personsOfChildren(rec.schoolId, studentIds);
   const base: DeliveryBase = {
     source: event.eventId,

@@ -72,6 +72,10 @@ function body(t: TFunction, lang: Language, timeZone: string, n: Notice, day: (d
       const [title, ...rest] = text.split("\n\n");
       return [title, t("rhythm:periodEnd.forecastLeft", { count: n.periodEnd.schoolDays, day: day(n.periodEnd.end) }), ...rest].join("\n\n");
     }
+    case "new-class":
+      return [t("rhythm:schoolYear.newClassTitle", { year: e(n.year) }), t("rhythm:schoolYear.newClass", { student: e(n.student), className: e(n.className), year: e(n.year) }), "", t("rhythm:schoolYear.newClassFooter")].join("\n");
+    case "left-school":
+      return [t("rhythm:schoolYear.leftTitle"), t("rhythm:schoolYear.left", { student: e(n.student), className: e(n.className), day: day(n.day) }), "", t("rhythm:schoolYear.leftFooter")].join("\n");
     case "period-risk":
       return periodRiskText(t, n, day);
     case "missing-finals":

@@ -28,7 +28,7 @@ async function classAudience(
   notice: (students: string[]) => Notice,
   kind: "timetable" | "assessment",
 ): Promise<number> {
-  const students = await Student.find({ schoolId: event.schoolId, classId, ...(groupId ? { groupIds: groupId } : {}) }, { fullName: 1 }).lean();
+  const students = await Student.find({ schoolId: event.schoolId, classId, ...(groupId ? { groupIds: groupId } : {}), left: null }, { fullName: 1 }).lean();
   if (!students.length) return 0;
   const names = new Map(students.map((s) => [String(s._id), s.fullName]));
   const ids = students.map((s) => s._id);

@@ -56,7 +56,7 @@ export async function sendWeeklyDigests(env: NotifyEnv, schoolId: Types.ObjectId
   const from = period && period.start < weeks.past.from ? period.start : weeks.past.from;
   const weekStart = zonedInstant(weeks.past.from, "00:00", school.timezone);
 
-  const students = (await Student.find({ schoolId }, { fullName: 1, classId: 1, groupIds: 1 }).sort({ _id: 1 }).lean()).filter((s) => !digestQuiet(day, calendar, String(s.classId)));
+  const students = (await Student.find({ schoolId, left: null }, { fullName: 1, classId: 1, groupIds: 1 }).sort({ _id: 1 }).lean()).filter((s) => !digestQuiet(day, calendar, String(s.classId)));
   const byPerson = new Map<string, { person: Person; children: WeeklyChild[] }>();
   const seen = new Set<string>();
   for (let i = 0; i < students.length; i += STUDENTS_PER_CHUNK) {

@@ -23,7 +23,7 @@ export async function curriculumReport(request: ClassReportRequest): Promise<Cur
   const { schoolId, schoolClass, today } = request;
   const { period, header } = await reportHeader(request);
   const range = { $gte: period.start, $lte: period.end };
-  const students = await Student.find({ schoolId, classId: schoolClass._id }, { groupIds: 1 }).lean();
+  const students = await Student.find({ schoolId, classId: schoolClass._id, left: null }, { groupIds: 1 }).lean();
   const [plan, lessons, grades, holidays, names, groups] = await Promise.all([
     Curriculum.find({ schoolId, classId: schoolClass._id, periodId: period._id }).lean(),
     Lesson.find({ schoolId, classId: schoolClass._id, date: range }, { subjectId: 1, groupId: 1, date: 1, kind: 1, status: 1, movedTo: 1 }).lean(),

@@ -48,7 +48,7 @@ export async function missingFinalsReport(request: MissingFinalsRequest): Promis
   // First graders get no marks (безотметочное обучение, ФГОС НОО): no final grades are expected.
   const classes = await SchoolClass.find({ schoolId, grade: { $gt: 1 }, ...(request.classId ? { _id: request.classId } : {}) }).lean();
   const requested = request.classId ? await SchoolClass.findOne({ schoolId, _id: request.classId }, { name: 1 }).lean() : null;
-  const students = await Student.find({ schoolId, classId: { $in: classes.map((c) => c._id) } }, { fullName: 1, classId: 1, groupIds: 1 }).lean();
+  const students = await Student.find({ schoolId, classId: { $in: classes.map((c) => c._id) }, left: null }, { fullName: 1, classId: 1, groupIds: 1 }).lean();
   const names = await subjectNamesOf(schoolId);
   const rows: MissingFinalRow[] = [];
   // Periods in order (oldest first), then by class, student and subject.

@@ -48,7 +48,7 @@ export async function reportHeader(request: ClassReportRequest) {
 export async function summarySheetReport(request: ClassReportRequest): Promise<SummarySheetReport> {
   const { schoolId, schoolClass } = request;
   const { period, header } = await reportHeader(request);
-  const students = await Student.find({ schoolId, classId: schoolClass._id }, { fullName: 1 }).lean();
+  const students = await Student.find({ schoolId, classId: schoolClass._id, left: null }, { fullName: 1 }).lean();
   const [plan, finals, names] = await Promise.all([
     Curriculum.find({ schoolId, classId: schoolClass._id, periodId: period._id }, { subjectId: 1 }).lean(),
     FinalGrade.find({ schoolId, periodId: period._id, studentId: { $in: students.map((s) => s._id) } }).sort({ resultsAt: 1, _id: 1 }).lean(),

@@ -45,7 +45,7 @@ export const consoleCodesFeature: WebFeature = {
       const now = web.deps.now();
       const [codes, students, teachers] = await Promise.all([
         listCodes({ schoolId: at.school._id, now, classId: q.class === "staff" ? "staff" : schoolClass?._id, state }),
-        schoolClass ? Student.find({ schoolId: at.school._id, classId: schoolClass._id }, { fullName: 1 }).sort({ fullName: 1 }).lean() : [],
+        schoolClass ? Student.find({ schoolId: at.school._id, classId: schoolClass._id, left: null }, { fullName: 1 }).sort({ fullName: 1 }).lean() : [],
         Teacher.find({ schoolId: at.school._id }, { fullName: 1 }).sort({ fullName: 1 }).lean(),
       ]);
       const { t } = request;

@@ -7,7 +7,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { daysOf, weekBounds } from "../../domain/school-calendar";
 import { addDays, isCalendarDay } from "../../domain/time";
 import {
-  assessmentsBetween, dayStatus, finalsOf, holidaysOf, homeworkDue, latestRecommendations, lessonsOn, loadHolidays, loadPeriods,
+  assessmentsBetween, dayStatus, finalsOf, lastYearScope, holidaysOf, homeworkDue, latestRecommendations, lessonsOn, loadHolidays, loadPeriods,
   periodOfDay, schoolWeekOf, schoolYearFirstDay, teachersOf,
 } from "../../services/diary";
 import type { ChildPage, WebApp, WebFeature } from "../feature";
@@ -75,6 +75,10 @@ export const diaryFeature: WebFeature = {
 
     app.get<ChildRequest>("/c/:childId/holidays", childPage(web, "holidays", async (child, request) => holidaysPage(request, await holidaysOf(child.scope))));
     app.get<ChildRequest>("/c/:childId/recommendations", childPage(web, "recommendations", async (child, request) => recommendationsPage(request, child, await latestRecommendations(child.scope))));
-    app.get<ChildRequest>("/c/:childId/finals", childPage(web, "finals", async (child, request) => finalsPage(request, await finalsOf(child.scope))));
+    app.get<ChildRequest>("/c/:childId/finals", childPage(web, "finals", async (child, request) => {
+      // "?year=last": the finals and exams of the last school year (issue 15).
+      const past = request.query.year === "last" ? lastYearScope(child.scope) : null;
+      return finalsPage(request, await finalsOf(past ?? child.scope), { base: `/app/c/${String(child.child.studentId)}/finals`, previous: child.scope.previousYear ?? null, past: past ? { label: past.lastYear!.label, className: past.className } : null });
+    }));
   },
 };

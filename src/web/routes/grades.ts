@@ -2,7 +2,7 @@
 import { passFailValue, weightedAverage } from "../../domain/grading";
 import { weekBounds } from "../../domain/school-calendar";
 import { addDays, isCalendarDay } from "../../domain/time";
-import { gradesBetween, loadPeriods, periodSubjects, schoolYearFirstDay, type GradeItem, type PeriodItem, type StudentScope } from "../../services/diary";
+import { gradesBetween, lastYearScope, loadPeriods, periodSubjects, schoolYearFirstDay, type GradeItem, type PeriodItem, type StudentScope } from "../../services/diary";
 import { byName } from "../../services/diary/names";
 import type { WebFeature } from "../feature";
 import { requireChild } from "../child";
@@ -39,7 +39,9 @@ export const gradesFeature: WebFeature = {
     app.get<ChildRequest>("/c/:childId/grades", async (request, reply) => {
       const child = await requireChild(web, request, reply, request.params.childId);
       if (!child) return reply;
-      const { scope } = child;
+      // "?year=last": the last school year in the class of that year (issue 15); the current one otherwise.
+      const past = request.query.year === "last" ? lastYearScope(child.scope) : null;
+      const scope = past ?? child.scope;
       const periods = await loadPeriods(scope);
       const shown = shownPeriod(scope, periods, request.query.period);
       const begun = begunPeriods(scope, periods);
@@ -48,7 +50,7 @@ export const gradesFeature: WebFeature = {
         shown && shown.relation !== "upcoming" ? periodSubjects(scope, { from: shown.period.start, to: shown.period.end }) : Promise.resolve([]),
         begun.length > 1 ? gradesBetween(scope, { from: yearFrom, to: scope.today }) : Promise.resolve([]),
       ]);
-      const body = gradesPage(request, child, shown, subjects, begun, periodAverages(request, scope, begun, yearGrades));
+      const body = gradesPage(request, child, shown, subjects, begun, periodAverages(request, scope, begun, yearGrades), past ? { label: past.lastYear!.label, className: past.className } : null);
       return web.page(request, reply, { title: request.t("web:grades.title"), body, child, active: "grades" });
     });
 

@@ -118,11 +118,14 @@ ${items.length === 0
 </article>`)}`;
 }
 
-export function finalsPage(f: Fmt, finals: ChildFinals): Html {
+/** `year.past`: the last school year ("?year=last"); `year.previous`: there is one to link to. */
+export function finalsPage(f: Fmt, finals: ChildFinals, year?: { base: string; previous: { label: string } | null; past: { label: string; className: string } | null }): Html {
   const { t } = f;
   const hasDeferred = finals.periods.some((p) => p.finals.some((x) => x.status === "deferred"));
   const hasNotAttested = finals.periods.some((p) => p.finals.some((x) => x.status === "not_attested"));
-  return html`<h1>${t("web:nav.finals")}</h1>
+  const past = year?.past;
+  return html`<h1>${past ? t("views:lastYear.title", { year: past.label, className: past.className }) : t("web:nav.finals")}</h1>
+${past ? html`<p class="pager"><a href="${year!.base}">${t("views:lastYear.back")}</a></p>` : year?.previous ? html`<p class="pager"><a href="${year.base}?year=last">${t("views:lastYear.button")}</a></p>` : ""}
 ${finals.periods.length === 0 && finals.exams.length === 0 && html`<p>${t("views:finals.none")}</p>`}
 ${finals.periods.map((p) => html`<h2>${p.periodName || t("views:common.schoolYear")}</h2>
 <div class="table-wrap"><table><caption class="visually-hidden">${p.periodName}</caption><tbody>

@@ -12,25 +12,30 @@ export interface PeriodAverages {
   rows: Array<{ subjectName: string; cells: Map<string, string> }>;
 }
 
-export function periodTabs(f: Fmt, base: string, periods: readonly PeriodItem[], shown: PeriodItem | undefined, label: string): Html {
+export function periodTabs(f: Fmt, base: string, periods: readonly PeriodItem[], shown: PeriodItem | undefined, label: string, query = ""): Html {
   if (periods.length < 2) return html``;
-  return html`<nav class="tabs" aria-label="${label}">${periods.map((p) => html`<a href="${base}?period=${p.id}"${p.id === shown?.id ? html` aria-current="page"` : ""}>${p.name || f.t("views:common.schoolYear")}</a>`)}</nav>`;
+  return html`<nav class="tabs" aria-label="${label}">${periods.map((p) => html`<a href="${base}?${query}period=${p.id}"${p.id === shown?.id ? html` aria-current="page"` : ""}>${p.name || f.t("views:common.schoolYear")}</a>`)}</nav>`;
 }
 
 export function marksOf(f: Fmt, grades: readonly GradeItem[]): Html {
   return html`<span class="marks">${grades.map((g, i) => html`${i > 0 ? " " : ""}<span title="${g.workType}">${mark(f, g.value)}${g.weight !== 1 ? html`<span class="w">×${g.weight}</span>` : ""}</span>`)}</span>`;
 }
 
-export function gradesPage(f: Fmt, child: ChildPage, shown: ShownPeriod | null, subjects: SubjectPeriod[], begun: PeriodItem[], summary: PeriodAverages): Html {
+/** `lastYear`: the page shows the last school year ("?year=last", issue 15). */
+export function gradesPage(f: Fmt, child: ChildPage, shown: ShownPeriod | null, subjects: SubjectPeriod[], begun: PeriodItem[], summary: PeriodAverages, lastYear?: { label: string; className: string } | null): Html {
   const { t } = f;
   const base = `/app/c/${String(child.child.studentId)}/grades`;
-  const intro = html`<h1>${t("web:grades.title")}</h1>
-<p class="pager"><a href="${base}/week">${t("web:grades.weekLink")}</a></p>`;
+  const previous = child.scope.previousYear;
+  const intro = lastYear
+    ? html`<h1>${t("views:lastYear.title", { year: lastYear.label, className: lastYear.className })}</h1>
+<p class="pager"><a href="${base}">${t("views:lastYear.back")}</a></p>`
+    : html`<h1>${t("web:grades.title")}</h1>
+<p class="pager"><a href="${base}/week">${t("web:grades.weekLink")}</a>${previous ? html` · <a href="${base}?year=last">${t("views:lastYear.button")}</a>` : ""}</p>`;
   if (!shown) return html`${intro}<p>${t("web:start.noPeriods")}</p>`;
   const { period } = shown;
   const title = t("web:start.periodTitle", { period: period.name || t("views:common.schoolYear"), range: shortRange(f, period.start, period.end) });
   return html`${intro}
-${periodTabs(f, base, begun, period, t("web:grades.periods"))}
+${periodTabs(f, base, begun, period, t("web:grades.periods"), lastYear ? "year=last&" : "")}
 <h2>${title}</h2>
 ${shown.relation === "upcoming"
     ? html`<p>${t("web:start.upcoming", { date: day(f, period.start, "long") })}</p>`

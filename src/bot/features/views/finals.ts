@@ -3,7 +3,7 @@
  * because of …") and "not attested" explained in words a guardian understands.
  */
 import { formatScore } from "../../../domain/format";
-import { finalsOf, loadPeriods, type FinalItem } from "../../../services/diary";
+import { finalsOf, lastYearScope, loadPeriods, type FinalItem } from "../../../services/diary";
 import { currentPeriod } from "./period-choice";
 import { day, escapeHtml, gradeText, shortRange } from "./render";
 import type { ViewContext, ViewDef } from "./types";
@@ -11,10 +11,14 @@ import type { ViewContext, ViewDef } from "./types";
 export const finalsView: ViewDef = {
   name: "finals",
   code: "fi",
-  async render(view) {
+  async render(current, params) {
+    // "Прошлый учебный год" (issue 15): the finals and exams of last year, in the class of that year.
+    const past = params.mode === "y" ? lastYearScope(current.scope) : null;
+    const view = past ? { ...current, scope: past } : current;
     const { scope, t } = view;
     const { periods, exams } = await finalsOf(scope);
     const sections: string[] = [];
+    if (past) sections.push(`<b>${t("views:lastYear.title", { year: escapeHtml(past.lastYear!.label), className: escapeHtml(past.className) })}</b>`);
     for (const period of periods) {
       const lines = [`<b>${escapeHtml(period.periodName)}</b> (${shortRange(view.lang, period.start, period.end)})`, ...period.finals.map((f) => finalLine(view, f))];
       sections.push(lines.join("\n"));
@@ -33,6 +37,10 @@ export const finalsView: ViewDef = {
       );
       sections.push([`<b>${t("views:finals.examsTitle")}</b>`, ...lines].join("\n"));
     }
+    const buttons = past
+      ? [[{ text: t("views:lastYear.back"), callback_data: current.button() }]]
+      : current.scope.previousYear ? [[{ text: t("views:lastYear.button"), callback_data: current.button("y") }]] : [];
+    if (past && sections.length === 1) sections.push(t("views:finals.none"));
     if (sections.length === 0) {
       const chosen = currentPeriod(scope, await loadPeriods(scope));
       sections.push(
@@ -41,7 +49,7 @@ export const finalsView: ViewDef = {
           : t("views:finals.none"),
       );
     }
-    return { sections };
+    return { sections, buttons };
   },
 };
 

@@ -8,7 +8,7 @@ import { formatDecimal } from "../../../domain/format";
 import { weekBounds, type DayRange } from "../../../domain/school-calendar";
 import { addDays } from "../../../domain/time";
 import {
-  gradesBetween, loadPeriods, periodSubjects, reportingPeriods, schoolYearFirstDay,
+  gradesBetween, lastYearScope, loadPeriods, periodSubjects, reportingPeriods, schoolYearFirstDay,
   type GradeItem, type PeriodItem, type SubjectPeriod,
 } from "../../../services/diary";
 import { compactDay, dayFromCompact } from "./callback-data";
@@ -28,6 +28,7 @@ export const gradesView: ViewDef = {
       const week = weekBounds(dayFromCompact(params.arg) ?? scope.today);
       return { sections: [await weekSection(view, week)], buttons: navigation(view, periods, week) };
     }
+    if (params.mode === "y") return lastYear(view, params.arg);
     if (params.mode === "p") {
       const chosen = periodById(scope, periods, params.arg) ?? currentPeriod(scope, periods);
       return { sections: [await periodSection(view, chosen)], buttons: navigation(view, periods, null, chosen?.period) };
@@ -38,6 +39,21 @@ export const gradesView: ViewDef = {
     return { sections, buttons: navigation(view, periods, thisWeek, chosen?.period) };
   },
 };
+
+/** "Прошлый учебный год" (issue 15): a period of last year by subject, in the class of that year. */
+async function lastYear(view: ViewContext, periodId?: string): Promise<RenderedView> {
+  const scope = lastYearScope(view.scope);
+  if (!scope) return { sections: [view.t("views:lastYear.none")], buttons: [[{ text: view.t("views:grades.thisWeekButton"), callback_data: view.button() }]] };
+  const past: ViewContext = { ...view, scope };
+  const periods = await loadPeriods(scope);
+  const chosen = periodById(scope, periods, periodId) ?? currentPeriod(scope, periods);
+  const title = `<b>${view.t("views:lastYear.title", { year: escapeHtml(scope.lastYear!.label), className: escapeHtml(scope.className) })}</b>`;
+  const buttons: InlineKeyboardButton[][] = [
+    reportingPeriods(scope, periods).map((p) => ({ text: p.id === chosen?.period.id ? `• ${p.name} •` : p.name, callback_data: view.button("y", p.id) })),
+    [{ text: view.t("views:lastYear.back"), callback_data: view.button() }],
+  ];
+  return { sections: [title, await periodSection(past, chosen)], buttons };
+}
 
 async function answerQuestion(view: ViewContext, periods: PeriodItem[], params: ViewParams): Promise<RenderedView> {
   const { scope } = view;
@@ -132,5 +148,6 @@ function navigation(view: ViewContext, periods: PeriodItem[], week: DayRange | n
   rows.push(started.map((p) => ({ text: p.id === shownPeriod?.id ? `• ${p.name} •` : p.name, callback_data: view.button("p", p.id) })));
   // The shown period's chart (a picture), when it has begun.
   if (shownPeriod && started.some((p) => p.id === shownPeriod.id)) rows.push([chartButton(t("web:bot.chartButton"), String(scope.studentId), shownPeriod.id)]);
+  if (scope.previousYear) rows.push([{ text: t("views:lastYear.button"), callback_data: view.button("y") }]);
   return rows;
 }
