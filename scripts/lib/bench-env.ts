@@ -49,6 +49,8 @@ export interface BenchServices {
   mongo: Awaited<ReturnType<typeof startTestMongo>>;
   redis: Awaited<ReturnType<typeof startTestRedis>>;
   queues: QueueFactory;
+  /** The database of this run (a worker in another process connects to it: scripts/lib/bench-worker.ts). */
+  dbName: string;
   /** Closes the queues, drops the database and the Redis keys, stops MongoDB and Redis. */
   stop(): Promise<void>;
 }
@@ -71,6 +73,7 @@ export async function startBenchServices(standInNote: string): Promise<BenchServ
     mongo,
     redis,
     queues,
+    dbName,
     async stop() {
       await queues.close();
       await mongoose.connection.dropDatabase().catch(() => undefined);
