@@ -1,7 +1,8 @@
 /**
  * `npm run --silent import -- --school <id> <resource> <file.json|file.csv> [--json] [--no-notify]`:
  * the exchange API's import from a file (same validation, counts and errors). JSON files hold
- * `{"items": [...]}` or a bare array; resource `bundle` takes `{"classes": [...], ...}` (JSON only).
+ * `{"items": [...]}` or a bare array; resource `bundle` takes `{"classes": [...], ...}` (JSON only),
+ * `schoolYear` the new school year's rollover `{"year", "movers", "leavers"}` (JSON only; issue 15).
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -10,10 +11,14 @@ import { QUEUES } from "../queue/names";
 import { findSchool } from "../services/schools";
 import { CsvError, csvToItems } from "../services/exchange/csv";
 import { importBatch, importBundle, type Counts } from "../services/exchange/import";
+import { rollOverSchoolYear } from "../services/school-year";
 import { InputError, formatTable, option, runCli, UsageError } from "./common";
 
 const USAGE = `Usage: npm run --silent import -- --school <schoolId> <resource> <file.json|file.csv> [--json] [--no-notify]
-resources: ${EXCHANGE_RESOURCES.join(", ")}, bundle`;
+resources: ${EXCHANGE_RESOURCES.join(", ")}, bundle, schoolYear (the new school year's rollover)`;
+
+/** Resources whose file is one JSON object, not a list of items. */
+const WHOLE = ["bundle", "schoolYear"];
 
 function readItems(resource: string, file: string): unknown {
   let text: string;
@@ -24,7 +29,7 @@ function readItems(resource: string, file: string): unknown {
   }
   const extension = path.extname(file).toLowerCase();
   if (extension === ".csv") {
-    if (resource === "bundle") throw new UsageError("a bundle can only be imported from a JSON file");
+    if (WHOLE.includes(resource)) throw new UsageError(`${resource} can only be imported from a JSON file`);
     try {
       return { items: csvToItems(resource as ExchangeResource, text) };
     } catch (error) {
@@ -39,20 +44,24 @@ function readItems(resource: string, file: string): unknown {
   } catch (error) {
     throw new InputError(`${file}: malformed JSON: ${(error as Error).message}`);
   }
-  return Array.isArray(body) && resource !== "bundle" ? { items: body } : body;
+  return Array.isArray(body) && !WHOLE.includes(resource) ? { items: body } : body;
 }
 
 void runCli(USAGE, { values: ["school"], flags: ["no-notify"] }, async (ctx) => {
   const schoolId = option(ctx.args, "school", true);
   const [resource, file, ...extra] = ctx.args.positional;
   if (!resource || !file || extra.length) throw new UsageError("give a resource and a file");
-  if (resource !== "bundle" && !(EXCHANGE_RESOURCES as readonly string[]).includes(resource)) throw new UsageError(`unknown resource "${resource}"`);
+  if (!WHOLE.includes(resource) && !(EXCHANGE_RESOURCES as readonly string[]).includes(resource)) throw new UsageError(`unknown resource "${resource}"`);
   const body = readItems(resource, file);
   await ctx.connectDb();
   const school = await findSchool(schoolId);
   const queues = await ctx.queues();
   const target = { _id: school._id, timezone: school.timezone, loadedResources: school.loadedResources };
   const options = { notify: !ctx.args.options.has("no-notify"), events: queues.queue(QUEUES.events), logger: ctx.logger };
+  if (resource === "schoolYear") {
+    const result = await rollOverSchoolYear(school, body, { now: new Date(), deliveries: queues.queue(QUEUES.deliveries), notify: options.notify, logger: ctx.logger });
+    return { json: result, text: formatTable([{ ...result }], ["year", "moved", "stayed", "left", "unchanged", "linksEnded", "codesExpired", "notified"]) };
+  }
   const columns = ["resource", "received", "created", "updated", "unchanged", "deleted"];
   if (resource === "bundle") {
     const result = await importBundle(target, body, options);

@@ -106,6 +106,21 @@ describe("import", () => {
     expect(table.stderr).toContain("items.1.fullName");
   });
 
+  test("the new school year's rollover from a JSON file: the API's validation and answer", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rollover-"));
+    const file = (name: string, body: unknown) => (fs.writeFileSync(path.join(dir, name), JSON.stringify(body)), path.join(dir, name));
+    const bundle = { classes: [{ externalId: "7b", name: "7Б", grade: 7 }, { externalId: "8b", name: "8Б", grade: 8 }], students: [{ externalId: "r1", fullName: "Орлова Вера", classId: "7b" }, { externalId: "r2", fullName: "Орлов Пётр", classId: "7b" }] };
+    expect((await cli("import", ["--school", schoolId, "bundle", file("bundle.json", bundle), "--no-notify"])).code).toBe(0);
+    const refused = await cli("import", ["--school", schoolId, "schoolYear", file("incomplete.json", { year: "2027/28", movers: [{ studentId: "r1", classId: "8b" }] }), "--json"]);
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.stdout).errors).toEqual([{ index: -1, path: "students.r2", message: 'student "r2" (class 7Б) is in neither movers nor leavers' }]);
+    expect(await Student.countDocuments({ schoolId, "classHistory.0": { $exists: true } })).toBe(0);
+    const done = await json(cli("import", ["--school", schoolId, "schoolYear", file("rollover.json", { year: "2027/28", movers: [{ studentId: "r1", classId: "8b" }], leavers: [{ studentId: "r2", left: "2027-06-30" }] }), "--json", "--no-notify"]));
+    expect(done).toMatchObject({ year: "2027/28", moved: 1, left: 1, notified: 0 });
+    fs.writeFileSync(path.join(dir, "x.csv"), "year\n2027/28\n");
+    expect((await cli("import", ["--school", schoolId, "schoolYear", path.join(dir, "x.csv")])).code).toBe(2); // JSON only
+  });
+
   test("an unreadable file or an unknown resource", async () => {
     expect(await cli("import", ["--school", schoolId, "teachers", "/nonexistent.json"])).toMatchObject({ code: 1, stderr: "cannot read /nonexistent.json: ENOENT\n" });
     expect((await cli("import", ["--school", schoolId, "marks", "x.json"])).code).toBe(2);

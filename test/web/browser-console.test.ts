@@ -13,6 +13,7 @@ import { staffAccount } from "../support/console";
 import { moscow } from "../bot/views-support";
 import { miniAppInitData, startWeb, type WebServer } from "../support/web";
 import { launchBrowser, screenshot, type TestBrowser } from "../support/browser";
+import { startBotHarness } from "../support/bot-harness";
 
 useTestDb();
 
@@ -102,6 +103,16 @@ test("a paper consent with contacts registered on the web appears in the guardia
     expect(own.problems).toEqual([]);
   } finally {
     await own.close();
+  }
+  // And the real bot, fed her /mydata as Telegram would send it.
+  const bot = await startBotHarness({ now: NOW });
+  try {
+    const replies = await bot.user({ id: OLGA, language_code: "ru" }).send("/mydata");
+    const text = replies.map((m) => m.text ?? "").join("\n");
+    expect(text).toContain("согласие (на бумаге, заявление № 42-П от 2026-12-02");
+    expect(text).toContain("olga.paper@example.org");
+  } finally {
+    await bot.stop();
   }
 });
 

@@ -8,6 +8,7 @@ import { createSchoolFixture, guardianAccount, studentAccount, type SchoolFixtur
 import { otherSchool, staffAccount } from "../support/console";
 import { moscow } from "../bot/views-support";
 import { startWeb, type WebClient, type WebServer } from "../support/web";
+import { CLASS_PAGES, SCHOOL_PAGES } from "../../src/web/console/pages";
 
 useTestDb();
 
@@ -123,4 +124,25 @@ test("a bootstrap admin (ADMIN_TELEGRAM_IDS) has every school, listed", async ()
   expect(list.text).toContain(`href="${school()}"`);
   expect(list.text).toContain(`href="/app/school/${other.school._id}/"`);
   expect((await bootstrap.get(`/app/school/${other.school._id}/class/${other.schoolClass._id}/`)).status).toBe(200);
+});
+
+test("every page of SCHOOL_PAGES and CLASS_PAGES: open to whom it is offered, the same 404 for everyone else", async () => {
+  const schoolPages = SCHOOL_PAGES.filter((p) => p.path);
+  const classPages = (key: "c7a" | "c3b") => CLASS_PAGES.map((p) => `${classPage(key)}${p.path}`);
+  const admin = await signedIn(ADMIN);
+  for (const path of [...schoolPages.map((p) => `${school()}${p.path}`), ...classPages("c7a"), ...classPages("c3b")]) {
+    expect({ path, status: (await admin.get(path)).status }).toEqual({ path, status: 200 });
+  }
+  const kuznetsov = await signedIn(KUZNETSOV);
+  for (const p of schoolPages) expect({ path: p.path, status: (await kuznetsov.get(`${school()}${p.path}`)).status }).toEqual({ path: p.path, status: p.need === "staff" ? 200 : 404 });
+  for (const path of classPages("c7a")) expect({ path, status: (await kuznetsov.get(path)).status }).toEqual({ path, status: 200 });
+  for (const path of classPages("c3b")) await expectRefused(kuznetsov, path);
+  const morozova = await signedIn(MOROZOVA);
+  for (const path of classPages("c7a")) await expectRefused(morozova, path);
+  for (const telegramId of [OTHER_ADMIN, PARENT, STUDENT]) {
+    const client = await signedIn(telegramId);
+    for (const path of [...schoolPages.map((p) => `${school()}${p.path}`), ...classPages("c7a")]) await expectRefused(client, path);
+  }
+  const otherClassPages = CLASS_PAGES.map((p) => `/app/school/${other.school._id}/class/${other.schoolClass._id}/${p.path}`);
+  for (const path of [...schoolPages.map((p) => `/app/school/${other.school._id}/${p.path}`), ...otherClassPages]) await expectRefused(admin, path);
 });

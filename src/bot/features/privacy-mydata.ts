@@ -25,7 +25,8 @@ export function formatMyData(t: BotContext["t"], data: MyData): string {
   out.push("", t("privacy:mydata.consents"));
   if (!data.consents.length) out.push(t("privacy:mydata.nothing"));
   for (const c of data.consents) {
-    out.push(`• ${day(c.recordedAt)} — ${e(c.school)}: ${t(`privacy:decisions.${c.decision}`)} (${t(`privacy:forms.${c.form}`)}, ${e(c.textVersion)}, sha256 ${c.textHash.slice(0, 12)}…)`);
+    const statement = c.document ? `, ${t("privacy:mydata.statement", { number: e(c.document.number), date: c.document.date })}` : "";
+    out.push(`• ${day(c.recordedAt)} — ${e(c.school)}: ${t(`privacy:decisions.${c.decision}`)} (${t(`privacy:forms.${c.form}`)}${statement}, ${e(c.textVersion)}, sha256 ${c.textHash.slice(0, 12)}…)`);
   }
   out.push("", t("privacy:mydata.children"));
   if (!data.children.length) out.push(t("privacy:mydata.nothing"));

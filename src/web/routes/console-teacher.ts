@@ -43,7 +43,7 @@ export const consoleTeacherFeature: WebFeature = {
       const [recommendations, subjects, students] = await Promise.all([
         classRecommendations(at.school._id, schoolClass._id),
         subjectsToAddress(at.school, schoolClass, web.deps.now()),
-        Student.find({ schoolId: at.school._id, classId: schoolClass._id }, { fullName: 1 }).sort({ fullName: 1 }).lean(),
+        Student.find({ schoolId: at.school._id, classId: schoolClass._id, left: null }, { fullName: 1 }).sort({ fullName: 1 }).lean(),
       ]);
       const { t } = request;
       const done = (RECOMMENDATION_RESULTS as readonly string[]).includes(request.query.done ?? "") ? (request.query.done as (typeof RECOMMENDATION_RESULTS)[number]) : undefined;
