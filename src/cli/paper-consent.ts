@@ -1,13 +1,17 @@
 /**
  * `npm run --silent paper-consent -- --school <id> --guardian <externalId> --decision granted|declined|withdrawn
  * --form paper|edoc [--signer-account <accountId|telegramId>] [--note "<statement no.>"] [--email <address>]
- * [--phone <number>] [--json]`: registers a decision a guardian gave on paper or through an electronic
+ * [--phone <number>] [--number <statement no.> --date YYYY-MM-DD [--file <signed e-document>]] [--json]`: registers a decision a guardian gave on paper or through an electronic
  * document system (with the contacts the statement hands over), as the bot's /paperconsent does.
  * The decision is the guardian record's (the record person's); `--signer-account` says that the
  * signer is also that bot account (one acting for the record), whose processing it then governs too
  * (a written withdrawal stops it). Without it, the accounts acting for the record keep their own
- * decisions: the output says how many there are.
+ * decisions: the output says how many there are. `--number` and `--date` record the written
+ * statement (as the web console does); for an e-document, `--file` is the signed file, of which only
+ * the SHA-256 is stored (read as a stream, never copied).
  */
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
 import { Types } from "mongoose";
 import { CONSENT_DECISIONS, Guardian, type ConsentDecision } from "../db/models";
 import { createI18n, translator } from "../i18n";
@@ -15,9 +19,9 @@ import { findSchool } from "../services/schools";
 import { PAPER_FORMS, PaperConsentError, accountsOfRecord, registerPaperDecision, type PaperForm } from "../services/paper-consent";
 import { formatTable, InputError, option, refusalsAsInput, runCli, UsageError } from "./common";
 
-const USAGE = `Usage: npm run --silent paper-consent -- --school <schoolId> --guardian <externalId> --decision ${CONSENT_DECISIONS.join("|")} --form ${PAPER_FORMS.join("|")} [--signer-account <accountId|telegramId>] [--note "<text>"] [--email <address>] [--phone <number>] [--json]`;
+const USAGE = `Usage: npm run --silent paper-consent -- --school <schoolId> --guardian <externalId> --decision ${CONSENT_DECISIONS.join("|")} --form ${PAPER_FORMS.join("|")} [--signer-account <accountId|telegramId>] [--note "<text>"] [--email <address>] [--phone <number>] [--number <statement no.> --date YYYY-MM-DD [--file <signed e-document>]] [--json]`;
 
-void runCli(USAGE, { values: ["school", "guardian", "decision", "form", "note", "email", "phone", "signer-account"] }, async (ctx) => {
+void runCli(USAGE, { values: ["school", "guardian", "decision", "form", "note", "email", "phone", "signer-account", "number", "date", "file"] }, async (ctx) => {
   const schoolId = option(ctx.args, "school", true);
   const guardianExternalId = option(ctx.args, "guardian", true);
   const decision = option(ctx.args, "decision", true);
@@ -29,6 +33,12 @@ void runCli(USAGE, { values: ["school", "guardian", "decision", "form", "note", 
   if ((email !== undefined || phone !== undefined) && decision !== "granted") throw new UsageError("--email and --phone go with --decision granted");
   const signer = option(ctx.args, "signer-account")?.trim();
   if (signer !== undefined && !/^([0-9a-f]{24}|\d{1,20})$/i.test(signer)) throw new UsageError("--signer-account takes an account id (24 hex digits) or a Telegram user id (digits)");
+  const number = option(ctx.args, "number");
+  const date = option(ctx.args, "date");
+  const file = option(ctx.args, "file");
+  if ((number === undefined) !== (date === undefined)) throw new UsageError("--number and --date go together (the written statement's number and date)");
+  if (file !== undefined && (form !== "edoc" || number === undefined)) throw new UsageError("--file goes with --form edoc, --number and --date");
+  const fileHash = file !== undefined ? await sha256Of(file) : undefined;
   await ctx.connectDb();
   const school = await findSchool(schoolId);
   const guardian = await Guardian.findOne({ schoolId: school._id, externalId: guardianExternalId }, { _id: 1 }).lean();
@@ -44,6 +54,7 @@ void runCli(USAGE, { values: ["school", "guardian", "decision", "form", "note", 
     registerPaperDecision({
       schoolId: school._id, guardianId: guardian._id, decision: decision as ConsentDecision, form: form as PaperForm,
       t: translator(createI18n("ru"), "ru"), now: new Date(), note: option(ctx.args, "note"), contacts: { email, phone }, signerAccountId,
+      ...(number !== undefined ? { document: { number, date: date!, ...(fileHash ? { fileHash } : {}) } } : {}),
     }),
   );
   const json = {
@@ -52,3 +63,14 @@ void runCli(USAGE, { values: ["school", "guardian", "decision", "form", "note", 
   };
   return { json, text: formatTable([json]) };
 });
+
+/** The file's SHA-256, read as a stream (a signed e-document may be large); a file that cannot be read is one clear line. */
+async function sha256Of(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  try {
+    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  } catch {
+    throw new InputError(`Cannot read --file "${path}"`);
+  }
+  return hash.digest("hex");
+}

@@ -4,7 +4,9 @@
  * line and a non-zero exit on error.
  */
 import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { Account, ConsentRecord, Guardian, GuardianLink, InviteCode, School, SchoolClass, Student, Teacher } from "../../src/db/models";
 import { hashCode, normalizeCode } from "../../src/domain/codes";
@@ -124,6 +126,22 @@ describe("paper-consent CLI", () => {
     expect(guardian.contacts.map((c) => [c.value, c.source])).toEqual([["irina@example.ru", "school-edoc"]]);
     const records = await ConsentRecord.find({ guardianId: guardian._id }).sort({ recordedAt: 1, _id: 1 }).lean();
     expect(records.map((r) => [r.decision, r.form, r.note ?? null])).toEqual([["declined", "paper", "№ 15"], ["granted", "edoc", null]]);
+  }, 60_000);
+
+  test("--number, --date and --file: the written statement, an e-document by its SHA-256", async () => {
+    const file = path.join(os.tmpdir(), `edoc-${process.pid}.pdf.sig`);
+    fs.writeFileSync(file, "%PDF-1.7 signed");
+    try {
+      const done = await json(cli("paper-consent", ["--school", schoolId, "--guardian", "g1", "--decision", "granted", "--form", "edoc", "--number", "ЭД-7", "--date", "2026-12-01", "--file", file, "--json"]));
+      expect((await ConsentRecord.findById(done.recordId).lean())!.document).toEqual({ number: "ЭД-7", date: "2026-12-01", fileHash: createHash("sha256").update("%PDF-1.7 signed").digest("hex") });
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+    const base = ["--school", schoolId, "--guardian", "g1", "--decision", "granted"];
+    expect((await cli("paper-consent", [...base, "--form", "paper", "--number", "1"])).code).toBe(2);
+    expect((await cli("paper-consent", [...base, "--form", "paper", "--number", "1", "--date", "2026-12-01", "--file", "/etc/hostname"])).code).toBe(2);
+    expect(await cli("paper-consent", [...base, "--form", "edoc", "--number", "1", "--date", "2026-12-01"])).toMatchObject({ code: 1, stderr: "An e-document needs the signed file\n" });
+    expect(await cli("paper-consent", [...base, "--form", "paper", "--number", "1", "--date", "2026-13-01"])).toMatchObject({ code: 1, stderr: "The statement's date is not a date (YYYY-MM-DD)\n" });
   }, 60_000);
 
   test("mistakes: unknown guardian, bad decision or form", async () => {
