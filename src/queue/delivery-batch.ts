@@ -9,7 +9,11 @@
  *              (src/services/notify/consent.ts `personGates`, at most 5 commands) right before its
  *              sends — a withdrawal still stops messages not yet sent — and 1 bulkWrite settling it.
  *
- * A chunk is about one second of Telegram's sends, so a claim never waits long. Whatever a batch
+ * A chunk is about one second of Telegram's sends, so a claim never waits long. The pipe is kept
+ * full: while a chunk is being sent, the next one is claimed and gated (its gate is at most one
+ * chunk's sends old when its own sends start), the chunk before it is settled in the background,
+ * and SENDERS sends of a chunk wait for Telegram's slots at once, so every free slot finds a
+ * message ready (rate-limits.ts counts a send in flight until its answer). Whatever a batch
  * cannot finish at once (quiet hours, a chat sent to less than a second ago, a 429, a network error,
  * a record someone else holds) becomes a single job on QUEUES.deliveries with the usual retries;
  * nothing is left behind in the batch. Failures that end a person's channel fall back as in the
@@ -35,6 +39,15 @@ export interface BatchJobData {
 export const SEND_CHUNK = 30;
 /** Batch jobs running at once per worker process: enough to keep Telegram busy, few enough to leave finals a clear road. */
 export const BATCH_CONCURRENCY = 2;
+/** Sends of one chunk waiting for Telegram's slot at once: a slot frees every 33 ms, a send takes a few round trips. */
+export const SENDERS = 4;
+
+interface Prepared {
+  token: string;
+  mine: DeliveryJobData[];
+  gates: Awaited<ReturnType<typeof personGates>>;
+  later: Array<{ data: DeliveryJobData; at: number }>;
+}
 
 interface Tally {
   sent: number;
@@ -61,7 +74,8 @@ export function batchProcessor(deps: EngineDeps): Processor<BatchJobData> {
     );
   }
 
-  async function sendChunk(job: Job<BatchJobData>, chunk: DeliveryJobData[], tally: Tally): Promise<void> {
+  /** Claims a chunk and gates what this run claimed (set queries); the rest goes to single jobs later. */
+  async function prepare(job: Job<BatchJobData>, chunk: DeliveryJobData[]): Promise<Prepared> {
     const token = `${job.id ?? "batch"}#${randomUUID()}`;
     const keys = chunk.map((d) => d.key);
     const leaseEnd = new Date(Date.now() - SENDING_LEASE_MS);
@@ -76,6 +90,11 @@ export function batchProcessor(deps: EngineDeps): Processor<BatchJobData> {
     for (const d of chunk) if (!claimed.has(d.key)) later.push({ data: d, at: Date.now() + 2000 });
 
     const gates = await personGates(mine.map(gateInputOf));
+    return { token, mine, gates, later };
+  }
+
+  /** Sends a prepared chunk (SENDERS at a time); the returned promise settles it (bulkWrite, fallbacks, single jobs). */
+  async function sendPrepared({ token, mine, gates, later }: Prepared, tally: Tally): Promise<() => Promise<void>> {
     const ops: AnyBulkWriteOperation<Delivery>[] = [];
     const fallbacks: Array<{ data: DeliveryJobData; error: string; blocked: boolean }> = [];
     const settle = (data: DeliveryJobData, set: Record<string, unknown>, unset: Record<string, 1> = {}) =>
@@ -86,7 +105,8 @@ export function batchProcessor(deps: EngineDeps): Processor<BatchJobData> {
       tally.later++;
     };
 
-    for (const [i, data] of mine.entries()) {
+    const one = async (i: number): Promise<void> => {
+      const data = mine[i];
       const gate = gates[i];
       if (!gate.ok) {
         if (gate.why === "unreachable") fallbacks.push({ data, error: gate.error, blocked: false });
@@ -94,18 +114,18 @@ export function batchProcessor(deps: EngineDeps): Processor<BatchJobData> {
           settle(data, { status: "cancelled", lastError: gate.error });
           tally.cancelled++;
         }
-        continue;
+        return;
       }
       const quietEnd = quietUntil(now(), gate.quiet, gate.timeZone);
       if (quietEnd) {
         release(data, quietEnd.getTime(), { notBefore: quietEnd });
-        continue;
+        return;
       }
       if (gate.chatId !== undefined) {
         const wait = await reserveChat(deps.redis, deps.prefix, gate.chatId, pacing.perChatMs);
         if (wait > 0) {
           release(data, Date.now() + wait);
-          continue;
+          return;
         }
       }
       const lang = gate.language ?? defaultLang;
@@ -114,7 +134,7 @@ export function batchProcessor(deps: EngineDeps): Processor<BatchJobData> {
         settle(data, { status: "sent", sentAt: now(), ...("record" in outcome ? outcome.record : {}) }, { lastError: 1 });
         tally.sent++;
         if (data.channel === "telegram") deps.onSent?.(data);
-        continue;
+        return;
       }
       switch (outcome.kind) {
         case "rate-limited":
@@ -135,15 +155,22 @@ export function batchProcessor(deps: EngineDeps): Processor<BatchJobData> {
           release(data, Date.now() + 2000, { lastError: outcome.error });
           break;
       }
-    }
-    if (ops.length) await Delivery.bulkWrite(ops, { ordered: false });
-    for (const f of fallbacks) {
-      if (f.blocked) await markBlocked(f.data, now());
-      const next = await fallBack(deps.queue, f.data, f.error, now());
-      tally.fellBack++;
-      log.info({ key: f.data.key, channel: f.data.channel, next }, "recipient unreachable; fell back");
-    }
-    await handOver(later);
+    };
+    let next = 0;
+    const sender = async () => {
+      while (next < mine.length) await one(next++);
+    };
+    await Promise.all(Array.from({ length: Math.min(SENDERS, mine.length) }, sender));
+    return async () => {
+      if (ops.length) await Delivery.bulkWrite(ops, { ordered: false });
+      for (const f of fallbacks) {
+        if (f.blocked) await markBlocked(f.data, now());
+        const fell = await fallBack(deps.queue, f.data, f.error, now());
+        tally.fellBack++;
+        log.info({ key: f.data.key, channel: f.data.channel, next: fell }, "recipient unreachable; fell back");
+      }
+      await handOver(later);
+    };
   }
 
   return async (job) => {
@@ -152,7 +179,26 @@ export function batchProcessor(deps: EngineDeps): Processor<BatchJobData> {
     const open = new Set(records.filter((r) => !SETTLED.has(r.status)).map((r) => r.idempotencyKey));
     const todo = items.filter((d) => open.has(d.key));
     const tally: Tally = { sent: 0, cancelled: 0, later: 0, fellBack: 0, failed: 0 };
-    for (let i = 0; i < todo.length; i += SEND_CHUNK) await sendChunk(job, todo.slice(i, i + SEND_CHUNK), tally);
+    const chunks: DeliveryJobData[][] = [];
+    for (let i = 0; i < todo.length; i += SEND_CHUNK) chunks.push(todo.slice(i, i + SEND_CHUNK));
+    // Three stages overlap: chunk k+1 is claimed and gated while chunk k is sent and chunk k-1 settled.
+    const settling: Array<Promise<void>> = [];
+    let ready = chunks.length ? prepare(job, chunks[0]) : undefined;
+    try {
+      for (let k = 0; k < chunks.length; k++) {
+        const current = await ready!;
+        ready = k + 1 < chunks.length ? prepare(job, chunks[k + 1]) : undefined;
+        ready?.catch(() => undefined); // awaited in its turn; not an unhandled rejection meanwhile
+        const settle = await sendPrepared(current, tally);
+        const done = settle();
+        done.catch(() => undefined);
+        settling.push(done);
+      }
+    } finally {
+      // Whatever happens, every chunk sent is settled before the job ends (its records say "sent").
+      await Promise.allSettled(settling);
+    }
+    await Promise.all(settling);
     log.debug({ jobId: job.id, items: items.length, ...tally }, "batch done");
     return `sent:${tally.sent} cancelled:${tally.cancelled} later:${tally.later} fell_back:${tally.fellBack} failed:${tally.failed} skipped:${items.length - todo.length}`;
   };

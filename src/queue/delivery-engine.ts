@@ -25,7 +25,7 @@ import { fallBack, SETTLED } from "../services/notify/deliveries";
 import { quietUntil } from "../services/notify/quiet-hours";
 import { isLanguage, type Language } from "../i18n";
 import type { DeliveryJobData } from "./jobs";
-import { DEFAULT_PACING, holdGlobal, MAX_PER_SECOND, reserveChat, smsPacing, waitForSendSlot, type Lane, type Pacing } from "./rate-limits";
+import { DEFAULT_PACING, holdGlobal, MAX_PER_SECOND, releaseSendSlot, reserveChat, smsPacing, waitForSendSlot, type Lane, type Pacing, type SendSlot } from "./rate-limits";
 
 /** A "sending" claim older than this is taken to be a dead worker's (request timeout is 20 s). */
 export const SENDING_LEASE_MS = 45_000;
@@ -72,14 +72,23 @@ const ioOf = (deps: EngineDeps): ChannelIO => ({ telegram: deps.telegram, max: d
 
 /**
  * One channel call for a resolved person, through the channel registry (src/services/notify/channels.ts),
- * after the channel's shared send slot when `slot` is given (Telegram: urgent senders first; SMS:
- * SMS_RATE_PER_SECOND). The one place where a message leaves the service.
+ * after the channel's shared send slot: Telegram's when `slot` asks for one (urgent senders first)
+ * or brings one already `granted`; SMS_RATE_PER_SECOND for SMS, MAX's limit for MAX. A Telegram slot
+ * is given back once the answer is in (rate-limits.ts: it counts as in flight until then). The one
+ * place where a message leaves the service.
  */
-export async function sendThrough(deps: EngineDeps, data: DeliveryJobData, target: Target, lang: Language, slot?: { pacing: Pacing; urgent: boolean }): Promise<ChannelOutcome> {
-  if (slot && data.channel === "telegram") await waitForSendSlot(deps.redis, deps.prefix, slot.pacing, slot.urgent);
-  if (data.channel === "sms") await waitForSendSlot(deps.redis, deps.prefix, smsPacing(deps.smsRatePerSecond ?? 10), URGENT_KINDS.has(data.kind), "sms");
-  if (data.channel === "max") await waitForSendSlot(deps.redis, deps.prefix, smsPacing(MAX_PER_SECOND), URGENT_KINDS.has(data.kind), "max");
-  return channelEntry(data.channel).send(ioOf(deps), { address: target.address, lang, timeZone: target.timeZone, notice: data.notice, rules: target.rules });
+export async function sendThrough(deps: EngineDeps, data: DeliveryJobData, target: Target, lang: Language, slot?: { pacing: Pacing; urgent: boolean } | { granted: SendSlot }): Promise<ChannelOutcome> {
+  let granted: SendSlot | undefined;
+  if (slot && "granted" in slot) granted = slot.granted;
+  else if (slot && data.channel === "telegram") granted = await waitForSendSlot(deps.redis, deps.prefix, slot.pacing, slot.urgent);
+  // SMS and MAX count from the grant, as before (the SMSC session paces the parts of a message itself).
+  if (data.channel === "sms") await releaseSendSlot(deps.redis, deps.prefix, await waitForSendSlot(deps.redis, deps.prefix, smsPacing(deps.smsRatePerSecond ?? 10), URGENT_KINDS.has(data.kind), "sms"));
+  if (data.channel === "max") await releaseSendSlot(deps.redis, deps.prefix, await waitForSendSlot(deps.redis, deps.prefix, smsPacing(MAX_PER_SECOND), URGENT_KINDS.has(data.kind), "max"));
+  try {
+    return await channelEntry(data.channel).send(ioOf(deps), { address: target.address, lang, timeZone: target.timeZone, notice: data.notice, rules: target.rules });
+  } finally {
+    if (granted) await releaseSendSlot(deps.redis, deps.prefix, granted);
+  }
 }
 
 export function deliveryProcessor(deps: EngineDeps): Processor<DeliveryJobData> {
@@ -138,14 +147,18 @@ export function deliveryProcessor(deps: EngineDeps): Processor<DeliveryJobData> 
 
     const lang = target.language ?? defaultLang;
     // Finals and exams go ahead of broadcasts and forecasts at the bot's send slot.
-    if (target.chatId !== undefined) await waitForSendSlot(deps.redis, deps.prefix, pacing, URGENT_KINDS.has(data.kind));
+    const slot = target.chatId !== undefined ? await waitForSendSlot(deps.redis, deps.prefix, pacing, URGENT_KINDS.has(data.kind)) : undefined;
     // The wait for a send slot can be long (a 429 hold): a consent withdrawn meanwhile still stops the message.
-    const current = data.guardianId || data.studentId ? await personGate(gateInputOf(data)) : target;
+    const current = data.guardianId || data.studentId ? await personGate(gateInputOf(data)).catch(async (error: unknown) => {
+      if (slot) await releaseSendSlot(deps.redis, deps.prefix, slot);
+      throw error;
+    }) : target;
     if (!current.ok && current.why === "consent") {
+      if (slot) await releaseSendSlot(deps.redis, deps.prefix, slot);
       await Delivery.updateOne({ _id: claimed._id, status: "sending" }, { $set: { status: "cancelled", lastError: "no consent in force at send time" } });
       return "cancelled:consent";
     }
-    const outcome = await sendThrough(deps, data, target, lang);
+    const outcome = await sendThrough(deps, data, target, lang, slot && { granted: slot });
     return settle(job, token, data, claimed._id, outcome);
   };
 
