@@ -85,7 +85,7 @@ test("N school days before the end: teachers' lists and the families' forecast, 
   const list = (await h.fake.waitForMessage(homeroom.chatId!, "ученики под угрозой", 10_000)).plain!;
   expect(list).toContain("Осталось 10 учебных дней (последний — 30 декабря, ср).");
   expect(list).toContain("Риск «не аттестован» (меньше 3 оценок):\n• 7А Смирнов Пётр Андреевич — Алгебра: 1 оценка из 3");
-  expect(list).toContain("Риск итоговой «2»:\n• 7А Иванова Мария Сергеевна — Физика: средний балл 2.33");
+  expect(list).toContain("Риск итоговой «2»:\n• 7А Иванова Мария Сергеевна — Физика: средний балл 2,33");
   const alg = (await h.fake.waitForMessage(algebra.chatId!, "students at risk", 10_000)).plain!;
   expect(alg).toContain("• 7А Смирнов Пётр Андреевич — Алгебра: 1 grade of 3");
   expect(alg).not.toContain("Физика");
@@ -95,7 +95,7 @@ test("N school days before the end: teachers' lists and the families' forecast, 
 
   const forecast = (await h.fake.waitForMessage(ru.chatId, "Прогноз итоговых оценок", 10_000)).plain!;
   expect(forecast).toContain("До конца периода 10 учебных дней (последний — 30 декабря, ср)");
-  expect(forecast).toMatch(/Физика: 2\.33 → 2 — прогноз «2»; до «3» не хватает \d+ пятёр/);
+  expect(forecast).toMatch(/Физика: 2,33 → 2 — прогноз «2»; до «3» не хватает \d+ пятёр/);
   const english = (await h.fake.waitForMessage(en.chatId, "forecast", 10_000)).plain!;
   expect(english).toContain("10 school days left in the period");
   expect(english).toContain("Алгебра: 4.00 → 4 — too few grades — risk of \"not attested\"; 2 more grades needed");

@@ -1,6 +1,8 @@
 /** Words of the school's rhythm (issue 15, namespace `rhythm`): the first school day after holidays. */
 import type { TFunction } from "i18next";
 import { escapeHtml } from "../../domain/html";
+import { localDecimal } from "../../domain/format";
+import type { Language } from "../../i18n";
 import type { DayLesson } from "../../domain/rhythm";
 import type { Notice } from "../../queue/jobs";
 
@@ -32,7 +34,7 @@ export function afterHolidaysText(t: TFunction, n: Extract<Notice, { template: "
 const MAX_LINES = 40;
 
 /** A teacher's students at risk N school days before the period's end (issue 15). */
-export function periodRiskText(t: TFunction, n: Extract<Notice, { template: "period-risk" }>, day: (d: string) => string): string {
+export function periodRiskText(t: TFunction, lang: Language, n: Extract<Notice, { template: "period-risk" }>, day: (d: string) => string): string {
   const out = [t("rhythm:periodEnd.riskTitle", { period: e(n.period) }), t("rhythm:periodEnd.left", { count: n.schoolDays, day: day(n.end) })];
   let shown = 0;
   for (const risk of ["not-attested", "two"] as const) {
@@ -41,7 +43,7 @@ export function periodRiskText(t: TFunction, n: Extract<Notice, { template: "per
     out.push("", risk === "not-attested" ? t("rhythm:periodEnd.notAttested", { count: n.minGrades }) : t("rhythm:periodEnd.two"));
     for (const i of items) {
       if (shown++ >= MAX_LINES) continue;
-      const what = risk === "not-attested" ? t("rhythm:periodEnd.grades", { count: i.count, min: n.minGrades }) : t("rhythm:periodEnd.average", { average: e(i.average ?? "—") });
+      const what = risk === "not-attested" ? t("rhythm:periodEnd.grades", { count: i.count, min: n.minGrades }) : t("rhythm:periodEnd.average", { average: e(i.average ? localDecimal(i.average, lang) : "—") });
       out.push(t("rhythm:periodEnd.riskLine", { className: e(i.className), student: e(i.student), subject: e(i.subject), what }));
     }
   }

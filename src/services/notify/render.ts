@@ -4,6 +4,7 @@
  */
 import type { i18n, TFunction } from "i18next";
 import { escapeHtml } from "../../domain/html";
+import { localDecimal } from "../../domain/format";
 import { dayjs, inZone } from "../../domain/time";
 import type { Language } from "../../i18n";
 import type { ForecastLine, GradeItem, Notice } from "../../queue/jobs";
@@ -67,7 +68,7 @@ function body(t: TFunction, lang: Language, timeZone: string, n: Notice, day: (d
       return n.students.length ? `${text}\n${t("lesson.children", { names: e(n.students.join(", ")) })}` : text;
     }
     case "forecast": {
-      const text = forecastText(t, n.student, n.period, n.lines);
+      const text = forecastText(t, lang, n.student, n.period, n.lines);
       if (!n.periodEnd) return text;
       const [title, ...rest] = text.split("\n\n");
       return [title, t("rhythm:periodEnd.forecastLeft", { count: n.periodEnd.schoolDays, day: day(n.periodEnd.end) }), ...rest].join("\n\n");
@@ -77,7 +78,7 @@ function body(t: TFunction, lang: Language, timeZone: string, n: Notice, day: (d
     case "left-school":
       return [t("rhythm:schoolYear.leftTitle"), t("rhythm:schoolYear.left", { student: e(n.student), className: e(n.className), day: day(n.day) }), "", t("rhythm:schoolYear.leftFooter")].join("\n");
     case "period-risk":
-      return periodRiskText(t, n, day);
+      return periodRiskText(t, lang, n, day);
     case "missing-finals":
       return missingFinalsText(t, n, day);
     case "weekly":
@@ -115,14 +116,14 @@ function gradeLine(t: TFunction, i: GradeItem, day: (d: string) => string): stri
   return t(`grades.${i.change}`, { subject: e(i.subject), value: e(i.value), before: e(i.before), date: day(i.date), workType });
 }
 
-function forecastText(t: TFunction, student: string, period: string, lines: ForecastLine[]): string {
+function forecastText(t: TFunction, lang: Language, student: string, period: string, lines: ForecastLine[]): string {
   const out = [t("forecast.title", { student: e(student), period: e(period) })];
   if (!lines.length) return [...out, "", t("forecast.empty"), "", t("forecast.footer")].join("\n");
   const line = (l: ForecastLine) => {
     let text: string;
     if (l.passFail) text = t("forecast.linePassFail", { subject: e(l.subject), value: e(l.passFail) });
     else if (l.average === null) text = t("forecast.lineNoAverage", { subject: e(l.subject) });
-    else text = t("forecast.line", { subject: e(l.subject), average: e(l.average), grade: e(l.grade) });
+    else text = t("forecast.line", { subject: e(l.subject), average: e(localDecimal(l.average, lang)), grade: e(l.grade) });
     const notes = [
       ...l.risks.map((r) => t(`forecast.risks.${r}`)),
       ...(l.needed ? [t("forecast.needed", { count: l.needed })] : []),
