@@ -11,6 +11,7 @@ import { createSchoolFixture, guardianAccount, type SchoolFixture } from "../sup
 import { otherSchool, staffAccount } from "../support/console";
 import { moscow } from "../bot/views-support";
 import { csrfOf, pageText, startWeb, type WebClient, type WebServer } from "../support/web";
+import { UPLOAD_LIMIT } from "../../src/web/console/upload";
 
 useTestDb();
 
@@ -153,6 +154,17 @@ test("an e-document needs its signed file, and only the file's SHA-256 is kept; 
   expect(JSON.stringify(audit)).not.toContain("+79035550000");
   const nothing = await admin.postMultipart(`${path}/contacts`, form({ _csrf: csrf, form: "paper", number: "19", date: "2026-12-03" }));
   expect(nothing.status).toBe(422);
+});
+
+test("a signed file over the upload limit is refused and nothing is written", async () => {
+  const admin = await signedIn(ADMIN);
+  const path = guardianPage(fx.guardians.otherParent._id);
+  const csrf = csrfOf((await admin.get(path)).text);
+  const before = await ConsentRecord.countDocuments();
+  const big = form({ _csrf: csrf, decision: "granted", form: "edoc", number: "9", date: "2026-12-01" }, { name: "huge.pdf", content: "x".repeat(UPLOAD_LIMIT + 1024) });
+  const refused = await admin.postMultipart(`${path}/decision`, big);
+  expect(refused.status).toBe(413);
+  expect(await ConsentRecord.countDocuments()).toBe(before);
 });
 
 test("a form without its CSRF token or from another origin is refused and nothing is written", async () => {
