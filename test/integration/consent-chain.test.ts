@@ -134,3 +134,24 @@ test("records of an older release are chained once at start-up; a record without
   await ConsentRecord.collection.deleteOne({ _id: slipped._id });
   expect(await chainLegacyConsentRecords(dbHandle)).toBe(0);
 });
+
+test("a written statement's number, date and file hash are covered: an edit of any is found; records without one keep their hashes", async () => {
+  const { school, guardian, decide } = await people();
+  const plain = await decide({ guardianId: guardian._id }, "granted", 0);
+  const withDocument = (number: string, minute: number) => appendConsent({
+    schoolId: school._id, guardianId: guardian._id, decision: "withdrawn", form: "edoc", textVersion: "2026-11", textHash: "a".repeat(64), recordedAt: at(minute),
+    document: { number, date: "2026-11-19", fileHash: "c".repeat(64) },
+  });
+  const first = await withDocument("ЭД-1", 1);
+  const second = await withDocument("ЭД-2", 2);
+  expect((await verifyConsentChains(school._id)).broken).toEqual([]);
+  expect((await ConsentRecord.findById(second._id).lean())!.document).toEqual({ number: "ЭД-2", date: "2026-11-19", fileHash: "c".repeat(64) });
+  await ConsentRecord.collection.updateOne({ _id: first._id }, { $set: { "document.fileHash": "d".repeat(64) } });
+  await ConsentRecord.collection.updateOne({ _id: second._id }, { $set: { "document.number": "ЭД-3" } });
+  const broken = (await verifyConsentChains(school._id)).broken;
+  expect(broken).toEqual([expect.objectContaining({ id: String(first._id), problem: "hash-mismatch" })]);
+  // The first break of a chain is named; mending it shows the next one.
+  await ConsentRecord.collection.updateOne({ _id: first._id }, { $set: { "document.fileHash": "c".repeat(64) } });
+  expect((await verifyConsentChains(school._id)).broken).toEqual([expect.objectContaining({ id: String(second._id), problem: "hash-mismatch" })]);
+  expect((await verifyConsentChains(school._id)).broken.map((b) => b.id)).not.toContain(String(plain._id));
+});
