@@ -33,7 +33,7 @@ test("/grades → last year's quarter by subject in 7А → back to this year", 
   const labels = inlineButtons(past).map((b) => b.text);
   expect(labels).toEqual(expect.arrayContaining(["1 четверть", "2 четверть", "◀ Этот учебный год"]));
   const [q1] = await world.parent.press(buttonData(past, "1 четверть"), past);
-  expect(q1.plain).toMatch(/1 четверть \(01\.09–25\.10\): по предметам\nПериод закончился.*\n• Алгебра: [\d, (×)]+ — средний \d,\d\d/);
+  expect(q1.plain).toMatch(/1 четверть \(01\.09–25\.10\): по предметам\nИтоговые оценки этого года — \/finals → «📚 Прошлый учебный год»\.\n• Алгебра: [\d, (×)]+ — средний \d,\d\d/);
   const [back] = await world.parent.press(buttonData(q1, "◀ Этот учебный год"), q1);
   expect(back.plain).not.toContain("Прошлый учебный год");
 });

@@ -106,7 +106,7 @@ async function periodSection(view: ViewContext, chosen: ChosenPeriod | null, sub
   if (relation === "upcoming") return `<b>${title}</b>\n${t("views:grades.periodUpcoming", { date: day(view, period.start, "long") })}`;
   const subjects = await periodSubjects(view.scope, { from: period.start, to: period.end }, { subjectId });
   const lines = [`<b>${title}</b>`];
-  if (relation === "finished") lines.push(t("views:grades.periodFinished"));
+  if (relation === "finished") lines.push(t(view.scope.lastYear ? "views:lastYear.periodFinished" : "views:grades.periodFinished"));
   if (subjects.length === 0) lines.push(t("views:grades.noneInPeriod"));
   for (const subject of subjects) lines.push(subjectLine(view, subject));
   if (subjects.some((s) => s.grades.some((g) => g.weight !== 1))) lines.push("", t("views:grades.weightLegend"));
