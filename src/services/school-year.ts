@@ -44,10 +44,11 @@ export interface RolloverResult {
   unchanged: number;
   linksEnded: number;
   codesExpired: number;
-  /** Messages planned to the families. */
+  /** New messages to the families (a re-send plans the same ones again: 0). */
   notified: number;
 }
 
+type StudentWrite = Parameters<typeof Student.bulkWrite>[0][number];
 type StudentLean = { _id: Types.ObjectId; externalId: string; fullName: string; classId: Types.ObjectId; left?: string | null; classHistory?: Array<{ year: string; classId: Types.ObjectId; className: string }> };
 
 function parse(body: unknown): SchoolYearRollover {
@@ -112,7 +113,8 @@ export async function rollOverSchoolYear(school: { _id: Types.ObjectId; timezone
   const rolled = (s: StudentLean) => (s.classHistory ?? []).some((h) => h.year === oldYear);
   const history = (s: StudentLean) => ({ year: oldYear, classId: s.classId, className: classById.get(String(s.classId))?.name ?? "—" });
 
-  // Movers: the class history first (guarded: once per year), then the new class.
+  // Movers: the class history (guarded: once per year) and the new class, in one bulk write.
+  const updates: StudentWrite[] = [];
   const told: Array<{ student: StudentLean; className: string }> = [];
   for (const m of request.movers) {
     const student = studentBy.get(m.studentId)!;
@@ -120,16 +122,18 @@ export async function rollOverSchoolYear(school: { _id: Types.ObjectId; timezone
     const alreadyRolled = rolled(student);
     if (alreadyRolled && student.classId.equals(target._id)) {
       result.unchanged++;
+      // A re-send after a failure between the write and the notices plans them again (same keys: nothing twice).
+      const before = student.classHistory!.find((h) => h.year === oldYear)!;
+      if (!before.classId.equals(target._id)) told.push({ student, className: target.name });
       continue;
     }
     const changed = !student.classId.equals(target._id);
-    await Student.updateOne(
-      { _id: student._id, ...(alreadyRolled ? {} : { "classHistory.year": { $ne: oldYear } }) },
-      {
-        ...(alreadyRolled ? {} : { $push: { classHistory: history(student) } }),
-        $set: { classId: target._id, ...(changed ? { groupIds: [] } : {}) },
+    updates.push({
+      updateOne: {
+        filter: { _id: student._id, ...(alreadyRolled ? {} : { "classHistory.year": { $ne: oldYear } }) },
+        update: { ...(alreadyRolled ? {} : { $push: { classHistory: history(student) } }), $set: { classId: target._id, ...(changed ? { groupIds: [] } : {}) } },
       },
-    );
+    });
     if (changed) {
       result.moved++;
       told.push({ student, className: target.name });
@@ -146,18 +150,22 @@ export async function rollOverSchoolYear(school: { _id: Types.ObjectId; timezone
       ...(await noticesFor(
         schoolId,
         year,
-        leaving.filter((l) => !l.student.left).map(({ student, day }) => ({ student, notice: { template: "left-school" as const, student: student.fullName, className: classById.get(String(student.classId))?.name ?? "—", day } })),
+        // Planned again on a re-send (same keys: nothing twice), so that a failure before the notices is made good.
+        leaving.map(({ student, day }) => ({ student, notice: { template: "left-school" as const, student: student.fullName, className: classById.get(String(student.classId))?.name ?? "—", day } })),
         true,
       )),
     );
   }
   for (const { student, day } of leaving) {
-    if (student.left === day && rolled(student)) result.unchanged++;
-    else {
-      await Student.updateOne({ _id: student._id }, { $set: { left: day }, ...(rolled(student) ? {} : { $push: { classHistory: history(student) } }) });
-      result.left++;
+    if (student.left === day && rolled(student)) {
+      result.unchanged++;
+      continue;
     }
+    const filter = { _id: student._id, ...(rolled(student) ? {} : { "classHistory.year": { $ne: oldYear } }) };
+    updates.push({ updateOne: { filter, update: { $set: { left: day }, ...(rolled(student) ? {} : { $push: { classHistory: history(student) } }) } } });
+    result.left++;
   }
+  if (updates.length) await Student.bulkWrite(updates, { ordered: false });
   const leaverIds = leaving.map((l) => l.student._id);
   if (leaverIds.length) {
     result.linksEnded = (await GuardianLink.deleteMany({ schoolId, studentId: { $in: leaverIds } })).deletedCount;
@@ -169,7 +177,7 @@ export async function rollOverSchoolYear(school: { _id: Types.ObjectId; timezone
   result.codesExpired = (await InviteCode.updateMany({ schoolId, usedAt: null, revokedAt: null, createdAt: { $lt: now }, expiresAt: { $gt: now } }, { $set: { expiresAt: now } })).modifiedCount;
   if (current !== year) await School.updateOne({ _id: schoolId }, { $set: { schoolYear: { current: year, rolledOverAt: now } } });
 
-  if (notify && plans.length) result.notified = (await enqueueDeliveries(options.deliveries!, plans, now)).planned;
+  if (notify && plans.length) result.notified = (await enqueueDeliveries(options.deliveries!, plans, now)).created;
   options.logger?.info({ schoolId: String(schoolId), ...result }, "school year rolled over");
   return result;
 }

@@ -139,7 +139,7 @@ test("7Б of 2026/27 becomes 8Б of 2027/28: links follow, families told, the le
 
   // The same rollover again: nothing changes, nobody is told twice.
   const again = await put("schoolYear", { year: "2027/28", movers: [{ studentId: "s1", classId: "8b" }, { studentId: "s2", classId: "8b" }], leavers: [{ studentId: "s3", left: "2027-08-31" }] });
-  expect(again.body).toMatchObject({ moved: 0, left: 0, unchanged: 3, linksEnded: 0 });
+  expect(again.body).toMatchObject({ moved: 0, left: 0, unchanged: 3, linksEnded: 0, notified: 0 });
   await sleep(500);
   for (const key of ["s1", "s2", "s3"]) expect(h.fake.sent(accounts[key].chatId)).toHaveLength(1);
   // A rollover to an older year is refused.
