@@ -16,7 +16,8 @@ export function registryPerson(t: Translate, row: RegistryRow): string {
 
 export function registryRegistrar(t: Translate, row: RegistryRow): string {
   const by = row.registeredBy;
-  if (!by) return row.form === "telegram" || row.form === "max" ? t("console:registry.byThemselves") : "";
+  // A written decision without an account behind it came from the command line (npm run paper-consent).
+  if (!by) return row.form === "telegram" || row.form === "max" ? t("console:registry.byThemselves") : row.form === "none" ? "" : t("console:registry.byCli");
   return "teacher" in by ? by.teacher : t("console:registry.byAdmin", { tail: by.admin ?? "" });
 }
 

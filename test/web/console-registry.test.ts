@@ -6,6 +6,8 @@
  */
 import { createHash } from "node:crypto";
 import { Account, AuditEntry, ConsentRecord, Guardian } from "../../src/db/models";
+import { createI18n, translator } from "../../src/i18n";
+import { registerPaperDecision } from "../../src/services/paper-consent";
 import { useTestDb } from "../support/db";
 import { createSchoolFixture, guardianAccount, type SchoolFixture } from "../support/fixtures";
 import { otherSchool, staffAccount } from "../support/console";
@@ -73,6 +75,7 @@ test("an admin sees every person of the class with their decision, filtered, and
   expect(page.text).toContain(`href="${guardianPage(fx.guardians.otherParent._id)}"`);
 
   const filtered = pageText((await admin.get(`${consents()}?state=none&form=none`)).text);
+  expect(filtered).toContain("Смирнова Анна Викторовна запись журнала (сам родитель) нет ответа — — Зарегистрировать");
   expect(filtered).toContain("Смирнова Анна Викторовна");
   expect(filtered).not.toContain("Иванова Ольга Николаевна");
 
@@ -207,4 +210,13 @@ test("teachers see their classes' registry only and register nothing; other scho
   for (const path of [consents(), `${consents()}.csv`, `${consents()}/forms.pdf`, guardianPage(fx.guardians.parent._id)]) await expectRefused(otherAdmin, path);
   const parent = await signedIn(PARENT);
   for (const path of [consents(), `${consents()}.csv`, guardianPage(fx.guardians.parent._id)]) await expectRefused(parent, path);
+});
+
+test("a decision registered on the command line says so in the registry", async () => {
+  await registerPaperDecision({
+    schoolId: fx.school._id, guardianId: fx.guardians.otherParent._id, decision: "declined", form: "paper", t: translator(createI18n("ru"), "ru"), now: NOW, note: "№ 77",
+  });
+  const admin = await signedIn(ADMIN);
+  const text = pageText((await admin.get(`${consents()}?form=paper`)).text);
+  expect(text).toContain("Смирнова Анна Викторовна запись журнала (сам родитель) отказ бумага 03.12.2026 18:00 из командной строки № 77");
 });
