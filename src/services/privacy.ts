@@ -15,6 +15,8 @@ import {
   SchoolClass,
   Student,
   Account,
+  WebSession,
+  WebSignIn,
   latestConsent,
   type AccountDocument,
 } from "../db/models";
@@ -49,7 +51,7 @@ export interface Withdrawal {
  * Withdraws the account's consent to one school (152-FZ art. 9 part 2): records it (naming the
  * version withdrawn) and stops processing for this person there (see `leaveSchool`).
  */
-export async function withdrawConsent(input: { accountId: Types.ObjectId; schoolId: Types.ObjectId; now: Date; form?: "telegram" | "max" }): Promise<Withdrawal> {
+export async function withdrawConsent(input: { accountId: Types.ObjectId; schoolId: Types.ObjectId; now: Date; form?: "telegram" | "max"; keepWebSession?: Types.ObjectId }): Promise<Withdrawal> {
   const { accountId, schoolId, now } = input;
   const [granted, school] = await Promise.all([
     latestConsent({ accountId, schoolId, decision: "granted" }),
@@ -60,7 +62,7 @@ export async function withdrawConsent(input: { accountId: Types.ObjectId; school
     accountId, schoolId, decision: "withdrawn", form: input.form ?? "telegram",
     textVersion: granted.textVersion ?? consentVersionOf(school), textHash: granted.textHash, recordedAt: now,
   });
-  return leaveSchool({ accountId, schoolId, now, reason: "withdrawn" });
+  return leaveSchool({ accountId, schoolId, now, reason: "withdrawn", keepWebSession: input.keepWebSession });
 }
 
 /**
@@ -69,14 +71,23 @@ export async function withdrawConsent(input: { accountId: Types.ObjectId; school
  * there go, its families keep paper on its behalf (`Guardian.paperFor`), its queued electronic
  * messages there are cancelled, and — when no consent of it remains in force in any school — the
  * contacts it entered and its pending e-mail checks are forgotten (they serve every school it
- * consented to). Other persons of the families are not touched.
+ * consented to), and so are its web sessions and unused sign-in links unless it is also staff or a
+ * student (`keepWebSession`: the browser the person withdrew in, which shows them the outcome).
+ * Other persons of the families are not touched.
  */
-export async function leaveSchool(input: { accountId: Types.ObjectId; schoolId: Types.ObjectId; now: Date; reason: "declined" | "withdrawn" }): Promise<Withdrawal> {
+export async function leaveSchool(input: {
+  accountId: Types.ObjectId;
+  schoolId: Types.ObjectId;
+  now: Date;
+  reason: "declined" | "withdrawn";
+  keepWebSession?: Types.ObjectId;
+}): Promise<Withdrawal> {
   const { accountId, schoolId, now } = input;
   const [links, account] = await Promise.all([
     GuardianLink.find({ accountId, schoolId }, { guardianId: 1 }).lean(),
     Account.findById(accountId, { roles: 1 }).lean(),
   ]);
+  const otherRoles = (account?.roles ?? []).some((r) => r.role !== "guardian");
   const fromRoles = (account?.roles ?? []).filter((r) => r.role === "guardian" && r.schoolId.equals(schoolId) && r.guardianId).map((r) => r.guardianId!);
   const guardianIds = [...new Map([...links.map((l) => l.guardianId), ...fromRoles].map((id) => [String(id), id])).values()];
   await GuardianLink.deleteMany({ accountId, schoolId });
@@ -92,6 +103,11 @@ export async function leaveSchool(input: { accountId: Types.ObjectId; schoolId: 
   if (!(await consentOverview(accountId)).some((c) => c.state === "granted")) {
     await Account.updateOne({ _id: accountId }, { $pull: { contacts: { source: "guardian" } } });
     await EmailVerification.deleteMany({ accountId });
+    // Nothing left to show a guardian: their cabinet closes everywhere at once (a teacher's console stays).
+    if (!otherRoles) {
+      await WebSession.deleteMany({ accountId, ...(input.keepWebSession ? { _id: { $ne: input.keepWebSession } } : {}) });
+      await WebSignIn.deleteMany({ accountId, usedAt: null });
+    }
   }
   const cancelledDeliveries = await cancelElectronicDeliveries({ schoolId, accountId });
   return { unlinkedChildren: links.length, guardianIds, cancelledDeliveries };

@@ -63,15 +63,15 @@ describe("data lifecycle", () => {
     await withdrawConsent({ accountId: anna._id, schoolId: school.school._id, now: T0 });
 
     const before = await snapshot(anna._id);
-    // The withdrawal itself: links and the entered contacts go at once; the rest waits for the period.
-    expect(before).toMatchObject({ contacts: 0, links: 0, webSessions: 1, signInLinks: 1, consents: ["granted", "withdrawn"] });
+    // The withdrawal itself: links, the entered contacts and the web cabinet's sessions and links go at once; the rest waits for the period.
+    expect(before).toMatchObject({ contacts: 0, links: 0, webSessions: 0, signInLinks: 0, consents: ["granted", "withdrawn"] });
     expect(before.deliveries).toEqual([expect.objectContaining({ kind: "final", channel: "telegram", status: "sent", notice: expect.objectContaining({ subject: "Алгебра" }) })]);
 
     expect(await runDataRetention(new Date(T0.getTime() + 29 * DAY))).toMatchObject({ accounts: 0, guardians: 0 });
     expect(await snapshot(anna._id)).toEqual(before);
 
     const report = await runDataRetention(new Date(T0.getTime() + 31 * DAY));
-    expect(report).toMatchObject({ accounts: 1, guardians: 0, erased: expect.objectContaining({ messageTexts: 1, webSessions: 1, signInLinks: 1 }) });
+    expect(report).toMatchObject({ accounts: 1, guardians: 0, erased: expect.objectContaining({ messageTexts: 1, webSessions: 0, signInLinks: 0 }) });
     const after = await snapshot(anna._id);
     expect(after).toEqual({
       ...before, webSessions: 0, signInLinks: 0,
@@ -112,7 +112,7 @@ describe("data lifecycle", () => {
   test("deleting an account: consent withdrawn (kept as proof), everything of the account erased at once, the deletion audited", async () => {
     const anna = await parent(school, 7003);
     const result = await deleteAccount({ accountId: anna._id, now: T0, pepper: "test-pepper", via: "bot" });
-    expect(result).toMatchObject({ withdrawnSchools: 1, erased: expect.objectContaining({ links: 0, contacts: 0, messageTexts: 1, webSessions: 1, signInLinks: 1, botSessions: 1 }) });
+    expect(result).toMatchObject({ withdrawnSchools: 1, erased: expect.objectContaining({ links: 0, contacts: 0, messageTexts: 1, botSessions: 1 }) });
     expect(await Account.exists({ _id: anna._id })).toBeNull();
     const after = await snapshot(anna._id);
     expect(after).toMatchObject({ links: 0, webSessions: 0, signInLinks: 0, consents: ["granted", "withdrawn"] });

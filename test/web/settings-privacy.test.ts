@@ -4,12 +4,12 @@
  * consent state, withdrawal, and the data export; another school's id answers 404, and every
  * change needs the session's CSRF token.
  */
-import { Account, ConsentRecord, Guardian } from "../../src/db/models";
+import { Account, ConsentRecord, Guardian, WebSession } from "../../src/db/models";
 import { consentVersionOf } from "../../src/domain/consent";
 import { useTestDb } from "../support/db";
 import { createSchoolFixture, guardianAccount, type SchoolFixture } from "../support/fixtures";
 import { moscow } from "../bot/views-support";
-import { issueSignInLink } from "../../src/services/web-sign-in";
+import { issueSignInLink, signInLinkUsable } from "../../src/services/web-sign-in";
 import { csrfOf, pageText, startWeb, type WebClient, type WebServer } from "../support/web";
 import { decodeMail, startSmtp, type TestSmtp } from "../support/smtp";
 
@@ -136,6 +136,9 @@ test("privacy: withdrawing (asked once more) hides the children at once, in this
   web.setNow(new Date());
   afterTest = () => web.setNow(NOW);
   const client = await signedIn(ANNA);
+  // Anna is also signed in on her phone and has a sign-in link from the bot she has not opened.
+  const phone = await signedIn(ANNA);
+  const unused = await issueSignInLink({ accountId: (await account(ANNA))._id }, "bot-link", new Date());
   expect(pageText((await client.get("/app/")).text)).toContain(fx.students.petya.fullName);
   const schoolId = String(fx.school._id);
   const confirm = await client.get(`/app/privacy/withdraw/${schoolId}`);
@@ -148,6 +151,12 @@ test("privacy: withdrawing (asked once more) hides the children at once, in this
   expect((await ConsentRecord.findOne({ accountId: anna._id }).sort({ recordedAt: -1, _id: -1 }).lean())!.decision).toBe("withdrawn");
   expect(pageText((await client.get(done.location!)).text)).toContain("согласие отозвано");
   expect((await client.get(`/app/c/${fx.students.petya._id}/`)).status).toBe(404);
+  // Her last consent withdrawn: the other session and the unused link close at once, this browser shows the outcome.
+  const after = await phone.get("/app/privacy");
+  expect([after.status, after.location]).toEqual([303, "/app/"]);
+  expect(await WebSession.countDocuments({ accountId: anna._id })).toBe(1);
+  expect(await signInLinkUsable(unused.token, new Date())).toBe(false);
+  expect((await client.get("/app/privacy")).status).toBe(200);
 });
 
 test("privacy: deleting the account (asked once more) erases it, withdraws the consent and signs out", async () => {

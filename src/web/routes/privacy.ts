@@ -69,7 +69,8 @@ export const privacyFeature: WebFeature = {
       const consent = await ownConsent(request, request.params.schoolId, true);
       const person = request.viewer!.person;
       if (!consent || person.kind !== "account") return web.notFound(request, reply);
-      const result = await withdrawConsent({ accountId: person.account._id, schoolId: new Types.ObjectId(consent.schoolId), now: web.deps.now() });
+      // This browser shows the outcome; the person's other sessions close when nothing is left in force.
+      const result = await withdrawConsent({ accountId: person.account._id, schoolId: new Types.ObjectId(consent.schoolId), now: web.deps.now(), keepWebSession: request.viewer!.session._id });
       request.log.info({ accountId: String(person.account._id), schoolId: consent.schoolId, unlinked: result.unlinkedChildren, cancelled: result.cancelledDeliveries }, "consent withdrawn (web)");
       return reply.redirect(`/app/privacy?withdrawn=${consent.schoolId}`, 303);
     });
