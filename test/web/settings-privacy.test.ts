@@ -152,8 +152,10 @@ test("privacy: withdrawing (asked once more) hides the children at once, in this
   expect(pageText((await client.get(done.location!)).text)).toContain("согласие отозвано");
   expect((await client.get(`/app/c/${fx.students.petya._id}/`)).status).toBe(404);
   // Her last consent withdrawn: the other session and the unused link close at once, this browser shows the outcome.
+  // Signed out there: the sign-in page at the same address, whose Mini App form comes back to it.
   const after = await phone.get("/app/privacy");
-  expect([after.status, after.location]).toEqual([303, "/app/"]);
+  expect(pageText(after.text)).toContain("Вход в дневник");
+  expect(after.text).toContain('name="next" value="/app/privacy"');
   expect(await WebSession.countDocuments({ accountId: anna._id })).toBe(1);
   expect(await signInLinkUsable(unused.token, new Date())).toBe(false);
   expect((await client.get("/app/privacy")).status).toBe(200);
@@ -180,7 +182,7 @@ test("privacy: deleting the account (asked once more) erases it, withdraws the c
   expect(await Account.exists({ _id: daria._id })).toBeNull();
   expect((await ConsentRecord.findOne({ accountId: daria._id }).sort({ recordedAt: -1, _id: -1 }).lean())!.decision).toBe("withdrawn");
   // The session is gone: the pages ask to sign in again; the other parent of the record keeps everything.
-  expect((await client.get("/app/privacy")).location).toBe("/app/");
+  expect(pageText((await client.get("/app/privacy")).text)).toContain("Вход в дневник");
   expect(await Account.exists({ telegramId: OLGA })).not.toBeNull();
 });
 
@@ -197,5 +199,17 @@ test("a record person (e-mail sign-in) is told the school keeps their settings a
   expect((await client.post("/app/settings/channels", { _csrf: csrfOf(page.text), up: "email" })).status).toBe(200);
   expect((await Guardian.findById(fx.guardians.parent._id).lean())!.channelOrder).not.toEqual(["email", "telegram", "paper"]);
   // Signed out: back to the sign-in page.
-  expect((await web.client().get("/app/settings")).location).toBe("/app/");
+  expect(pageText((await web.client().get("/app/settings")).text)).toContain("Вход в дневник");
+});
+
+test("signed out at /app/settings or /app/privacy: the sign-in page right there, so the Mini App comes back to the page", async () => {
+  const visitor = web.client();
+  for (const path of ["/app/settings", "/app/privacy"]) {
+    const page = await visitor.get(path);
+    expect(page.status).toBe(200);
+    expect(pageText(page.text)).toContain("Вход в дневник");
+    expect(page.text).toContain(`name="next" value="${path}"`);
+  }
+  // A form posted without a session still goes to the start page (and changes nothing).
+  expect((await visitor.post("/app/privacy/delete", {})).status).not.toBe(200);
 });

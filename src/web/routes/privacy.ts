@@ -14,6 +14,7 @@ import { collectMyData, consentOverview, withdrawConsent } from "../../services/
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { WebApp, WebFeature } from "../feature";
 import { closeSession } from "../session";
+import { sendMissing } from "../child";
 import { consentTextPage, deleteConfirmPage, deletedPage, privacyPage, recordPrivacyPage, withdrawConfirmPage } from "../views/privacy";
 
 async function ownConsent(request: FastifyRequest, schoolId: string, granted = false) {
@@ -23,15 +24,17 @@ async function ownConsent(request: FastifyRequest, schoolId: string, granted = f
   return consents.find((c) => c.schoolId === schoolId && (!granted || c.decision === "granted")) ?? null;
 }
 
-function signedOut(request: FastifyRequest, reply: FastifyReply): FastifyReply | null {
-  return request.viewer ? null : reply.redirect("/app/", 303);
+/** Signed out: a page is answered with the sign-in page right here (the Mini App signs in and comes back to it), a form with the start page. */
+function signedOut(web: WebApp, request: FastifyRequest, reply: FastifyReply): FastifyReply | null {
+  if (request.viewer) return null;
+  return request.method === "GET" ? sendMissing(web, request, reply, "signed-out") : reply.redirect("/app/", 303);
 }
 
 export const privacyFeature: WebFeature = {
   name: "privacy",
   register(app, web: WebApp) {
     app.get<{ Querystring: { withdrawn?: string } }>("/privacy", async (request, reply) => {
-      if (signedOut(request, reply)) return reply;
+      if (signedOut(web, request, reply)) return reply;
       const { t } = request;
       const person = request.viewer!.person;
       if (person.kind === "guardian") {
@@ -48,7 +51,7 @@ export const privacyFeature: WebFeature = {
     });
 
     app.get<{ Params: { schoolId: string } }>("/privacy/text/:schoolId", async (request, reply) => {
-      if (signedOut(request, reply)) return reply;
+      if (signedOut(web, request, reply)) return reply;
       const consent = await ownConsent(request, request.params.schoolId);
       const school = consent ? await consentSchool(consent.schoolId) : null;
       if (!consent || !school) return web.notFound(request, reply);
@@ -57,7 +60,7 @@ export const privacyFeature: WebFeature = {
     });
 
     app.get<{ Params: { schoolId: string } }>("/privacy/withdraw/:schoolId", async (request, reply) => {
-      if (signedOut(request, reply)) return reply;
+      if (signedOut(web, request, reply)) return reply;
       const consent = await ownConsent(request, request.params.schoolId, true);
       if (!consent) return web.notFound(request, reply);
       const { t } = request;
@@ -65,7 +68,7 @@ export const privacyFeature: WebFeature = {
     });
 
     app.post<{ Params: { schoolId: string } }>("/privacy/withdraw/:schoolId", async (request, reply) => {
-      if (signedOut(request, reply)) return reply;
+      if (signedOut(web, request, reply)) return reply;
       const consent = await ownConsent(request, request.params.schoolId, true);
       const person = request.viewer!.person;
       if (!consent || person.kind !== "account") return web.notFound(request, reply);
@@ -77,14 +80,14 @@ export const privacyFeature: WebFeature = {
 
     // Only an account can be deleted here; a record person's data are the school's (a written statement).
     app.get("/privacy/delete", async (request, reply) => {
-      if (signedOut(request, reply)) return reply;
+      if (signedOut(web, request, reply)) return reply;
       if (request.viewer!.person.kind !== "account") return web.notFound(request, reply);
       const { t } = request;
       return web.page(request, reply, { title: t("web:privacy.deleteTitle"), body: deleteConfirmPage(t, request.viewer!.session.csrfToken), active: "privacy" });
     });
 
     app.post("/privacy/delete", async (request, reply) => {
-      if (signedOut(request, reply)) return reply;
+      if (signedOut(web, request, reply)) return reply;
       const person = request.viewer!.person;
       if (person.kind !== "account") return web.notFound(request, reply);
       const result = await deleteAccount({ accountId: person.account._id, now: web.deps.now(), pepper: web.deps.config.codePepper, via: "web" });
@@ -97,7 +100,7 @@ export const privacyFeature: WebFeature = {
     });
 
     app.get("/privacy/mydata.json", async (request, reply) => {
-      if (signedOut(request, reply)) return reply;
+      if (signedOut(web, request, reply)) return reply;
       const person = request.viewer!.person;
       if (person.kind !== "account") return web.notFound(request, reply);
       const data = await collectMyData(person.account);

@@ -13,6 +13,7 @@ import { changeNotifications, notificationSettingsOf, NOTIFY_TOGGLES, type Notif
 import type { AccountDocument, GradeNotifyMode } from "../../db/models";
 import type { NavSection, PageContext, WebApp, WebFeature } from "../feature";
 import { SETTINGS_RESULTS, settingsPage, settingsUnavailablePage } from "../views/settings";
+import { sendMissing } from "../child";
 
 type Body = Record<string, string | undefined>;
 
@@ -35,7 +36,9 @@ export function personNav(page: PageContext): NavSection | null {
 async function requireAccount(web: WebApp, request: FastifyRequest, reply: FastifyReply): Promise<AccountDocument | null> {
   const person = request.viewer?.person;
   if (!person) {
-    await reply.redirect("/app/", 303);
+    // The sign-in page right here on a page (the Mini App comes back to it); a form goes to the start page.
+    if (request.method === "GET") await sendMissing(web, request, reply, "signed-out");
+    else await reply.redirect("/app/", 303);
     return null;
   }
   const { t } = request;
