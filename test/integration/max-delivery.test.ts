@@ -109,7 +109,8 @@ test("a student's own MAX account gets their final on MAX", async () => {
   const p = await maxOnlyParent("Волкова", 7005);
   const own = await Account.create({ max: { userId: 7006 }, language: "ru", roles: [{ role: "student", schoolId: fx.school._id, studentId: p.student._id }] });
   const { eventId } = await publishFinal(h.queues, fx, p.student, { value: "4", subject: "alg" });
-  await h.waitForStatus({ eventId, channel: "max" }, "sent");
+  // The student's own delivery (the parent's goes to MAX too): its record settles after MAX answers.
+  await h.waitForStatus({ eventId, channel: "max", "recipient.accountId": own._id }, "sent");
   await max.waitForMessage(7006, "Алгебра");
   const own_ = (await deliveriesOf(eventId)).filter((d) => String(d.recipient?.accountId) === String(own._id));
   expect(own_.map((d) => [d.channel, d.status])).toEqual([["max", "sent"]]);
