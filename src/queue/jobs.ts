@@ -94,6 +94,7 @@ export type Notice =
   | { template: "recommendation"; teacher: string; subject: string; className: string; student?: string; text: string }
   | { template: "receipt"; delivered: number; total: number; paper: number; target: string }
   | { template: "broadcast"; school: string; text: string }
+  | { template: "consent-renewal"; school: string; version: string }
   /** `paper`: results printed (or waiting for a slip) but not handed over within `limitHours` of the result. */
   | { template: "admin-alert"; limitHours: number; items: OverdueItem[]; paper?: boolean }
   /** Wrong invite codes across all users faster than the alarm's threshold (src/services/code-alarm.ts). */

@@ -195,6 +195,8 @@ export const DELIVERY_KINDS = [
   "printout",
   /** The new school year: a child's new class, or the child left the school (issue 15). */
   "school-year",
+  /** The school changed its consent text: the person is asked to read it and agree again (issue 13). */
+  "consent",
 ] as const;
 export type DeliveryKind = (typeof DELIVERY_KINDS)[number];
 

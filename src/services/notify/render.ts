@@ -97,6 +97,8 @@ function body(t: TFunction, lang: Language, timeZone: string, n: Notice, day: (d
     }
     case "broadcast":
       return t("broadcast.text", { school: e(n.school), text: e(n.text) });
+    case "consent-renewal":
+      return [t("consentRenewal.title"), t("consentRenewal.text", { school: e(n.school), version: e(n.version) }), "", t("consentRenewal.footer")].join("\n");
     case "admin-alert": {
       const shown = n.items.slice(0, 30);
       const at = (iso: string) => e(inZone(new Date(iso), timeZone).locale(lang).format("D MMMM HH:mm"));
