@@ -10,7 +10,7 @@ import { EVENT_JOB_OPTIONS } from "./exchange/events";
 import { QUEUES } from "../queue/names";
 import type { QueueFactory } from "../queue/connection";
 import type { BroadcastTarget, ScheduledJobData } from "../queue/jobs";
-import { enqueueDeliveries, planForFamily, type EnqueueCounts, type PlannedDelivery } from "./notify/deliveries";
+import { deliveryKey, enqueueDeliveries, planForFamily, type EnqueueCounts, type PlannedDelivery } from "./notify/deliveries";
 import type { NotifyEnv } from "./notify/env";
 import { familiesOf, type Family } from "./people";
 
@@ -23,7 +23,7 @@ export async function audienceStudents(schoolId: Types.ObjectId, target: Broadca
     const classes = await SchoolClass.find({ schoolId, grade: target.grade }, { _id: 1 }).lean();
     classFilter = { classId: { $in: classes.map((c) => c._id) } };
   }
-  return (await Student.find({ schoolId, ...classFilter, left: null }, { _id: 1 }).lean()).map((s) => s._id);
+  return (await Student.find({ schoolId, ...classFilter, left: null }, { _id: 1 }).sort({ _id: 1 }).lean()).map((s) => s._id);
 }
 
 /**
@@ -65,14 +65,32 @@ export async function requestBroadcast(queues: Pick<QueueFactory, "queue">, scho
 }
 
 /** The admin-broadcast job: one message per person (not per child); paper once per family. */
-export async function runBroadcast(env: NotifyEnv, schoolId: Types.ObjectId, broadcast: BroadcastRequest): Promise<EnqueueCounts> {
+export async function runBroadcast(env: NotifyEnv, schoolId: Types.ObjectId, broadcast: BroadcastRequest, pageSize = PLAN_PAGE): Promise<EnqueueCounts> {
   const school = await School.findById(schoolId, { name: 1 }).lean();
   if (!school) return { planned: 0, created: 0, jobs: 0, paper: 0 };
-  const families = [...(await familiesOf(schoolId, await audienceStudents(schoolId, broadcast.target))).values()].flat();
+  const students = await audienceStudents(schoolId, broadcast.target);
   const base = { source: `broadcast-${broadcast.id}`, schoolId, kind: "broadcast" as const, notice: { template: "broadcast" as const, school: school.name, text: broadcast.text } };
+  const counts: EnqueueCounts = { planned: 0, created: 0, jobs: 0, paper: 0 };
   // A parent of two pupils gets it once (their first family plans it); a family's paper once too (its key names the record).
-  const firstFamily = new Map<string, Family>();
-  for (const family of families) for (const p of family.persons) if (!firstFamily.has(p.key)) firstFamily.set(p.key, family);
-  const planned: PlannedDelivery[] = families.flatMap((family) => planForFamily(family, base, (p) => firstFamily.get(p.key) === family));
-  return enqueueDeliveries(env.deliveries, planned, env.now(), undefined, env.bulk);
+  const personsPlanned = new Set<string>();
+  const keysPlanned = new Set<string>();
+  for (let page = 0; page * pageSize < students.length; page++) {
+    const families = [...(await familiesOf(schoolId, students.slice(page * pageSize, (page + 1) * pageSize))).values()].flat();
+    const firstFamily = new Map<string, Family>();
+    for (const family of families) for (const p of family.persons) if (!personsPlanned.has(p.key) && !firstFamily.has(p.key)) firstFamily.set(p.key, family);
+    for (const key of firstFamily.keys()) personsPlanned.add(key);
+    const planned: PlannedDelivery[] = families.flatMap((family) => planForFamily(family, base, (p) => firstFamily.get(p.key) === family)).filter((p) => !keysPlanned.has(deliveryKey(p)));
+    for (const p of planned) keysPlanned.add(deliveryKey(p));
+    const paged = await enqueueDeliveries(env.deliveries, planned, env.now(), undefined, env.bulk, page * BATCHES_PER_PAGE);
+    for (const field of ["planned", "created", "jobs", "paper"] as const) counts[field] += paged[field];
+  }
+  return counts;
 }
+
+/**
+ * Students planned at a time: a broadcast to a whole school is planned in pages, so the worker never
+ * holds every family, record and `$in` list of the school at once (its memory stays that of a page).
+ */
+export const PLAN_PAGE = 1000;
+/** Batch numbers per page (`<source>/batch-<page * 1000 + n>`): a page of 1,000 pupils' families makes far fewer batches of 120. */
+const BATCHES_PER_PAGE = 1000;

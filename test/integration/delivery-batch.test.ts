@@ -5,11 +5,12 @@
  * a broadcast overtakes it.
  */
 import mongoose, { Types } from "mongoose";
+import pino from "pino";
 import { ConsentRecord, Delivery, School } from "../../src/db/models";
 import { countCommands } from "../../src/db/command-count";
 import { consentVersionOf } from "../../src/domain/consent";
 import { QUEUES } from "../../src/queue/names";
-import { requestBroadcast } from "../../src/services/broadcast";
+import { requestBroadcast, runBroadcast } from "../../src/services/broadcast";
 import { enqueueDeliveries, type PlannedDelivery } from "../../src/services/notify/deliveries";
 import { createSchool } from "../../src/services/schools";
 import { bulkFamilies } from "../support/bulk-families";
@@ -59,6 +60,17 @@ describe("broadcasts through the batch lane", () => {
     // Planning (the audience, 90 records, the batch jobs) and sending (claims, consent, settling) together.
     if (process.env.SHOW_COMMANDS) console.log(commands / 90, byName);
     expect(commands / 90).toBeLessThanOrEqual(3);
+  });
+
+  test("a broadcast planned in pages of students: every page its own batches, each message once", async () => {
+    const { school, chats } = await broadcastSchool("Школа страниц", 8, 7_800_000);
+    const env = { deliveries: h.queues.queue(QUEUES.deliveries), bulk: h.queues.queue(QUEUES.bulk), scheduled: h.queues.queue(QUEUES.scheduled), events: h.queues.queue(QUEUES.events), redis: h.queues.redis, prefix: h.queues.prefix, now: () => new Date(), logger: pino({ level: "silent" }) };
+    const counts = await runBroadcast(env, school, { id: "paged", target: { kind: "school" }, text: "Каникулы с понедельника", authorAccountId: String(new Types.ObjectId()) }, 3);
+    expect(counts).toMatchObject({ planned: 8, created: 8, jobs: 8 });
+    await waitForBroadcast(new Set(chats), 8);
+    for (const chat of chats) expect(h.fake.sent(chat)).toHaveLength(1);
+    const batches = (await Delivery.find({ schoolId: school }, { batchJob: 1 }).lean()).map((d) => d.batchJob);
+    expect(new Set(batches)).toEqual(new Set(["broadcast-paged/batch-0", "broadcast-paged/batch-1000", "broadcast-paged/batch-2000"]));
   });
 
   test("a consent withdrawn after planning stops that message; the others go", async () => {

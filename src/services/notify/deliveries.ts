@@ -85,9 +85,10 @@ const BATCH_PRIORITY = 10;
  * Records and enqueues; `notBefore` delays the jobs (digests, quiet hours known in advance). Plans
  * with the same key (a family's paper planned for two of its persons) count once. With `bulk` (a
  * broadcast, a forecast), the electronic messages go as batch jobs of BATCH_SIZE on that queue,
- * their records naming the batch job (`batchJob`); without it, one job per message.
+ * their records naming the batch job (`batchJob`, numbered from `firstBatch`: a source planned in
+ * pages gives each page numbers of its own); without it, one job per message.
  */
-export async function enqueueDeliveries(queue: Queue, plans: PlannedDelivery[], now: Date, notBefore?: Date, bulk?: Queue): Promise<EnqueueCounts> {
+export async function enqueueDeliveries(queue: Queue, plans: PlannedDelivery[], now: Date, notBefore?: Date, bulk?: Queue, firstBatch = 0): Promise<EnqueueCounts> {
   const planned = [...new Map(plans.map((p) => [deliveryKey(p), p])).values()];
   const batched = !!bulk && planned.filter((p) => p.channel !== "paper").length > 1;
   const chunkSize = batched ? BATCH_SIZE : CHUNK;
@@ -95,7 +96,7 @@ export async function enqueueDeliveries(queue: Queue, plans: PlannedDelivery[], 
   for (let i = 0; i < planned.length; i += chunkSize) {
     const chunk = planned.slice(i, i + chunkSize);
     // Stable: planning the same source again makes the same batches (BullMQ adds nothing twice).
-    const batchJob = batched ? `${chunk[0].source}/batch-${i / chunkSize}` : undefined;
+    const batchJob = batched ? `${chunk[0].source}/batch-${firstBatch + i / chunkSize}` : undefined;
     const result = await Delivery.bulkWrite(
       chunk.map((p) => ({
         updateOne: {
