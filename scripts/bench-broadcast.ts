@@ -82,7 +82,7 @@ async function main(): Promise<void> {
     commands.stop();
     await sleep(3000); // late duplicates would show up here
     const peakRss = worker.peakRssMb();
-    const rateLimited = (await worker.stats()).rateLimited;
+    const { rateLimited, atPeakMb } = await worker.stats();
     const sends = fake.sent().filter((m) => m.method === "sendMessage");
     const perChat = new Map<number, number>();
     for (const m of sends) perChat.set(m.chatId, (perChat.get(m.chatId) ?? 0) + 1);
@@ -107,6 +107,7 @@ async function main(): Promise<void> {
     const perMessage = commandCount / Math.max(1, sends.length);
     console.log(`  database commands: ${commandCount} (${perMessage.toFixed(2)} per delivered message; ${Object.entries(byName).map(([k, v]) => `${k} ${v}`).join(", ")})`);
     console.log(`  worker peak RSS: ${peakRss} MB (VmHWM of the worker's process ${worker.pid}; this process, with the fake Bot API and the fixtures: ${Math.round(process.resourceUsage().maxRSS / 1024)} MB)`);
+    console.log(`  the worker at its highest sampled RSS (${atPeakMb.rss} MB): JS heap ${atPeakMb.heapUsed} MB used of ${atPeakMb.heapTotal} MB, outside the heap ${atPeakMb.external} MB`);
 
     // ---- part 2: final grade latency through the exchange API ----
     const { token, schoolId: examSchoolId } = await createSchool({ name: "Бенчмарк итоговых" });
@@ -137,7 +138,11 @@ async function main(): Promise<void> {
       latencies.push(message.at - started);
       if (fake.sent().filter((m) => secondSet.has(m.chatId)).length < recipients) duringBroadcast++;
     }
+    // Where the time goes: from the final's delivery record (the event planned) to "sent"; the rest is the API and the planning.
+    const records = await mongoose.connection.collection("deliveries").find({ schoolId: new Types.ObjectId(examSchoolId), kind: "final", channel: "telegram" }, { projection: { queuedAt: 1, sentAt: 1 } }).toArray();
+    const sending = records.filter((r) => r.sentAt).map((r) => (r.sentAt as Date).getTime() - (r.queuedAt as Date).getTime()).sort((a, b) => a - b);
     latencies.sort((a, b) => a - b);
+    if (sending.length) console.log(`  of which from the final's delivery record to "sent": p50 ${percentile(sending, 50)} ms, p99 ${percentile(sending, 99)} ms (the rest is the exchange API and the event's planning)`);
     console.log(`final grade, PUT to Telegram send, over ${finals} (${duringBroadcast} of them while the second broadcast ran): p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms, max ${latencies.at(-1)} ms`);
     const p99 = percentile(latencies, 99);
     const n = recipients.toLocaleString("en");

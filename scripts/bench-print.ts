@@ -22,6 +22,7 @@ import { processPrintoutJob, type PrintoutJobDeps } from "../src/queue/printouts
 import { buildClassPrintout } from "../src/services/printouts";
 import { renderPrintout, type PrintoutView } from "../src/print/printout";
 import { reportData, reportFile } from "../src/services/reports/report-files";
+import { countCommands } from "../src/db/command-count";
 import { startTestMongo } from "../test/support/services";
 import { stopAfter } from "./lib/bench-env";
 import { reportFigures } from "./lib/figures";
@@ -154,7 +155,7 @@ async function main(): Promise<void> {
 
 /** The worker's job on Friday 12:00, measured; then rendering alone on a sample of the classes. */
 async function measure(schoolId: Types.ObjectId): Promise<void> {
-  await mongoose.connect(process.env.BENCH_MONGO_URI!, { dbName: process.env.BENCH_DB });
+  await mongoose.connect(process.env.BENCH_MONGO_URI!, { dbName: process.env.BENCH_DB, monitorCommands: true });
   const i18n = createI18n("ru");
   const sent = { documents: 0, bytes: 0, pages: 0 };
   // Telegram's place: counts what would be sent (the fake Bot API would add its own memory to ours).
@@ -173,11 +174,17 @@ async function measure(schoolId: Types.ObjectId): Promise<void> {
     peakHeap = Math.max(peakHeap, now.heapUsed);
     peakRss = Math.max(peakRss, now.rss);
   }, 10);
+  await Promise.all(allModels.map((model) => model.init())); // the models' own collection and index checks, not the job's commands
+  const commands = countCommands();
   let started = performance.now();
   const result = await processPrintoutJob({ data: { schoolId: schoolId.toHexString() }, opts: { prevMillis: RUN_AT.getTime() }, timestamp: RUN_AT.getTime() }, { api, i18n, logger: pino({ level: "silent" }), now: () => RUN_AT });
   const jobMs = performance.now() - started;
+  const commandCount = commands.total();
+  const byName = commands.byName();
+  commands.stop();
   clearInterval(sampler);
   console.log(`weekly job: ${result.classes} classes, ${result.slips} slips, ${sent.pages} pages, ${mb(sent.bytes)} of PDF in ${(jobMs / 1000).toFixed(1)} s (${(jobMs / Math.max(1, result.classes)).toFixed(0)} ms a class)`);
+  console.log(`database commands of the job: ${commandCount} (${(commandCount / Math.max(1, result.classes)).toFixed(1)} a class; ${Object.entries(byName).map(([k, v]) => `${k} ${v}`).join(", ")}): on the stand-in each one scans its whole collection, so the job's time there is mostly these scans`);
   console.log(`peak memory during the job: JS heap ${mb(peakHeap)}, RSS ${mb(peakRss)} (the process's lifetime peak RSS: ${Math.round(process.resourceUsage().maxRSS / 1024)} MB)`);
   const students = arg("students", 1000).toLocaleString("en");
   const rssMb = Math.round(peakRss / 1024 / 1024);
@@ -185,6 +192,7 @@ async function measure(schoolId: Types.ObjectId): Promise<void> {
     { figure: `printouts ${students} students: fixture (bulk insert)`, value: `${process.env.BENCH_FIXTURE_SECONDS ?? "?"} s`, target: "—", met: null },
     { figure: `printouts ${students} students: job time`, value: `${(jobMs / 1000).toFixed(1)} s`, target: "<= 60 s", met: jobMs <= 60_000 },
     { figure: `printouts ${students} students: peak RSS of the job`, value: `${rssMb} MB`, target: "<= 400 MB", met: rssMb <= 400 },
+    { figure: `printouts ${students} students: db commands of the job`, value: `${commandCount} (${(commandCount / Math.max(1, result.classes)).toFixed(0)} a class)`, target: "—", met: null },
   ]);
 
   // Rendering alone: the views of a sample of classes rebuilt, then rendered without the database.

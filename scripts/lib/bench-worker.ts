@@ -5,18 +5,34 @@
  * the API, the fake Bot API and the fixtures. It counts its own database commands (the driver's
  * command monitoring) and the 429s it saw, and tells them to its parent over the IPC channel.
  *
- * Parent side: `startWorkerProcess(...)`. Child side: this file run with `--child` (the parent forks
- * it with its own execArgv, so under tsx it runs under tsx too).
+ * The child is scripts/lib/bench-worker-child.cjs on the built service (dist/, plain node, as
+ * `npm run start:worker` runs it): a TypeScript loader would add its own 30-odd MB to the figure.
+ * dist/ is built first when it is missing or older than src/.
  */
-import { fork, type ChildProcess } from "node:child_process";
+import { execFileSync, fork, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import mongoose from "mongoose";
-import pino from "pino";
-import { countCommands } from "../../src/db/command-count";
-import { createI18n } from "../../src/i18n";
-import { createQueueFactory } from "../../src/queue/connection";
-import { startNotifier } from "../../src/queue/notifier";
+import path from "node:path";
 import type { Pacing } from "../../src/queue/rate-limits";
+
+const ROOT = path.join(__dirname, "../..");
+
+/** The newest modification time of the files under `dir` (ms). */
+function newest(dir: string): number {
+  let latest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    latest = Math.max(latest, entry.isDirectory() ? newest(full) : fs.statSync(full).mtimeMs);
+  }
+  return latest;
+}
+
+/** Builds dist/ (`npm run build`) when it is missing or older than src/. */
+export function ensureBuilt(): void {
+  const main = path.join(ROOT, "dist/src/main.js");
+  if (fs.existsSync(main) && newest(path.join(ROOT, "dist/src")) >= newest(path.join(ROOT, "src"))) return;
+  console.log("building dist/ for the worker process (npm run build)...");
+  execFileSync(process.execPath, [path.join(ROOT, "node_modules/typescript/bin/tsc"), "-p", path.join(ROOT, "tsconfig.build.json")], { stdio: "inherit" });
+}
 
 export interface WorkerProcessOptions {
   mongoUri: string;
@@ -35,6 +51,8 @@ export interface WorkerStats {
   byName: Record<string, number>;
   /** Telegram 429s the worker saw since the last reset. */
   rateLimited: number;
+  /** At the highest resident set sampled since the last reset (every 100 ms): rss, heapUsed, heapTotal, external in MB. */
+  atPeakMb: Record<"rss" | "heapUsed" | "heapTotal" | "external", number>;
 }
 
 export interface WorkerProcess {
@@ -63,8 +81,9 @@ export function procStatusMb(pid: number, field: "VmHWM" | "VmRSS"): number {
 }
 
 export async function startWorkerProcess(options: WorkerProcessOptions): Promise<WorkerProcess> {
-  const child: ChildProcess = fork(__filename, ["--child"], {
-    execArgv: process.execArgv,
+  ensureBuilt();
+  const child: ChildProcess = fork(path.join(__dirname, "bench-worker-child.cjs"), [], {
+    execArgv: [],
     env: { ...process.env, BENCH_WORKER: JSON.stringify(options) },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
@@ -106,49 +125,4 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
       clearTimeout(guard);
     },
   };
-}
-
-async function child(): Promise<void> {
-  const options = JSON.parse(process.env.BENCH_WORKER!) as WorkerProcessOptions;
-  await mongoose.connect(options.mongoUri, { dbName: options.dbName, monitorCommands: true });
-  const commands = countCommands();
-  const queues = createQueueFactory(options.redisUrl, options.prefix);
-  let rateLimited = 0;
-  const notifier = await startNotifier({
-    config: { BOT_TOKEN: options.botToken, TELEGRAM_API_ROOT: options.apiRoot, SMTP_URL: undefined, SMTP_FROM: undefined },
-    logger: pino({ level: "silent" }),
-    i18n: createI18n("ru"),
-    queues,
-    schedulers: false,
-    on429: () => rateLimited++,
-    ...(options.pacing ? { pacing: options.pacing } : {}),
-    ...(options.concurrency ? { concurrency: options.concurrency } : {}),
-  });
-  process.on("message", (request: Request) => {
-    const reply = (extra: Partial<{ stats: WorkerStats }> = {}) => process.send!({ id: request.id, ...extra });
-    if (request.op === "stats") reply({ stats: { commands: commands.total(), byName: commands.byName(), rateLimited } });
-    else if (request.op === "reset") {
-      commands.reset();
-      rateLimited = 0;
-      reply();
-    } else if (request.op === "stop") {
-      reply();
-      void (async () => {
-        await notifier.stop();
-        await queues.close();
-        commands.stop();
-        await mongoose.disconnect();
-        process.exit(0);
-      })();
-    }
-  });
-  process.on("disconnect", () => process.exit(0)); // the parent is gone: no orphan worker
-  process.send!({ ready: true });
-}
-
-if (process.argv.includes("--child")) {
-  child().catch((error: unknown) => {
-    process.send?.({ failed: error instanceof Error ? error.message : String(error) });
-    process.exit(1);
-  });
 }
