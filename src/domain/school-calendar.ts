@@ -27,6 +27,9 @@ export interface WeekOptions {
   sixDayWeek?: boolean;
 }
 
+/** A school's week (`settings.sixDayWeek`). */
+export const weekOf = (school: { settings?: { sixDayWeek?: boolean | null } | null } | null | undefined): WeekOptions => ({ sixDayWeek: !!school?.settings?.sixDayWeek });
+
 /** Give up looking for a school day after this many days (a year with summer is far shorter). */
 const SEARCH_LIMIT_DAYS = 400;
 

@@ -74,6 +74,7 @@ export const SCHOOL_SETTINGS: readonly SettingSpec[] = [
   s("weeklyDigest.time", "forecast", time),
   s("periodEndWarningDays", "forecast", int(0, 60)),
   s("periodKind", "grading", { type: "choice", options: ["quarter", "trimester", "half"] }),
+  s("sixDayWeek", "grading", bool),
   s("thresholds.five", "grading", { type: "decimal", min: 1, max: 5 }),
   s("thresholds.four", "grading", { type: "decimal", min: 1, max: 5 }),
   s("thresholds.three", "grading", { type: "decimal", min: 1, max: 5 }),

@@ -9,7 +9,7 @@
 import type { Job, JobSchedulerTemplateOptions, Queue } from "bullmq";
 import type { Types } from "mongoose";
 import { Holiday, School, SchoolClass } from "../db/models";
-import { isSchoolDay } from "../domain/school-calendar";
+import { isSchoolDay, weekOf, type WeekOptions } from "../domain/school-calendar";
 import { schoolDay } from "../domain/time";
 import { buildResultSlip, RESULT_KINDS } from "../services/daily-slips";
 import { classesWithPaperGuardians } from "../services/printouts";
@@ -28,20 +28,20 @@ const JOB_OPTIONS: JobSchedulerTemplateOptions = {
   removeOnFail: { age: 90 * 24 * 3600 },
 };
 
-/** `mm hh * * 1-5` from "HH:MM". */
-export function dailySlipCron(time: string): string {
+/** `mm hh * * 1-5` from "HH:MM" (`1-6` in a six-day week). */
+export function dailySlipCron(time: string, week: WeekOptions = {}): string {
   const [hour, minute] = time.split(":").map(Number);
-  return `${minute} ${hour} * * 1-5`;
+  return `${minute} ${hour} * * ${week.sixDayWeek ? "1-6" : "1-5"}`;
 }
 
 export async function registerDailySlipSchedulers(
   queue: Queue,
-  schools: ReadonlyArray<{ _id: Types.ObjectId; timezone: string; settings: { dailySlipTime?: string | null } }>,
+  schools: ReadonlyArray<{ _id: Types.ObjectId; timezone: string; settings: { dailySlipTime?: string | null; sixDayWeek?: boolean | null } }>,
   existing: ReadonlyMap<string, { pattern?: string | null; tz?: string | null }>,
 ): Promise<void> {
   for (const school of schools) {
     const schoolId = school._id.toHexString();
-    const pattern = dailySlipCron(school.settings.dailySlipTime ?? "08:00");
+    const pattern = dailySlipCron(school.settings.dailySlipTime ?? "08:00", weekOf(school));
     const current = existing.get(dailySlipSchedulerId(schoolId));
     if (current?.pattern === pattern && current.tz === school.timezone) continue;
     await queue.upsertJobScheduler(dailySlipSchedulerId(schoolId), { pattern, tz: school.timezone }, { name: DAILY_SLIP_JOB, data: { schoolId }, opts: JOB_OPTIONS });
@@ -66,7 +66,7 @@ export async function processDailySlipJob(job: Pick<Job<{ schoolId: string }>, "
   if (!school) return result;
   const holidays = await Holiday.find({ schoolId: school._id }, { start: 1, end: 1, classIds: 1 }).lean();
   const ranges = holidays.map((h) => ({ start: h.start, end: h.end, classIds: (h.classIds ?? []).map(String) }));
-  if (!isSchoolDay(schoolDay(now, school.timezone), ranges)) return { ...result, skipped: "holiday" };
+  if (!isSchoolDay(schoolDay(now, school.timezone), ranges, undefined, weekOf(school))) return { ...result, skipped: "holiday" };
   const classes = await SchoolClass.find({ _id: { $in: await classesWithPaperGuardians(school._id, RESULT_KINDS) } }).lean();
   for (const schoolClass of classes.sort((a, b) => a.grade - b.grade || byName(a.name, b.name))) {
     const built = await buildResultSlip({ schoolId: school._id, classId: schoolClass._id, now, t: deps.i18n.getFixedT(lang), lang });

@@ -39,7 +39,7 @@ const JOB_OPTIONS: JobSchedulerTemplateOptions = {
 export interface SchedulableSchool {
   _id: Types.ObjectId;
   timezone: string;
-  settings: { printoutSchedule: PrintoutSchedule; dailySlipTime?: string | null };
+  settings: { printoutSchedule: PrintoutSchedule; dailySlipTime?: string | null; sixDayWeek?: boolean | null };
 }
 
 /**

@@ -29,6 +29,7 @@ import { privacyFeature } from "./routes/privacy";
 import { consoleFeature } from "./routes/console";
 import { consoleRegistryFeature } from "./routes/console-registry";
 import { consoleCodesFeature } from "./routes/console-codes";
+import { consoleStaffFeature } from "./routes/console-staff";
 import { consoleDeliveriesFeature } from "./routes/console-deliveries";
 import { consolePrintoutsFeature } from "./routes/console-printouts";
 import { consoleTeacherFeature } from "./routes/console-teacher";
@@ -41,7 +42,7 @@ const FORM_BODY_LIMIT = 64 * 1024;
 export function webFeatures(): WebFeature[] {
   return [
     signInFeature, emailSignInFeature, startFeature, gradesFeature, chartsFeature, forecastFeature, diaryFeature, settingsFeature, privacyFeature,
-    consoleFeature, consoleSettingsFeature, consoleRegistryFeature, consoleCodesFeature, consoleDeliveriesFeature, consolePrintoutsFeature, consoleTeacherFeature,
+    consoleFeature, consoleSettingsFeature, consoleRegistryFeature, consoleCodesFeature, consoleDeliveriesFeature, consolePrintoutsFeature, consoleTeacherFeature, consoleStaffFeature,
   ];
 }
 

@@ -91,6 +91,8 @@ const schoolSettingsSchema = new Schema(
     weeklyDigest: { type: weeklyDigestSchema, required: true, default: () => ({}) },
     forecastSchedule: { type: forecastScheduleSchema, required: true, default: () => ({}) },
     printoutSchedule: { type: printoutScheduleSchema, required: true, default: () => ({}) },
+    /** Saturday is a school day (a six-day week): slips, the school's morning, "tomorrow" and school-day counts. */
+    sixDayWeek: { type: Boolean, required: true, default: false },
     /** Local time of the daily results slip for families on paper (school days; src/queue/daily-slips.ts). */
     dailySlipTime: timeField("08:00"),
     /**

@@ -16,6 +16,7 @@ import {
   type HolidayRange,
   type PeriodOnDay,
   type PeriodRange,
+  type WeekOptions,
 } from "../../domain/school-calendar";
 import type { StudentScope } from "./scope";
 
@@ -82,21 +83,21 @@ export interface DayStatus {
   weekend: boolean;
 }
 
-export function dayStatus(day: string, holidays: readonly HolidayItem[], classId: string): DayStatus {
+export function dayStatus(day: string, holidays: readonly HolidayItem[], classId: string, week: WeekOptions = {}): DayStatus {
   const holiday = holidayOn(day, holidays, classId) as HolidayItem | undefined;
-  return { day, weekend: isWeekend(day), ...(holiday ? { holiday: holiday.name } : {}) };
+  return { day, weekend: isWeekend(day, week), ...(holiday ? { holiday: holiday.name } : {}) };
 }
 
 /** The first school day after `day` for the child's class (weekends and holidays skipped). */
-export function nextSchoolDayOf(day: string, holidays: readonly HolidayItem[], classId: string): string | null {
-  return nextSchoolDay(day, holidays, classId);
+export function nextSchoolDayOf(day: string, holidays: readonly HolidayItem[], classId: string, week: WeekOptions = {}): string | null {
+  return nextSchoolDay(day, holidays, classId, week);
 }
 
 /** The week of `today`; when no school day is left in it (a weekend, a Friday evening), the next one. */
-export function schoolWeekOf(today: string, holidays: readonly HolidayItem[], classId: string): DayRange {
+export function schoolWeekOf(today: string, holidays: readonly HolidayItem[], classId: string, options: WeekOptions = {}): DayRange {
   const week = weekBounds(today);
   for (let day = today; day <= week.to; day = addDays(day, 1)) {
-    if (isSchoolDay(day, holidays, classId)) return week;
+    if (isSchoolDay(day, holidays, classId, options)) return week;
   }
   return weekBounds(addDays(week.to, 1));
 }

@@ -11,6 +11,7 @@ import type { AccessSnapshot, SchoolReference } from "../access-snapshot";
 import { gradingRules, type GradingRules } from "../../domain/grading";
 import { previousSchoolYear, schoolYearLabel, schoolYearOfLabel, schoolYearStart } from "../../domain/school-year";
 import { schoolDay } from "../../domain/time";
+import { weekOf, type WeekOptions } from "../../domain/school-calendar";
 import { firstNameOf } from "../../domain/format";
 
 export interface StudentScope {
@@ -31,6 +32,8 @@ export interface StudentScope {
   today: string;
   now: Date;
   via: AccessibleChild["via"];
+  /** The school's week (Saturday a school day or not). */
+  week: WeekOptions;
   /** The school's calendar, subjects and teachers as read with the account (absent: ask MongoDB). */
   reference?: SchoolReference;
   /** The child's class of the last school year, when the journal rolled the year over (issue 15). */
@@ -69,6 +72,7 @@ export async function loadScope(child: AccessibleChild, now: Date, access?: Acce
     timezone: school.timezone,
     rules: gradingRules(school.settings ?? undefined),
     periodKind: school.settings?.periodKind ?? "quarter",
+    week: weekOf(school),
     today,
     now,
     via: child.via,

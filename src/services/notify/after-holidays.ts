@@ -9,6 +9,7 @@
 import type { Types } from "mongoose";
 import { Holiday, Lesson, School, SchoolClass, Student, Subject, Teacher } from "../../db/models";
 import { holidayJustEnded, timetableOfDay, type LessonOfDay } from "../../domain/rhythm";
+import { weekOf } from "../../domain/school-calendar";
 import { schoolDay } from "../../domain/time";
 import type { Notice } from "../../queue/jobs";
 import { familiesOf, type Person } from "../people";
@@ -32,14 +33,14 @@ export async function schoolCalendar(schoolId: Types.ObjectId) {
 
 export async function sendAfterHolidaysTimetables(env: NotifyEnv, schoolId: Types.ObjectId): Promise<AfterHolidaysResult> {
   const result: AfterHolidaysResult = { classes: 0, planned: 0, created: 0, jobs: 0, paper: 0 };
-  const school = await School.findById(schoolId, { timezone: 1 }).lean();
+  const school = await School.findById(schoolId, { timezone: 1, "settings.sixDayWeek": 1 }).lean();
   if (!school) return result;
   const now = env.now();
   const day = schoolDay(now, school.timezone);
   const [calendar, classes] = await Promise.all([schoolCalendar(schoolId), SchoolClass.find({ schoolId }, { name: 1 }).lean()]);
   const back = new Map<string, { name: string; holiday: string }>();
   for (const c of classes) {
-    const holiday = holidayJustEnded(day, calendar, String(c._id));
+    const holiday = holidayJustEnded(day, calendar, String(c._id), weekOf(school));
     if (holiday) back.set(String(c._id), { name: c.name, holiday: holiday.name });
   }
   result.classes = back.size;

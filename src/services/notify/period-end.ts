@@ -20,6 +20,7 @@ import { forecastStudent, type SubjectGrades } from "../../domain/forecast";
 import { gradingRules } from "../../domain/grading";
 import { riskRowsOf, teacherRiskLists, type RiskRow } from "../../domain/period-end";
 import { periodEndWarningDay, periodsClosing, schoolDaysAfter } from "../../domain/rhythm";
+import { weekOf } from "../../domain/school-calendar";
 import { periodOn } from "../../domain/school-calendar";
 import { schoolDay } from "../../domain/time";
 import { isLanguage } from "../../i18n";
@@ -73,12 +74,12 @@ export async function runPeriodEnd(env: NotifyEnv, schoolId: Types.ObjectId, fil
 
   const current = periodOn(day, periods, school.settings.periodKind);
   const warnDays = school.settings.periodEndWarningDays ?? 10;
-  if (current?.relation === "current" && periodEndWarningDay(day, current.period, calendar, warnDays) && !(await marked(mark(schoolId, current.period._id, "period-warning")))) {
-    result.warning = await warnPeriodEnd(env, school, current.period, day, schoolDaysAfter(day, current.period.end, calendar));
+  if (current?.relation === "current" && periodEndWarningDay(day, current.period, calendar, warnDays, weekOf(school)) && !(await marked(mark(schoolId, current.period._id, "period-warning")))) {
+    result.warning = await warnPeriodEnd(env, school, current.period, day, schoolDaysAfter(day, current.period.end, calendar, weekOf(school)));
     await setMark(mark(schoolId, current.period._id, "period-warning"), day, now);
   }
 
-  for (const period of periodsClosing(day, periods, calendar, FINALS_WINDOW_DAYS)) {
+  for (const period of periodsClosing(day, periods, calendar, FINALS_WINDOW_DAYS, weekOf(school))) {
     if (await marked(mark(schoolId, period._id, "finals-complete"))) continue;
     result.closing.push(await gatherFinals(env, school, period, day, files));
   }

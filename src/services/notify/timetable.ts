@@ -8,7 +8,7 @@
 import { Types } from "mongoose";
 import { Assessment, Holiday, Lesson, School, SchoolClass, Student, Subject, Teacher, type DomainEventDocument } from "../../db/models";
 import { isQuietDay } from "../../domain/rhythm";
-import { nextSchoolDay } from "../../domain/school-calendar";
+import { nextSchoolDay, weekOf } from "../../domain/school-calendar";
 import { addDays, schoolDay } from "../../domain/time";
 import type { Notice } from "../../queue/jobs";
 import { personsOfChildren, type Person } from "../people";
@@ -52,7 +52,7 @@ async function classAudience(
 export async function onLessonEvent(env: NotifyEnv, event: Event): Promise<number> {
   const lesson = await Lesson.findById(event.entity.id).lean();
   if (!lesson) return 0;
-  const school = await School.findById(event.schoolId, { timezone: 1 }).lean();
+  const school = await School.findById(event.schoolId, { timezone: 1, "settings.sixDayWeek": 1 }).lean();
   if (!school) return 0;
   const today = schoolDay(env.now(), school.timezone);
   const holidays = (await Holiday.find({ schoolId: event.schoolId }, { start: 1, end: 1, classIds: 1 }).lean()).map((h) => ({
@@ -63,7 +63,7 @@ export async function onLessonEvent(env: NotifyEnv, event: Event): Promise<numbe
   // Holidays are quiet days (issue 15): the first school day after them brings the day's timetable
   // with every change in it (src/services/notify/after-holidays.ts).
   if (isQuietDay(today, holidays, String(lesson.classId))) return 0;
-  const next = nextSchoolDay(today, holidays, String(lesson.classId));
+  const next = nextSchoolDay(today, holidays, String(lesson.classId), weekOf(school));
   const soon = (day: string | undefined) => !!day && (day === today || day === next);
   if (!soon(lesson.date) && !soon(lesson.movedTo?.date ?? undefined)) return 0;
   const [cls, subject, substitute] = await Promise.all([
@@ -89,7 +89,7 @@ export async function onLessonEvent(env: NotifyEnv, event: Event): Promise<numbe
 export async function onAssessmentEvent(env: NotifyEnv, event: Event): Promise<number> {
   const assessment = await Assessment.findById(event.entity.id).lean();
   if (!assessment) return 0;
-  const school = await School.findById(event.schoolId, { timezone: 1 }).lean();
+  const school = await School.findById(event.schoolId, { timezone: 1, "settings.sixDayWeek": 1 }).lean();
   if (!school) return 0;
   const today = schoolDay(env.now(), school.timezone);
   if (assessment.date < today || assessment.date > addDays(today, ASSESSMENT_HORIZON_DAYS)) return 0;

@@ -24,6 +24,7 @@ export const SCHOOL_PAGES: ConsolePage[] = [
   { id: "console-compliance", label: "console:deliveries.navCompliance", path: "compliance", need: "admin" },
   { id: "console-deliveries", label: "console:deliveries.nav", path: "deliveries", need: "admin" },
   { id: "console-printouts", label: "console:printouts.nav", path: "printouts", need: "admin" },
+  { id: "console-staff", label: "console:staffPage.nav", path: "staff", need: "admin" },
 ];
 
 /** Pages of a class (on the class's landing page /app/school/<schoolId>/class/<classId>/), in order. */

@@ -46,9 +46,9 @@ export const diaryFeature: WebFeature = {
     app.get<ChildRequest>("/c/:childId/homework", childPage(web, "homework", async (child, request) => {
       const holidays = await loadHolidays(child.scope);
       const classId = String(child.scope.classId);
-      const week = chosenWeek(child, request.query.week, schoolWeekOf(child.scope.today, holidays, classId));
+      const week = chosenWeek(child, request.query.week, schoolWeekOf(child.scope.today, holidays, classId, child.scope.week));
       const items = await homeworkDue(child.scope, week);
-      const page: WeekPage<(typeof items)[number]> = { ...week, days: daysOf(week).map((d) => ({ status: dayStatus(d, holidays, classId), items: items.filter((h) => h.dueOn === d) })) };
+      const page: WeekPage<(typeof items)[number]> = { ...week, days: daysOf(week).map((d) => ({ status: dayStatus(d, holidays, classId, child.scope.week), items: items.filter((h) => h.dueOn === d) })) };
       return homeworkPage(request, child, page);
     }));
 
@@ -58,7 +58,7 @@ export const diaryFeature: WebFeature = {
       const week = chosenWeek(child, request.query.week, weekBounds(child.scope.today));
       const days = daysOf(week);
       const lessons = await lessonsOn(child.scope, days);
-      return timetablePage(request, child, { ...week, days: days.map((d) => ({ status: dayStatus(d, holidays, classId), items: lessons.get(d) ?? [] })) });
+      return timetablePage(request, child, { ...week, days: days.map((d) => ({ status: dayStatus(d, holidays, classId, child.scope.week), items: lessons.get(d) ?? [] })) });
     }));
 
     app.get<ChildRequest>("/c/:childId/tests", childPage(web, "tests", async (child, request) => {

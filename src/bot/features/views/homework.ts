@@ -22,7 +22,7 @@ export const homeworkView: ViewDef = {
     const { scope } = view;
     const holidays = await loadHolidays(scope);
     const classId = String(scope.classId);
-    const nextDay = nextSchoolDayOf(scope.today, holidays, classId);
+    const nextDay = nextSchoolDayOf(scope.today, holidays, classId, scope.week);
     const ahead = { from: scope.today, to: addDays(scope.today, SUBJECT_DAYS) };
     const subjectId = params.mode === "s" && isObjectIdText(params.arg) ? params.arg : params.subjectId;
 
@@ -37,7 +37,7 @@ export const homeworkView: ViewDef = {
     } else if (params.mode === "t") {
       sections = await daysAnswer(view, { from: scope.today, to: scope.today }, holidays);
     } else if (params.mode === "w") {
-      sections = [await rangeSection(view, schoolWeekOf(scope.today, holidays, classId), undefined, "views:homework.weekNone")];
+      sections = [await rangeSection(view, schoolWeekOf(scope.today, holidays, classId, scope.week), undefined, "views:homework.weekNone")];
     } else if (nextDay) {
       sections = [await daySection(view, nextDay)];
     } else {
@@ -51,11 +51,11 @@ async function daysAnswer(view: ViewContext, range: DayRange, holidays: HolidayI
   if (range.from !== range.to) return [await rangeSection(view, range, subjectId, "views:homework.rangeNone")];
   const items = await homeworkDue(view.scope, range, subjectId);
   if (items.length > 0) return [itemsByDay(view, items)];
-  const status = dayStatus(range.from, holidays, String(view.scope.classId));
+  const status = dayStatus(range.from, holidays, String(view.scope.classId), view.scope.week);
   const offDay = status.holiday ?? (status.weekend ? view.t("views:common.weekend") : null);
   if (!offDay) return [`${dayTitle(view, range.from)}\n${view.t("views:homework.dayNone")}`];
   // A day without school: say so and show the next school day after it.
-  const after = nextSchoolDayOf(range.from, holidays, String(view.scope.classId));
+  const after = nextSchoolDayOf(range.from, holidays, String(view.scope.classId), view.scope.week);
   const note = `${dayTitle(view, range.from)}\n${view.t("views:homework.dayOff", { reason: escapeHtml(offDay) })}`;
   return after ? [note, await daySection(view, after, subjectId)] : [note];
 }

@@ -40,10 +40,10 @@ function daysToShow(view: ViewContext, params: ViewParams, holidays: HolidayItem
   const { today } = view.scope;
   const classId = String(view.scope.classId);
   if (params.range && "from" in params.range) return daysOf(params.range).slice(0, MAX_DAYS);
-  if (params.mode === "w") return daysOf(schoolWeekOf(dayFromCompact(params.arg) ?? today, holidays, classId)).slice(0, 5);
+  if (params.mode === "w") return daysOf(schoolWeekOf(dayFromCompact(params.arg) ?? today, holidays, classId, view.scope.week)).slice(0, view.scope.week.sixDayWeek ? 6 : 5);
   const chosen = params.mode === "d" ? dayFromCompact(params.arg) : null;
   if (chosen) return [chosen];
-  const next = nextSchoolDayOf(today, holidays, classId);
+  const next = nextSchoolDayOf(today, holidays, classId, view.scope.week);
   return next ? [today, next] : [today];
 }
 
@@ -51,7 +51,7 @@ function daySection(view: ViewContext, d: string, lessons: LessonItem[], holiday
   const lines = [dayTitle(view, d)];
   if (lessons.length > 0) lines.push(...lessons.map((l) => lessonLine(view, l)));
   else {
-    const status = dayStatus(d, holidays, String(view.scope.classId));
+    const status = dayStatus(d, holidays, String(view.scope.classId), view.scope.week);
     if (status.holiday) lines.push(view.t("views:schedule.holiday", { name: escapeHtml(status.holiday) }));
     else if (status.weekend) lines.push(view.t("views:schedule.weekend"));
     else if (subject !== undefined) lines.push(view.t("views:schedule.subjectNone", { subject: escapeHtml(subject) }));
@@ -101,7 +101,7 @@ function buttons(view: ViewContext, params: ViewParams, days: string[], holidays
     return [[today, { text: t("views:schedule.buttons.nextWeek"), callback_data: view.button("w", compactDay(nextMonday)) }]];
   }
   const last = days[days.length - 1];
-  const after = dayButton(nextSchoolDayOf(last, holidays, classId), "views:schedule.buttons.after");
+  const after = dayButton(nextSchoolDayOf(last, holidays, classId, view.scope.week), "views:schedule.buttons.after");
   if (params.mode === "d") return [[...dayButton(previousSchoolDay(days[0], holidays, classId), "views:schedule.buttons.before"), today, ...after]];
   return [[week, ...after]];
 }
