@@ -378,6 +378,7 @@ describe("School", () => {
       periodEndWarningDays: 10,
       nonResponderDays: 7,
       retentionDays: 30,
+      sixDayWeek: false,
       sms: { forecasts: false, recommendations: false, maxParts: 2 },
       finalsDeliveryLimitHours: 20,
       codeTtlDays: 30,
