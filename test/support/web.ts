@@ -148,6 +148,14 @@ export async function startWeb(options: StartWebOptions = {}): Promise<WebServer
 }
 
 /** The CSRF token of the first form on a page. */
+/** A client of `server` signed in with the Mini App's Telegram data as this user (the sign-in must answer 303). */
+export async function signedInAs(server: WebServer, telegramId: number): Promise<WebClient> {
+  const client = server.client();
+  const answer = await client.signInTelegram(telegramId);
+  if (answer.status !== 303) throw new Error(`sign-in of ${telegramId} answered ${answer.status}, not 303`);
+  return client;
+}
+
 export function csrfOf(html: string): string {
   const match = /name="_csrf" value="([^"]+)"/.exec(html);
   if (!match) throw new Error("no CSRF token on the page");

@@ -7,7 +7,7 @@ import { useTestDb } from "../support/db";
 import { createSchoolFixture, guardianAccount, studentAccount, type SchoolFixture } from "../support/fixtures";
 import { otherSchool, staffAccount } from "../support/console";
 import { moscow } from "../bot/views-support";
-import { startWeb, type WebClient, type WebServer } from "../support/web";
+import { startWeb, type WebClient, type WebServer, signedInAs } from "../support/web";
 import { CLASS_PAGES, SCHOOL_PAGES } from "../../src/web/console/pages";
 
 useTestDb();
@@ -39,11 +39,7 @@ afterAll(async () => {
   await web?.close();
 });
 
-async function signedIn(telegramId: number): Promise<WebClient> {
-  const client = web.client();
-  expect((await client.signInTelegram(telegramId)).status).toBe(303);
-  return client;
-}
+const signedIn = (telegramId: number): Promise<WebClient> => signedInAs(web, telegramId);
 
 const school = () => `/app/school/${fx.school._id}/`;
 const classPage = (key: "c7a" | "c3b") => `/app/school/${fx.school._id}/class/${fx.classIds[key]}/`;

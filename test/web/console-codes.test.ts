@@ -10,7 +10,7 @@ import { useTestDb } from "../support/db";
 import { createSchoolFixture, guardianAccount, type SchoolFixture } from "../support/fixtures";
 import { otherSchool, staffAccount } from "../support/console";
 import { moscow } from "../bot/views-support";
-import { csrfOf, pageText, startWeb, type WebClient, type WebServer } from "../support/web";
+import { csrfOf, pageText, startWeb, type WebClient, type WebServer, signedInAs } from "../support/web";
 
 useTestDb();
 
@@ -36,11 +36,7 @@ afterAll(async () => {
   await web?.close();
 });
 
-async function signedIn(telegramId: number): Promise<WebClient> {
-  const client = web.client();
-  expect((await client.signInTelegram(telegramId)).status).toBe(303);
-  return client;
-}
+const signedIn = (telegramId: number): Promise<WebClient> => signedInAs(web, telegramId);
 
 const codes = () => `/app/school/${fx.school._id}/codes`;
 const codesOf = (html: string) => [...html.matchAll(CODE_RE)].map((m) => m[1]);

@@ -12,7 +12,7 @@ import { useTestDb } from "../support/db";
 import { createSchoolFixture, guardianAccount, type SchoolFixture } from "../support/fixtures";
 import { otherSchool, staffAccount } from "../support/console";
 import { moscow } from "../bot/views-support";
-import { csrfOf, pageText, startWeb, type WebClient, type WebServer } from "../support/web";
+import { csrfOf, pageText, startWeb, type WebClient, type WebServer, signedInAs } from "../support/web";
 import { UPLOAD_LIMIT } from "../../src/web/console/upload";
 
 useTestDb();
@@ -41,11 +41,7 @@ afterAll(async () => {
   await web?.close();
 });
 
-async function signedIn(telegramId: number): Promise<WebClient> {
-  const client = web.client();
-  expect((await client.signInTelegram(telegramId)).status).toBe(303);
-  return client;
-}
+const signedIn = (telegramId: number): Promise<WebClient> => signedInAs(web, telegramId);
 
 const consents = (key: "c7a" | "c3b" = "c7a") => `/app/school/${fx.school._id}/class/${fx.classIds[key]}/consents`;
 const guardianPage = (guardianId: unknown, key: "c7a" | "c3b" = "c7a") => `${consents(key)}/guardian/${String(guardianId)}`;

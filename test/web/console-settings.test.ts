@@ -10,7 +10,7 @@ import { useTestDb } from "../support/db";
 import { createSchoolFixture, guardianAccount, studentAccount, type SchoolFixture } from "../support/fixtures";
 import { otherSchool, staffAccount } from "../support/console";
 import { moscow } from "../bot/views-support";
-import { csrfOf, pageText, startWeb, type WebClient, type WebServer } from "../support/web";
+import { csrfOf, pageText, startWeb, type WebClient, type WebServer, signedInAs } from "../support/web";
 
 useTestDb();
 
@@ -41,11 +41,7 @@ afterAll(async () => {
   await web?.close();
 });
 
-async function signedIn(telegramId: number): Promise<WebClient> {
-  const client = web.client();
-  expect((await client.signInTelegram(telegramId)).status).toBe(303);
-  return client;
-}
+const signedIn = (telegramId: number): Promise<WebClient> => signedInAs(web, telegramId);
 
 const settings = (schoolId: unknown = fx.school._id) => `/app/school/${String(schoolId)}/settings`;
 const audit = (schoolId: unknown = fx.school._id) => `/app/school/${String(schoolId)}/audit`;

@@ -14,7 +14,7 @@ import { useTestRedis } from "../support/redis";
 import { createSchoolFixture, guardianAccount, type SchoolFixture } from "../support/fixtures";
 import { otherSchool, staffAccount } from "../support/console";
 import { moscow } from "../bot/views-support";
-import { csrfOf, pageText, startWeb, type WebClient, type WebServer } from "../support/web";
+import { csrfOf, pageText, startWeb, type WebClient, type WebServer, signedInAs } from "../support/web";
 
 useTestDb();
 const redis = useTestRedis();
@@ -45,11 +45,7 @@ afterAll(async () => {
   await queues?.close();
 });
 
-async function signedIn(telegramId: number): Promise<WebClient> {
-  const client = web.client();
-  expect((await client.signInTelegram(telegramId)).status).toBe(303);
-  return client;
-}
+const signedIn = (telegramId: number): Promise<WebClient> => signedInAs(web, telegramId);
 
 const classPage = (path: string, key: "c7a" | "c3b" = "c7a") => `/app/school/${fx.school._id}/class/${fx.classIds[key]}/${path}`;
 

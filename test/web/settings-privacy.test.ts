@@ -10,7 +10,7 @@ import { useTestDb } from "../support/db";
 import { createSchoolFixture, guardianAccount, type SchoolFixture } from "../support/fixtures";
 import { moscow } from "../bot/views-support";
 import { issueSignInLink, signInLinkUsable } from "../../src/services/web-sign-in";
-import { csrfOf, pageText, startWeb, type WebClient, type WebServer } from "../support/web";
+import { csrfOf, pageText, startWeb, type WebClient, type WebServer, signedInAs } from "../support/web";
 import { decodeMail, startSmtp, type TestSmtp } from "../support/smtp";
 
 useTestDb();
@@ -35,11 +35,7 @@ afterAll(async () => {
   await smtp?.close();
 });
 
-async function signedIn(telegramId: number): Promise<WebClient> {
-  const client = web.client();
-  expect((await client.signInTelegram(telegramId)).status).toBe(303);
-  return client;
-}
+const signedIn = (telegramId: number): Promise<WebClient> => signedInAs(web, telegramId);
 
 let afterTest: (() => void) | null = null;
 afterEach(() => {
