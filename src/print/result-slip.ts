@@ -5,7 +5,7 @@
  */
 import type { DeliveryKind } from "../db/models";
 import type { Translate } from "../i18n";
-import type { Notice } from "../queue/jobs";
+import type { Notice } from "../services/notify/notice";
 import { shortNameOf } from "../domain/format";
 import { createPdf } from "./pdf";
 import { COLORS, bullets, fields, heading, paragraph, signatureLines, table, title } from "./layout";

@@ -14,7 +14,7 @@ import { Guardian, Printout, ResultSlip, School, SchoolClass, Student, Teacher, 
 import { schoolDay } from "../domain/time";
 import type { Translate } from "../i18n";
 import { renderResultSlips, type ResultSlipView } from "../print/result-slip";
-import type { Notice } from "../queue/jobs";
+import type { Notice } from "./notify/notice";
 import { claimPending, paperFamiliesOfClass, slipId, upsertSheet, type SlipState } from "./printouts";
 
 /** What goes onto the daily slip: the results the regulation gives one day. */

@@ -11,7 +11,7 @@ import { Holiday, Lesson, School, SchoolClass, Student, Subject, Teacher } from 
 import { holidayJustEnded, timetableOfDay, type LessonOfDay } from "../../domain/rhythm";
 import { weekOf } from "../../domain/school-calendar";
 import { schoolDay } from "../../domain/time";
-import type { Notice } from "../../queue/jobs";
+import type { Notice } from "./notice";
 import { familiesOf, type Person } from "../people";
 import { enqueueDeliveries, planForPerson, type EnqueueCounts } from "./deliveries";
 import type { NotifyEnv } from "./env";

@@ -22,7 +22,7 @@ import type { SmsChannel } from "../../channels/sms";
 import type { TelegramChannel } from "../../channels/telegram";
 import { deliverablePhone } from "../../domain/sms";
 import type { Language } from "../../i18n";
-import type { Notice } from "../../queue/jobs";
+import type { Notice } from "./notice";
 import { renderNotice } from "./render";
 import { goesBySms, renderSms, type SmsOptionalTemplate } from "./sms-text";
 

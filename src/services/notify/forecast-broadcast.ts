@@ -11,7 +11,7 @@ import { gradingRules } from "../../domain/grading";
 import { isQuietDay } from "../../domain/rhythm";
 import { daysBetween, isoWeekday, periodOn } from "../../domain/school-calendar";
 import { schoolDay } from "../../domain/time";
-import type { ForecastLine } from "../../queue/jobs";
+import type { ForecastLine } from "./notice";
 import { familiesOf } from "../people";
 import { enqueueDeliveries, planForPerson, type EnqueueCounts, type PlannedDelivery } from "./deliveries";
 import type { NotifyEnv } from "./env";

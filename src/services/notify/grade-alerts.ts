@@ -12,7 +12,8 @@ import { Holiday, Homework, School, Student, Subject, type DomainEventDocument }
 import { isQuietDay } from "../../domain/rhythm";
 import { schoolDay } from "../../domain/time";
 import { SCHEDULED_JOBS } from "../../queue/names";
-import type { GradeItem, HomeworkItem, ScheduledJobData } from "../../queue/jobs";
+import type { ScheduledJobData } from "../../queue/jobs";
+import type { GradeItem, HomeworkItem } from "./notice";
 import { familiesOf, personsOfChildren, type Person } from "../people";
 import { enqueueDeliveries, planForPerson, type DeliveryBase } from "./deliveries";
 import type { NotifyEnv } from "./env";

@@ -24,7 +24,7 @@ import { weekOf } from "../../domain/school-calendar";
 import { periodOn } from "../../domain/school-calendar";
 import { schoolDay } from "../../domain/time";
 import { isLanguage } from "../../i18n";
-import type { ForecastLine, MissingFinalItem, RiskItem } from "../../queue/jobs";
+import type { ForecastLine, MissingFinalItem, RiskItem } from "./notice";
 import type { PrintoutJobDeps } from "../../queue/printouts";
 import { withTelegramChat } from "../accounts";
 import { familiesOf } from "../people";

@@ -4,7 +4,7 @@ import { escapeHtml } from "../../domain/html";
 import { localDecimal } from "../../domain/format";
 import type { Language } from "../../i18n";
 import type { DayLesson } from "../../domain/rhythm";
-import type { Notice } from "../../queue/jobs";
+import type { Notice } from "./notice";
 
 const e = (v: unknown) => escapeHtml(String(v ?? ""));
 

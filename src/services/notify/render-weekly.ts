@@ -1,7 +1,7 @@
 /** Words of the weekly digest (issue 15): a section per child, each part only when it has lines. */
 import type { TFunction } from "i18next";
 import { escapeHtml } from "../../domain/html";
-import type { Notice } from "../../queue/jobs";
+import type { Notice } from "./notice";
 
 const e = (v: unknown) => escapeHtml(String(v ?? ""));
 

@@ -7,7 +7,7 @@ import { escapeHtml } from "../../domain/html";
 import { localDecimal } from "../../domain/format";
 import { dayjs, inZone } from "../../domain/time";
 import type { Language } from "../../i18n";
-import type { ForecastLine, GradeItem, Notice } from "../../queue/jobs";
+import type { ForecastLine, GradeItem, Notice } from "./notice";
 import { afterHolidaysText, missingFinalsText, periodRiskText } from "./render-rhythm";
 import { weeklyText } from "./render-weekly";
 

@@ -5,7 +5,7 @@
  */
 import type { Types } from "mongoose";
 import { ExamResult, FinalGrade, Period, Student, Subject, type DomainEventDocument, type FinalGradeStatus } from "../../db/models";
-import type { Notice } from "../../queue/jobs";
+import type { Notice } from "./notice";
 import { familiesOf } from "../people";
 import { enqueueDeliveries, planForFamily, type DeliveryBase, type EnqueueCounts, type PlannedDelivery } from "./deliveries";
 import type { NotifyEnv } from "./env";

@@ -6,7 +6,7 @@
 import type { i18n } from "i18next";
 import { formatDay } from "./render";
 import type { Language } from "../../i18n";
-import type { Notice } from "../../queue/jobs";
+import type { Notice } from "./notice";
 
 /** What a school may add to SMS besides finals and exams (School.settings.smsKinds). */
 export const SMS_OPTIONAL_TEMPLATES = ["forecast", "recommendation"] as const;

@@ -10,7 +10,7 @@ import { Assessment, Holiday, Lesson, School, SchoolClass, Student, Subject, Tea
 import { isQuietDay } from "../../domain/rhythm";
 import { nextSchoolDay, weekOf } from "../../domain/school-calendar";
 import { addDays, schoolDay } from "../../domain/time";
-import type { Notice } from "../../queue/jobs";
+import type { Notice } from "./notice";
 import { personsOfChildren, type Person } from "../people";
 import { enqueueDeliveries, planForPerson, type DeliveryBase, type PlannedDelivery } from "./deliveries";
 import type { NotifyEnv } from "./env";
