@@ -47,7 +47,7 @@ async function school(count: number) {
       recipient: { guardianId: electronic._id, studentId: online._id }, attempts: 0, queuedAt: NOW, notice: { text: `Собрание ${name}` },
     });
     for (const [n, student] of [paper, online].entries()) {
-      await Grade.create({ schoolId, externalId: `gr${c}-${n}-week`, studentId: student._id, subjectId: subject._id, date: "2027-05-18", value: String(3 + ((c + n) % 3)), weight: 1, workType: "ответ на уроке" });
+      await Grade.create({ schoolId, externalId: `gr${c}-${n}-week`, studentId: student._id, subjectId: subject._id, date: "2027-05-18", value: (["3", "4", "5"] as const)[(c + n) % 3], weight: 1, workType: "ответ на уроке" });
       await Grade.create({ schoolId, externalId: `gr${c}-${n}-april`, studentId: student._id, subjectId: subject._id, date: "2027-04-14", value: "4", weight: 3, workType: "контрольная работа" });
       await FinalGrade.create({ schoolId, externalId: `f${c}-${n}`, studentId: student._id, subjectId: subject._id, periodId: (await Period.findOne({ schoolId }).lean())!._id, status: "final", value: "5", resultsAt: new Date("2027-05-12T12:00:00Z") });
     }
