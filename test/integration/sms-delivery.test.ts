@@ -156,6 +156,22 @@ test("throttling (ESME_RTHROTTLED, ESME_RMSGQFUL) is waited out and the final go
   expect(await Delivery.countDocuments({ eventId, channel: "paper" })).toBe(0);
 });
 
+test("a two-part final throttled after its first part: the retry sends the second part only, under the same reference", async () => {
+  const p = await smsParent("Лебедева", "+79161230004", ["sms", "paper"]);
+  const before = smsc.submits.length;
+  // Part 1 accepted; part 2 refused twice in place and twice more after the SMS lane's hold.
+  smsc.refuseNext(4, smpp.ESME_RTHROTTLED, 1);
+  const { eventId } = await publishFinal(h.queues, fx, p.student, { value: "4", subject: "geom" });
+  await h.waitForStatus({ eventId, channel: "sms" }, "sent");
+  const record = (await smsOf(eventId))!;
+  const { parts, text } = received("79161230004", before);
+  expect(record.sms!.parts).toBe(2);
+  expect(parts.map((s) => s.udh!.slice(6))).toEqual(["0201", "0202"]);
+  expect(parts[0].udh!.slice(0, 6)).toBe(parts[1].udh!.slice(0, 6));
+  expect(record.sms!.ids).toEqual(parts.map((s) => s.messageId));
+  expect(text).toContain("Лебедева М., Геометрия: итог за 1 четверть — 4.");
+});
+
 test("a dropped connection is bound again and the next final goes through", async () => {
   const p = await smsParent("Орлова", "+79161230003", ["sms", "paper"]);
   await smsc.waitFor(1);

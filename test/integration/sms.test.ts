@@ -1,12 +1,16 @@
 /** The SMS channel against a real SMPP server on loopback (test/support/smsc.ts). */
 import smpp from "smpp";
 import pino from "pino";
+import { Redis } from "ioredis";
 import { createSmsChannel, type SmsChannel } from "../../src/channels/sms";
+import { redisSmsProgress } from "../../src/channels/sms-progress";
 import { fromUcs2 } from "../../src/domain/sms";
 import type { Receipt } from "../../src/domain/sms";
 import { startSmsc, type TestSmsc } from "../support/smsc";
+import { testRedisUrl, useTestRedis } from "../support/redis";
 
 const logger = pino({ level: "silent" });
+const redisState = useTestRedis();
 
 describe("SMS over SMPP", () => {
   let smsc: TestSmsc;
@@ -63,6 +67,44 @@ describe("SMS over SMPP", () => {
     expect(await channel.send({ to: "+79123456789", text: "Итог — 5" })).toEqual({ ok: false, kind: "rate-limited", retryAfterMs: 5000, error: "smpp ESME_RMSGQFUL" });
     smsc.refuseNext(0, 0);
     expect(await channel.send({ to: "+79123456789", text: "Итог — 5" })).toMatchObject({ ok: true });
+  });
+
+  test("a multi-part message throttled after its first part resumes after it: no part twice, one reference", async () => {
+    const redis = new Redis(testRedisUrl());
+    const progress = redisSmsProgress(redis, redisState.prefix);
+    const resuming = createSmsChannel({ url: smsc.url, source: "School42", ratePerSecond: 100, logger, throttleBackoffMs: 10, throttleRetries: 1, progress, timeoutMs: 5000 });
+    try {
+      const text = "Рекомендация по алгебре: повторить формулы сокращённого умножения. ".repeat(3);
+      const before = smsc.submits.length;
+      // Part 1 accepted, part 2 refused twice (in place, then given back).
+      smsc.refuseNext(2, smpp.ESME_RTHROTTLED, 1);
+      const first = await resuming.send({ to: "+79123450001", text, maxParts: 3, key: "rec-1/a1/sms" });
+      expect(first).toMatchObject({ ok: false, kind: "rate-limited", error: "smpp ESME_RTHROTTLED after 1 part(s)" });
+      expect(smsc.submits.slice(before).map((p) => p.udh!.slice(6))).toEqual(["0301"]);
+      expect(await progress.load("rec-1/a1/sms")).toMatchObject({ to: "+79123450001", total: 3, ids: [smsc.submits[before].messageId] });
+      // The retry (any worker: the progress is in Redis) sends parts 2 and 3 only, with the same reference.
+      const again = await resuming.send({ to: "+79123450001", text, maxParts: 3, key: "rec-1/a1/sms" });
+      const parts = smsc.submits.slice(before);
+      expect(parts.map((p) => p.udh!.slice(6))).toEqual(["0301", "0302", "0303"]);
+      expect(new Set(parts.map((p) => p.udh!.slice(0, 6))).size).toBe(1);
+      expect(again).toEqual({ ok: true, messageIds: parts.map((p) => p.messageId), parts: 3 });
+      expect(await progress.load("rec-1/a1/sms")).toBeNull();
+      // Sent again after success (a new attempt of a settled job): the whole message, a new reference.
+      const whole = await resuming.send({ to: "+79123450001", text, maxParts: 3, key: "rec-1/a1/sms" });
+      expect(whole).toMatchObject({ ok: true, parts: 3 });
+      expect(smsc.submits.slice(before + 3).map((p) => p.udh!.slice(6))).toEqual(["0301", "0302", "0303"]);
+
+      // A changed text under the same key starts over rather than finishing the old one.
+      const from = smsc.submits.length;
+      smsc.refuseNext(2, smpp.ESME_RTHROTTLED, 1);
+      await resuming.send({ to: "+79123450001", text, maxParts: 3, key: "rec-2/a1/sms" });
+      const changed = await resuming.send({ to: "+79123450001", text: `${text}!`, maxParts: 3, key: "rec-2/a1/sms" });
+      expect(changed).toMatchObject({ ok: true, parts: 3 });
+      expect(smsc.submits.slice(from).map((p) => p.udh!.slice(6))).toEqual(["0301", "0301", "0302", "0303"]);
+    } finally {
+      await resuming.close();
+      redis.disconnect();
+    }
   });
 
   test("an invalid or barred number is unreachable (the next channel takes over)", async () => {
