@@ -48,13 +48,15 @@ export interface StepOptions {
   text?: boolean;
   /** Whether this step accepts a shared contact. */
   contact?: boolean;
+  /** Whether this step accepts a file sent as a document. */
+  document?: boolean;
   /** Locale key of the hint for anything else. */
   hint: string;
 }
 
 /** Unusable answers a dialog takes; the last one ends it. */
 export const MAX_UNUSABLE_ANSWERS = 5;
-/** Updates a dialog takes in all (the longest, /paperconsent, needs about 10). */
+/** Updates a dialog takes in all (the longest, /paperconsent, needs about 13). */
 export const MAX_DIALOG_UPDATES = 30;
 
 const COMMAND_RE = /^\/[A-Za-z0-9_]+(@\w+)?(\s|$)/;
@@ -114,6 +116,7 @@ export async function waitStep(dialog: Dialog, deps: BotDeps, options: StepOptio
     }
     if (ctx.message?.text !== undefined && options.text) return ctx;
     if (ctx.message?.contact && options.contact) return ctx;
+    if (ctx.message?.document && options.document) return ctx;
     await unusableAnswer(dialog, deps, ctx);
     const t = await dialogT(dialog, deps);
     await ctx.reply(t(options.hint), { parse_mode: "HTML" });

@@ -2,7 +2,13 @@
  * SMS over SMPP 3.4 (the `smpp` package): one bound transceiver session per worker, kept alive with
  * enquire_link, rebound with backoff after a drop, closed on shutdown. Texts go as UCS-2, long ones
  * as concatenated parts (src/domain/sms.ts). Delivery receipts (deliver_sm) reach `onReceipt`.
+ * A multi-part message given a `key` resumes where an earlier attempt stopped: the parts the SMSC
+ * accepted are kept in a `progress` store (Redis: sms-progress.ts) and are not submitted again, and
+ * the rest go with the same concatenation reference, so the handset joins them into one message.
+ * A receipt for an accepted part of a message not finished yet is held in the store and handed on
+ * once the message is sent (its record then knows the part's id), by whichever worker finishes it.
  */
+import { createHash } from "node:crypto";
 import smpp, { type Pdu, type Session } from "smpp";
 import { fitText, maskPhone, parseReceipt, splitUcs2, toE164, type Receipt } from "../domain/sms";
 import type { Logger } from "../logger";
@@ -14,6 +20,31 @@ export interface SmsMessage {
   text: string;
   /** The school's limit of concatenated parts (default 2). */
   maxParts?: number;
+  /** The delivery's idempotency key: with a progress store, a retry resumes after the last part accepted. */
+  key?: string;
+}
+
+/** The parts of one message the SMSC has accepted so far (kept between attempts). */
+export interface SmsProgress {
+  /** The number and the text's hash: a changed message starts over. */
+  to: string;
+  textHash: string;
+  ref: number;
+  total: number;
+  /** The SMSC's message ids of the parts accepted, in order. */
+  ids: string[];
+}
+
+export interface SmsProgressStore {
+  load(key: string): Promise<SmsProgress | null>;
+  /** Keeps the progress, and which message the parts' ids belong to. */
+  save(key: string, progress: SmsProgress): Promise<void>;
+  /** The key of the unfinished message a part's id belongs to, if any. */
+  owner(messageId: string): Promise<string | null>;
+  /** Keeps a receipt of a part of an unfinished message until the message is sent. */
+  hold(key: string, receipt: Receipt): Promise<void>;
+  /** Forgets the progress; returns the receipts held for it. */
+  clear(key: string, ids: readonly string[]): Promise<Receipt[]>;
 }
 
 /** A sent SMS: the SMSC's message id of every part (receipts name them). */
@@ -39,6 +70,8 @@ export interface SmsOptions {
   /** After the in-place retries: how long every SMS waits before the job is tried again (default 5 s). */
   throttleHoldMs?: number;
   reconnectBackoffMs?: { min: number; max: number };
+  /** Where the accepted parts of a message with a `key` are kept between attempts (absent: every attempt sends all parts). */
+  progress?: SmsProgressStore;
 }
 
 /** Errors that say the number will never take this message: the person is unreachable by SMS. */
@@ -65,7 +98,7 @@ export function createSmsChannel(options: SmsOptions): SmsChannel {
   let closed = false;
   let failures = 0;
   let nextSlot = 0;
-  let ref = Math.floor(Math.random() * 256);
+  let nextRef = Math.floor(Math.random() * 256);
   let retryTimer: NodeJS.Timeout | undefined;
 
   function connect(): Promise<Session> {
@@ -142,6 +175,16 @@ export function createSmsChannel(options: SmsOptions): SmsChannel {
     const messageState = typeof pdu.message_state === "number" ? pdu.message_state : undefined;
     const receipt = parseReceipt(text, { receiptedMessageId, messageState });
     if (!receipt) return;
+    try {
+      const owner = options.progress ? await options.progress.owner(receipt.messageId) : null;
+      if (owner) return void (await options.progress!.hold(owner, receipt));
+    } catch (error) {
+      log.warn({ error: (error as Error).message, messageId: receipt.messageId }, "sms progress store unavailable; receipt handed on");
+    }
+    await handReceipt(receipt);
+  }
+
+  async function handReceipt(receipt: Receipt): Promise<void> {
     for (const handler of receiptHandlers) {
       try {
         await handler(receipt);
@@ -169,47 +212,73 @@ export function createSmsChannel(options: SmsOptions): SmsChannel {
     });
   }
 
+  /** One part, throttling retried in place: the SMSC's message id, or the refusal's name. */
+  async function submitPart(s: Session, to: string, part: ReturnType<typeof splitUcs2>[number]): Promise<string | { name: string }> {
+    for (let attempt = 0; ; attempt++) {
+      await paced();
+      const response = await withTimeout(
+        submit(s, {
+          source_addr: options.source,
+          source_addr_ton: /^\+?\d+$/.test(options.source) ? 1 : 5,
+          source_addr_npi: /^\+?\d+$/.test(options.source) ? 1 : 0,
+          destination_addr: to.slice(1),
+          dest_addr_ton: 1,
+          dest_addr_npi: 1,
+          registered_delivery: 1,
+          data_coding: 8,
+          short_message: part.udh ? { udh: part.udh, message: part.message } : part.message,
+        }),
+        "submit",
+      );
+      if (response.command_status === 0) return String(response.message_id);
+      const name = errorName(response.command_status);
+      if (!(THROTTLED.has(name) && attempt < (options.throttleRetries ?? 3))) return { name };
+      await new Promise((r) => setTimeout(r, (options.throttleBackoffMs ?? 1000) * 2 ** attempt));
+    }
+  }
+
   return {
     async send(message) {
       const to = toE164(message.to);
       if (!to) return { ok: false, kind: "unreachable", error: "sms: not a phone number" };
-      const parts = splitUcs2(fitText(message.text, message.maxParts), ref++ & 0xff);
-      const messageIds: string[] = [];
+      const text = fitText(message.text, message.maxParts);
+      const textHash = createHash("sha256").update(text).digest("hex");
+      const store = message.key ? options.progress : undefined;
+      const key = message.key ?? "";
       try {
+        // An earlier attempt of the same message that stopped after some parts: go on from there, same reference.
+        const earlier = store ? await store.load(key) : null;
+        const resumed = earlier && earlier.to === to && earlier.textHash === textHash ? earlier : null;
+        const ref = resumed ? resumed.ref : nextRef++ & 0xff;
+        const parts = splitUcs2(text, ref);
+        const messageIds: string[] = resumed && resumed.total === parts.length ? [...resumed.ids] : [];
+        // Whether the store holds anything of this key (to be cleared when the message is done).
+        let kept = earlier !== null;
         const s = await withTimeout(ensureBound(), "bind");
-        for (const part of parts) {
-          for (let attempt = 0; ; attempt++) {
-            await paced();
-            const response = await withTimeout(
-              submit(s, {
-                source_addr: options.source,
-                source_addr_ton: /^\+?\d+$/.test(options.source) ? 1 : 5,
-                source_addr_npi: /^\+?\d+$/.test(options.source) ? 1 : 0,
-                destination_addr: to.slice(1),
-                dest_addr_ton: 1,
-                dest_addr_npi: 1,
-                registered_delivery: 1,
-                data_coding: 8,
-                short_message: part.udh ? { udh: part.udh, message: part.message } : part.message,
-              }),
-              "submit",
-            );
-            if (response.command_status === 0) {
-              messageIds.push(String(response.message_id));
-              break;
+        for (const part of parts.slice(messageIds.length)) {
+          const refused = await submitPart(s, to, part);
+          if (typeof refused === "string") {
+            messageIds.push(refused);
+            if (store && parts.length > 1 && messageIds.length < parts.length) {
+              await store.save(key, { to, textHash, ref, total: parts.length, ids: messageIds });
+              kept = true;
             }
-            const name = errorName(response.command_status);
-            if (THROTTLED.has(name) && attempt < (options.throttleRetries ?? 3)) {
-              await new Promise((r) => setTimeout(r, (options.throttleBackoffMs ?? 1000) * 2 ** attempt));
-              continue;
-            }
-            const error = `smpp ${name}${messageIds.length ? ` after ${messageIds.length} part(s)` : ""}`;
-            log.warn({ to: maskPhone(to), error }, "submit_sm refused");
-            if (UNREACHABLE.has(name)) return { ok: false, kind: "unreachable", error };
-            // Still busy: the queue tries again later, within the SMSC's window (no attempt used).
-            if (THROTTLED.has(name)) return { ok: false, kind: "rate-limited", retryAfterMs: options.throttleHoldMs ?? 5000, error };
-            return { ok: false, kind: "retry", error };
+            continue;
           }
+          const error = `smpp ${refused.name}${messageIds.length ? ` after ${messageIds.length} part(s)` : ""}`;
+          log.warn({ to: maskPhone(to), error }, "submit_sm refused");
+          if (UNREACHABLE.has(refused.name)) {
+            if (store && kept) await store.clear(key, [...new Set([...(earlier?.ids ?? []), ...messageIds])]);
+            return { ok: false, kind: "unreachable", error };
+          }
+          // Still busy: the queue tries again later, within the SMSC's window (no attempt used).
+          if (THROTTLED.has(refused.name)) return { ok: false, kind: "rate-limited", retryAfterMs: options.throttleHoldMs ?? 5000, error };
+          return { ok: false, kind: "retry", error };
+        }
+        if (store && kept) {
+          // Receipts of the earlier parts that came meanwhile: handed on once the caller has recorded the ids.
+          const held = await store.clear(key, [...new Set([...(earlier?.ids ?? []), ...messageIds])]);
+          if (held.length) setImmediate(() => void Promise.all(held.map(handReceipt)));
         }
         return { ok: true, messageIds, parts: parts.length };
       } catch (error) {

@@ -95,7 +95,7 @@ export async function sendThrough(deps: EngineDeps, data: DeliveryJobData, targe
   if (data.channel === "sms") await releaseSendSlot(deps.redis, deps.prefix, await waitForSendSlot(deps.redis, deps.prefix, smsPacing(deps.smsRatePerSecond ?? 10), URGENT_KINDS.has(data.kind), "sms"));
   if (data.channel === "max") await releaseSendSlot(deps.redis, deps.prefix, await waitForSendSlot(deps.redis, deps.prefix, smsPacing(MAX_PER_SECOND), URGENT_KINDS.has(data.kind), "max"));
   try {
-    return await channelEntry(data.channel).send(ioOf(deps), { address: target.address, lang, timeZone: target.timeZone, notice: data.notice, rules: target.rules });
+    return await channelEntry(data.channel).send(ioOf(deps), { address: target.address, lang, timeZone: target.timeZone, notice: data.notice, rules: target.rules, key: data.key });
   } finally {
     if (granted) await releaseSendSlot(deps.redis, deps.prefix, granted);
   }

@@ -8,6 +8,7 @@ import type { Logger } from "../logger";
 import { createTelegramChannel, type TelegramChannel } from "../channels/telegram";
 import { createEmailChannel, type EmailChannel } from "../channels/email";
 import { createSmsChannel, type SmsChannel } from "../channels/sms";
+import { redisSmsProgress } from "../channels/sms-progress";
 import { createMaxChannel, type MaxChannel } from "../channels/max";
 import { useChannels } from "../services/notify/channels";
 import { applySmsReceipt } from "../services/notify/sms-receipts";
@@ -83,7 +84,7 @@ export async function startNotifier(options: NotifierOptions): Promise<Notifier>
   const telegram = options.telegram ?? createTelegramChannel(options.config.BOT_TOKEN, options.config.TELEGRAM_API_ROOT);
   const { SMPP_URL, SMS_SOURCE, SMS_RATE_PER_SECOND } = options.config;
   // One bound transceiver session per worker process (src/channels/sms.ts); bound on the first SMS.
-  const sms: SmsChannel | null = SMPP_URL && SMS_SOURCE ? createSmsChannel({ url: SMPP_URL, source: SMS_SOURCE, ratePerSecond: SMS_RATE_PER_SECOND, logger, ...options.smsOptions }) : null;
+  const sms: SmsChannel | null = SMPP_URL && SMS_SOURCE ? createSmsChannel({ url: SMPP_URL, source: SMS_SOURCE, ratePerSecond: SMS_RATE_PER_SECOND, logger, progress: redisSmsProgress(queues.redis, queues.prefix), ...options.smsOptions }) : null;
   const { MAX_BOT_TOKEN, MAX_API_ROOT } = options.config;
   const max: MaxChannel | null = options.max !== undefined ? options.max : MAX_BOT_TOKEN && MAX_API_ROOT ? createMaxChannel(MAX_BOT_TOKEN, MAX_API_ROOT) : null;
   useChannels({ SMPP_URL, SMS_SOURCE, MAX_BOT_TOKEN });
@@ -112,6 +113,7 @@ export async function startNotifier(options: NotifierOptions): Promise<Notifier>
     queues.worker(QUEUES.events, eventsProcessor(env), { concurrency: 4 }),
     queues.worker(QUEUES.scheduled, scheduledProcessor(env, {
       api: printoutApi(options.config, logger),
+      ...(max ? { max } : {}),
       i18n: options.i18n,
       logger,
       language: options.config.DEFAULT_LOCALE,

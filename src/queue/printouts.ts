@@ -8,16 +8,16 @@
  * same slips), and each send to a teacher is a Delivery with a unique key, skipped once `sent`.
  */
 import { GrammyError, InputFile, type Api } from "grammy";
+import type { MaxChannel } from "../channels/max";
 import type { Job, JobSchedulerTemplateOptions, Queue } from "bullmq";
 import type { i18n } from "i18next";
 import type { Types } from "mongoose";
-import { Delivery, School, SchoolClass, Account } from "../db/models";
+import { Delivery, School, Account } from "../db/models";
 import { printoutCron, type PrintoutSchedule } from "../domain/reports";
 import type { Language } from "../i18n";
 import type { Logger } from "../logger";
 import { checklistKeyboard, checklistText, type ChecklistInput } from "../print/printout-checklist";
-import { buildClassPrintout, classesWithPaperGuardians, printoutRecipients } from "../services/printouts";
-import { byName } from "../services/reports/school-data";
+import { buildClassPrintouts, classesWithPaperGuardians, printoutRecipients } from "../services/printouts";
 import { registerDailySlipSchedulers } from "./daily-slips";
 
 /** The job's name on QUEUES.scheduled. */
@@ -62,6 +62,8 @@ export async function registerPrintoutSchedulers(queue: Queue, schools: readonly
 
 export interface PrintoutJobDeps {
   api: Pick<Api, "sendDocument" | "sendMessage">;
+  /** MAX, for staff known only there (period-end sheets; absent: MAX_BOT_TOKEN not set). */
+  max?: Pick<MaxChannel, "sendFile">;
   i18n: i18n;
   logger: Logger;
   /** The language of the PDFs (the school's; default ru). */
@@ -141,10 +143,9 @@ export async function processPrintoutJob(job: Pick<Job<PrintoutJobData>, "data" 
     deps.logger.warn({ schoolId: job.data.schoolId }, "printouts: school not found");
     return result;
   }
-  const classes = await SchoolClass.find({ _id: { $in: await classesWithPaperGuardians(school._id) } }).lean();
-  for (const schoolClass of classes.sort((a, b) => a.grade - b.grade || byName(a.name, b.name))) {
-    const built = await buildClassPrintout({ schoolId: school._id, classId: schoolClass._id, now, runAt: scheduledInstant(job), t: deps.i18n.getFixedT(lang), lang });
-    if (!built) continue;
+  // Built in batches of classes that read each collection once (src/services/printout-build.ts); sent class by class.
+  const classIds = await classesWithPaperGuardians(school._id);
+  for await (const { schoolClass, printout: built } of buildClassPrintouts({ schoolId: school._id, classIds, now, runAt: scheduledInstant(job), t: deps.i18n.getFixedT(lang), lang })) {
     result.classes += 1;
     result.slips += built.slips.length;
     const checklist = { className: schoolClass.name, weekStart: built.view.week.start, slips: built.slips };

@@ -64,7 +64,7 @@ export function scheduledProcessor(env: NotifyEnv, printouts?: PrintoutJobDeps):
         return runStaffUpkeep(env.now(), env.logger);
       case SCHEDULED_JOBS.retention: {
         const report = await runDataRetention(env.now());
-        env.logger.info({ accounts: report.accounts, guardians: report.guardians, ...report.erased }, "data retention");
+        env.logger.info({ accounts: report.accounts, guardians: report.guardians, broadcastTexts: report.broadcastTexts, ...report.erased }, "data retention");
         return report;
       }
       default:

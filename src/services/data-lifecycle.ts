@@ -6,7 +6,10 @@
  * their web sessions, sign-in links, e-mail checks and bot sessions, and the texts of the messages
  * prepared for them. Delivery records keep what proves the school's obligations were met (kind,
  * times, channel, status, the recipient's ids); consent records and the audit log are kept whole:
- * they are the proof, append-only, and hold ids, versions and hashes only.
+ * they are the proof, append-only, and hold ids, versions and hashes only. An admin's broadcast is
+ * kept as free text on its outbox event (`broadcast.requested`) to be planned and listed in the
+ * console; once planned, the school's retention period after that its words go too (the text may
+ * name people), while its id, audience, author and times stay with its delivery records.
  *
  * `deleteAccount` is the same at once, on the person's request (/privacy in the bot, the web
  * cabinet's privacy page): decisions recorded first, then everything of the account erased.
@@ -17,6 +20,7 @@ import {
   Account,
   ConsentRecord,
   Delivery,
+  DomainEvent,
   EmailCodeSend,
   EmailVerification,
   Guardian,
@@ -131,6 +135,8 @@ export interface RetentionReport {
   guardians: number;
   /** Children who left the school whose messages' texts were erased. */
   leavers: number;
+  /** Planned broadcasts whose text was erased from their outbox event. */
+  broadcastTexts: number;
   erased: Erased;
 }
 
@@ -158,7 +164,7 @@ export async function runDataRetention(now: Date): Promise<RetentionReport> {
   const ended = await ConsentRecord.find({ decision: { $in: ENDED }, recordedAt: { $lt: new Date(oldest) } }, { accountId: 1, guardianId: 1, form: 1 }).lean();
   const accountIds = [...new Set(ended.filter((r) => r.accountId).map((r) => String(r.accountId)))].map((id) => new Types.ObjectId(id));
   const guardianIds = [...new Set(ended.filter((r) => r.form !== "telegram" && r.guardianId && !r.accountId).map((r) => String(r.guardianId)))].map((id) => new Types.ObjectId(id));
-  const report: RetentionReport = { accounts: 0, guardians: 0, leavers: 0, erased: none() };
+  const report: RetentionReport = { accounts: 0, guardians: 0, leavers: 0, broadcastTexts: 0, erased: none() };
   const audit: AuditRecord[] = [];
   const add = (e: Partial<Erased>) => { for (const [k, v] of Object.entries(e)) report.erased[k as keyof Erased] += v ?? 0; };
   const due = (r: { decision: string; recordedAt: Date; schoolId?: unknown }) =>
@@ -220,8 +226,22 @@ export async function runDataRetention(now: Date): Promise<RetentionReport> {
       audit.push({ ...erasedEntry(now, school._id, { kind: "student", id: studentId }, erased), reason: "retention period after the child left the school" });
     }
   }
+  for (const school of schools) report.broadcastTexts += await eraseBroadcastTexts(school._id, cutoff.get(String(school._id))!, now);
   await recordAudit(audit);
   return report;
+}
+
+/**
+ * The words of the school's broadcasts planned before `cutoff`: the outbox event keeps its id,
+ * audience, author and times (the console lists it as "text erased"); an event not planned yet
+ * keeps its text, which the worker still needs.
+ */
+async function eraseBroadcastTexts(schoolId: Types.ObjectId, cutoff: Date, now: Date): Promise<number> {
+  const result = await DomainEvent.updateMany(
+    { schoolId, type: "broadcast.requested", processedAt: { $ne: null, $lt: cutoff }, "payload.broadcast.text": { $exists: true } },
+    { $unset: { "payload.broadcast.text": 1 }, $set: { "payload.broadcast.textErasedAt": now } },
+  );
+  return result.modifiedCount;
 }
 
 /** The UTC calendar day of an instant (the retention cutoff against `Student.left`, a day). */

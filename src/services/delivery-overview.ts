@@ -53,7 +53,8 @@ const BUCKET: Record<string, BroadcastBucket> = {
 export interface BroadcastRow {
   id: string;
   at: Date;
-  text: string;
+  /** Null once the retention job erased it (src/services/data-lifecycle.ts). */
+  text: string | null;
   target: BroadcastTarget;
   className: string | null;
   /** Planned into deliveries yet (the worker fans it out). */
@@ -69,7 +70,7 @@ export async function broadcastsOf(schoolId: Types.ObjectId, limit = 20): Promis
   const rows: BroadcastRow[] = [];
   const classIds = new Set<string>();
   for (const e of events) {
-    const b = (e.payload as { broadcast?: { id: string; text: string; target: BroadcastTarget } } | null)?.broadcast;
+    const b = (e.payload as { broadcast?: { id: string; text?: string; target: BroadcastTarget } } | null)?.broadcast;
     if (!b || !/^[0-9a-f]+$/.test(b.id)) continue;
     if (b.target.kind === "class") classIds.add(b.target.classId);
     const deliveries = await Delivery.find({ schoolId, kind: "broadcast", idempotencyKey: { $regex: `^broadcast-${b.id}/` } }, { status: 1, channel: 1 }).lean();
@@ -79,7 +80,7 @@ export async function broadcastsOf(schoolId: Types.ObjectId, limit = 20): Promis
       counts[BUCKET[d.status] ?? "pending"] += 1;
       channels[d.channel] = (channels[d.channel] ?? 0) + 1;
     }
-    rows.push({ id: b.id, at: e.createdAt, text: b.text, target: b.target, className: null, planned: !!e.processedAt, total: deliveries.length, counts, channels });
+    rows.push({ id: b.id, at: e.createdAt, text: b.text ?? null, target: b.target, className: null, planned: !!e.processedAt, total: deliveries.length, counts, channels });
   }
   const names = new Map((await SchoolClass.find({ _id: { $in: [...classIds] }, schoolId }, { name: 1 }).lean()).map((c) => [String(c._id), c.name]));
   for (const r of rows) if (r.target.kind === "class") r.className = names.get(r.target.classId) ?? null;

@@ -33,22 +33,30 @@ type ClassSlip = PaperSlip & { student: string; guardian: string; reason: SlipRe
  * in a person's order — for a family that is otherwise electronic): nothing on paper is left behind.
  */
 export async function paperFamiliesOfClass(schoolId: Types.ObjectId, classId: Types.ObjectId, kinds?: readonly DeliveryKind[]): Promise<ClassSlip[]> {
-  const students = await Student.find({ schoolId, classId, left: null }, { fullName: 1 }).lean();
+  return (await paperFamiliesOfClasses(schoolId, [classId], kinds)).get(String(classId)) ?? [];
+}
+
+/** `paperFamiliesOfClass` for several classes in the same few queries, by class id. */
+export async function paperFamiliesOfClasses(schoolId: Types.ObjectId, classIds: readonly Types.ObjectId[], kinds?: readonly DeliveryKind[]): Promise<Map<string, ClassSlip[]>> {
+  const result = new Map<string, ClassSlip[]>(classIds.map((id) => [String(id), []]));
+  const students = await Student.find({ schoolId, classId: { $in: classIds }, left: null }, { fullName: 1, classId: 1 }).lean();
   const families = await familiesOf(schoolId, students.map((s) => s._id));
-  const slips: ClassSlip[] = [];
-  const has = (studentId: Types.ObjectId, guardianId: Types.ObjectId) => slips.some((s) => s.studentId.equals(studentId) && s.guardianId.equals(guardianId));
+  const studentById = new Map(students.map((s) => [String(s._id), s]));
+  const keys = new Set<string>();
+  const add = (student: (typeof students)[number], guardianId: Types.ObjectId, guardian: string, reason: SlipReason | null) => {
+    keys.add(`${String(student._id)}/${String(guardianId)}`);
+    result.get(String(student.classId))?.push({ studentId: student._id, guardianId, student: student.fullName, guardian, reason });
+  };
   for (const student of students) {
-    for (const family of (families.get(String(student._id)) ?? []).filter((f) => f.paper && !kinds)) {
-      slips.push({ studentId: student._id, guardianId: family.guardianId, student: student.fullName, guardian: family.guardianName ?? "", reason: family.paperReason });
-    }
+    for (const family of (families.get(String(student._id)) ?? []).filter((f) => f.paper && !kinds)) add(student, family.guardianId, family.guardianName ?? "", family.paperReason);
   }
   for (const pair of await pendingPairs(schoolId, students.map((s) => s._id), kinds)) {
-    if (has(pair.studentId, pair.guardianId)) continue;
-    const student = students.find((s) => s._id.equals(pair.studentId))!;
+    if (keys.has(`${String(pair.studentId)}/${String(pair.guardianId)}`)) continue;
     const family = (families.get(String(pair.studentId)) ?? []).find((f) => f.guardianId.equals(pair.guardianId));
-    slips.push({ ...pair, student: student.fullName, guardian: family?.guardianName ?? "", reason: family?.paper ? family.paperReason : "fallback" });
+    add(studentById.get(String(pair.studentId))!, pair.guardianId, family?.guardianName ?? "", family?.paper ? family.paperReason : "fallback");
   }
-  return slips.sort((a, b) => byName(a.student, b.student) || byName(a.guardian, b.guardian));
+  for (const slips of result.values()) slips.sort((a, b) => byName(a.student, b.student) || byName(a.guardian, b.guardian));
+  return result;
 }
 
 /**
@@ -64,9 +72,10 @@ async function pendingPairs(schoolId: Types.ObjectId, studentIds: readonly Types
     { recipient: 1 },
   ).lean();
   const inClass = new Set(studentIds.map(String));
+  const guardianById = new Map(guardians.map((g) => [String(g._id), g]));
   const pairs = new Map<string, PaperSlip>();
   for (const d of items) {
-    const guardian = guardians.find((g) => g._id.equals(d.recipient.guardianId!));
+    const guardian = guardianById.get(String(d.recipient.guardianId));
     const studentId = d.recipient.studentId ?? guardian?.studentIds[0];
     if (!guardian || !studentId || !inClass.has(String(studentId))) continue;
     pairs.set(`${String(studentId)}/${String(guardian._id)}`, { studentId, guardianId: guardian._id });

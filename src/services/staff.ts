@@ -142,6 +142,14 @@ export interface RevokeOutcome {
   codesRevoked: boolean;
 }
 
+const unusedCodesQuery = (schoolId: Types.ObjectId, accountId: Types.ObjectId, now: Date) =>
+  ({ schoolId, issuedBy: accountId, usedAt: null, revokedAt: null, expiresAt: { $gt: now } });
+
+/** The codes the account issued in the school that can still be redeemed (the console's confirmation says how many). */
+export async function unusedCodesIssued(schoolId: Types.ObjectId, accountId: Types.ObjectId, now: Date): Promise<number> {
+  return InviteCode.countDocuments(unusedCodesQuery(schoolId, accountId, now));
+}
+
 /**
  * Takes the account's staff roles in the school away at once (the next update finds them gone) and
  * writes one audit entry per role. With `withCodes`, the unused codes the account issued there are
@@ -159,7 +167,7 @@ export async function revokeStaffRoles(input: StaffChangeInput & { withCodes?: b
     throw new StaffRequestError(`${input.who} has no ${wanted.join(" or ")} role in this school`);
   }
   await Account.updateOne({ _id: account._id }, { $pull: { roles: { schoolId: input.schoolId, role: { $in: [...wanted] } } } });
-  const codes = { schoolId: input.schoolId, issuedBy: account._id, usedAt: null, revokedAt: null, expiresAt: { $gt: input.now } };
+  const codes = unusedCodesQuery(input.schoolId, account._id, input.now);
   const unusedCodes = input.withCodes ? (await InviteCode.updateMany(codes, { $set: { revokedAt: input.now } })).modifiedCount : await InviteCode.countDocuments(codes);
   const revoked = roles.map(roleSnapshot);
   await recordAudit(revoked.map((before) => ({

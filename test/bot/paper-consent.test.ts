@@ -5,15 +5,26 @@
  * record's; when the admin names one of the bot accounts acting for the record as its signer, a
  * refusal or withdrawal disconnects that account only.
  */
+import { createHash } from "node:crypto";
 import { Types } from "mongoose";
 import { ConsentRecord, Delivery, Guardian, GuardianLink, SchoolClass, Student, Account } from "../../src/db/models";
 import { clearDb, useTestDb } from "../support/db";
-import { startBotHarness, type BotHarness } from "../support/bot-harness";
+import { startBotHarness, type BotHarness, type TestUser } from "../support/bot-harness";
+import type { SentMessage } from "../support/fake-telegram";
 import { buttonData, inlineButtons, linkedParent, makeSchool, texts, withButtons, type TestSchool } from "./onboarding-support";
 
 useTestDb();
 
 const ADMIN_ID = 990_101;
+const SIGNED = Buffer.from("%PDF-1.7 signed statement");
+
+/** Presses the form and answers the statement's questions (number, date, an e-document's file); the next step's message. */
+async function statement(admin: TestUser, formButton: string, on: SentMessage) {
+  await admin.press(formButton, on);
+  await admin.send("12-П");
+  const next = await admin.send("19.11.2026");
+  return withButtons(formButton === "pc:f:edoc" ? await admin.sendDocument("statement.pdf", SIGNED) : next);
+}
 
 describe("/paperconsent", () => {
   let harness: BotHarness;
@@ -41,12 +52,15 @@ describe("/paperconsent", () => {
     const decision = withButtons(await admin.press(`pc:g:${school.annaGuardian}`, guardians));
     expect(buttonData(decision)).toEqual(["pc:d:granted", "pc:d:declined", "pc:d:withdrawn", "pc:x"]);
     const form = withButtons(await admin.press("pc:d:declined", decision));
-    const summary = withButtons(await admin.press("pc:f:paper", form));
-    expect(summary.plain).toContain("Родитель: Иванова Анна Сергеевна\nУченик: Иванова Мария Петровна\nРешение: отказ\nФорма: на бумаге");
+    expect(texts(await admin.press("pc:f:paper", form))).toContain("Номер заявления");
+    expect(texts(await admin.send("12-П"))).toContain("Дата заявления");
+    const summary = withButtons(await admin.send("19.11.2026"));
+    expect(summary.plain).toContain("Родитель: Иванова Анна Сергеевна\nУченик: Иванова Мария Петровна\nРешение: отказ\nФорма: на бумаге\nЗаявление: № 12-П от 19.11.2026");
     expect(texts(await admin.press("pc:ok:yes", summary))).toContain("Записано.");
 
     const record = (await ConsentRecord.findOne({ guardianId: school.annaGuardian }).lean())!;
-    expect(record).toMatchObject({ decision: "declined", form: "paper", textVersion: "2026-12" });
+    expect(record).toMatchObject({ decision: "declined", form: "paper", textVersion: "2026-12", document: { number: "12-П", date: "2026-11-19" } });
+    expect(record.document).not.toHaveProperty("fileHash");
     expect(record.textHash).toMatch(/^[0-9a-f]{64}$/);
     expect(String(record.schoolId)).toBe(String(school.school._id));
     expect(record.recordedBy).toBeDefined();
@@ -64,7 +78,7 @@ describe("/paperconsent", () => {
     const guardians = withButtons(await admin.press(`pc:s:${school.masha}`, students));
     const decision = withButtons(await admin.press(`pc:g:${school.annaGuardian}`, guardians));
     const form = withButtons(await admin.press("pc:d:withdrawn", decision));
-    const signer = withButtons(await admin.press("pc:f:edoc", form));
+    const signer = await statement(admin, "pc:f:edoc", form);
     expect(signer.plain).toContain("Кто подписал заявление?");
     // The accounts as an admin can tell them apart: the last digits of the Telegram ID and the day they joined.
     expect(inlineButtons(signer).map((b) => b.text)).toEqual([
@@ -80,7 +94,10 @@ describe("/paperconsent", () => {
     expect(done).toContain("Отключён 1 аккаунт Telegram");
     expect(done).toContain("1 другой аккаунт, подключённый по этой записи, сохраняет своё решение о согласии.");
     expect(await GuardianLink.find({ guardianId: school.annaGuardian }).distinct("accountId")).toEqual([fatherAccount._id]);
-    expect(await ConsentRecord.findOne({ guardianId: school.annaGuardian }).lean()).toMatchObject({ decision: "withdrawn", form: "edoc", accountId: motherAccount._id });
+    expect(await ConsentRecord.findOne({ guardianId: school.annaGuardian }).lean()).toMatchObject({
+      decision: "withdrawn", form: "edoc", accountId: motherAccount._id,
+      document: { number: "12-П", date: "2026-11-19", fileHash: createHash("sha256").update(SIGNED).digest("hex") },
+    });
     expect(texts(await mother.send("/grades"))).toContain("Здесь пока нет привязанных детей");
     expect(texts(await father.send("/grades"))).toContain("Оценки · Мария, 7Б");
   });
@@ -98,7 +115,7 @@ describe("/paperconsent", () => {
     const students = withButtons(await admin.press(`pc:c:${school.classId}`, withButtons(await admin.send("/paperconsent"))));
     const guardians = withButtons(await admin.press(`pc:s:${school.masha}`, students));
     const decision = withButtons(await admin.press(`pc:g:${school.annaGuardian}`, guardians));
-    const signer = withButtons(await admin.press("pc:f:paper", withButtons(await admin.press("pc:d:declined", decision))));
+    const signer = await statement(admin, "pc:f:paper", withButtons(await admin.press("pc:d:declined", decision)));
     const summary = withButtons(await admin.press(`pc:sg:${account._id}`, signer));
     expect(texts(await admin.press("pc:ok:yes", summary))).toContain("Отключён 1 аккаунт Telegram");
 
@@ -121,7 +138,7 @@ describe("/paperconsent", () => {
     const decision = withButtons(await admin.send("Петрова Ольга Николаевна"));
     expect(decision.plain).toContain("Петрова Ольга Николаевна");
     const form = withButtons(await admin.press("pc:d:granted", decision));
-    const summary = withButtons(await admin.press("pc:f:paper", form));
+    const summary = await statement(admin, "pc:f:paper", form);
     await admin.press("pc:ok:yes", summary);
     const created = (await Guardian.findOne({ fullName: "Петрова Ольга Николаевна" }).lean())!;
     expect(created.studentIds.map(String)).toEqual([String(school.petya)]);
@@ -162,7 +179,7 @@ describe("/paperconsent", () => {
     const students = withButtons(await admin.press(`pc:c:${school.classId}`, withButtons(await admin.send("/paperconsent"))));
     const guardians = withButtons(await admin.press(`pc:s:${school.masha}`, students));
     const decision = withButtons(await admin.press(`pc:g:${school.annaGuardian}`, guardians));
-    const signer = withButtons(await admin.press("pc:f:paper", withButtons(await admin.press("pc:d:declined", decision))));
+    const signer = await statement(admin, "pc:f:paper", withButtons(await admin.press("pc:d:declined", decision)));
     const summary = withButtons(await admin.press("pc:sg:none", signer));
     expect(summary.plain).toContain("Аккаунт подписавшего: Никто из них (только запись журнала)");
     const done = texts(await admin.press("pc:ok:yes", summary));
@@ -171,5 +188,57 @@ describe("/paperconsent", () => {
     expect(await Guardian.findById(school.annaGuardian).lean()).toMatchObject({ delivery: "paper", deliveryReason: "paper-refusal" });
     expect(await ConsentRecord.findOne({ guardianId: school.annaGuardian }).lean()).not.toHaveProperty("accountId");
     expect(texts(await parent.send("/grades"))).toContain("Оценки · Мария, 7Б");
+  });
+
+  test("the statement's number and date are checked, with a clear error each; Cancel under a question records nothing", async () => {
+    const admin = harness.user({ id: ADMIN_ID });
+    const students = withButtons(await admin.press(`pc:c:${school.classId}`, withButtons(await admin.send("/paperconsent"))));
+    const guardians = withButtons(await admin.press(`pc:s:${school.masha}`, students));
+    const decision = withButtons(await admin.press(`pc:g:${school.annaGuardian}`, guardians));
+    const number = withButtons(await admin.press("pc:f:paper", withButtons(await admin.press("pc:d:granted", decision))));
+    expect(buttonData(number)).toEqual(["pc:x"]);
+    expect(texts(await admin.sendSticker())).toContain("Номер заявления");
+    expect(texts(await admin.send("№".repeat(101)))).toContain("не может быть пустым и длиннее 100 знаков");
+    expect(texts(await admin.send("  7  "))).toContain("Дата заявления");
+    // (Four unusable answers: the fifth would end the dialog.)
+    expect(texts(await admin.send("31.02.2026"))).toContain("Это не дата");
+    // The harness's today is 20.11.2026 in Moscow.
+    expect(texts(await admin.send("21.11.2026"))).toContain("не может быть позже сегодняшней");
+    const summary = withButtons(await admin.send("2026-11-20"));
+    expect(summary.plain).toContain("Заявление: № 7 от 20.11.2026");
+    await admin.press("pc:ok:yes", summary);
+    expect(await ConsentRecord.findOne({ guardianId: school.annaGuardian }).lean()).toMatchObject({ decision: "granted", document: { number: "7", date: "2026-11-20" } });
+
+    // Cancel under the date's question.
+    const again = withButtons(await admin.press(`pc:g:${school.annaGuardian}`, withButtons(await admin.press(`pc:s:${school.masha}`,
+      withButtons(await admin.press(`pc:c:${school.classId}`, withButtons(await admin.send("/paperconsent"))))))));
+    await admin.press("pc:f:paper", withButtons(await admin.press("pc:d:declined", again)));
+    const date = withButtons(await admin.send("8"));
+    expect(texts(await admin.press("pc:x", date))).toContain("ничего не записано");
+    expect(await ConsentRecord.countDocuments({ guardianId: school.annaGuardian })).toBe(1);
+  });
+
+  test("an e-document needs its signed file: a text gets a hint, the file's SHA-256 is recorded and the file is not kept", async () => {
+    const admin = harness.user({ id: ADMIN_ID, language_code: "en" });
+    const students = withButtons(await admin.press(`pc:c:${school.classId}`, withButtons(await admin.send("/paperconsent"))));
+    const guardians = withButtons(await admin.press(`pc:s:${school.masha}`, students));
+    const decision = withButtons(await admin.press(`pc:g:${school.annaGuardian}`, guardians));
+    const mark = harness.fake.calls.length;
+    await admin.press("pc:f:edoc", withButtons(await admin.press("pc:d:granted", decision)));
+    expect(texts(await admin.send("E-15"))).toContain("The statement's date");
+    expect(texts(await admin.send("32.11.2026"))).toContain("This is not a date");
+    expect(texts(await admin.send("1.11.2026"))).toContain("Send the signed file");
+    expect(texts(await admin.send("here it is"))).toContain("Send the signed file");
+    const bytes = Buffer.from("signed e-document, ".repeat(5000));
+    const summary = withButtons(await admin.sendDocument("заявление.sig", bytes));
+    const hash = createHash("sha256").update(bytes).digest("hex");
+    expect(summary.plain).toContain("Statement: No. E-15 of 01.11.2026");
+    expect(summary.plain).toContain(`File: заявление.sig (SHA-256 ${hash.slice(0, 16)}…)`);
+    // The bot fetched the file through the Bot API (getFile, then the download).
+    expect(harness.fake.calls.slice(mark).filter((c) => c.method === "getFile" || c.method === "file").map((c) => c.status)).toEqual([200, 200]);
+    await admin.press("pc:ok:yes", summary);
+    const record = (await ConsentRecord.findOne({ guardianId: school.annaGuardian }).lean())!;
+    expect(record.document).toEqual({ number: "E-15", date: "2026-11-01", fileHash: hash });
+    expect(JSON.stringify(record)).not.toContain("заявление.sig");
   });
 });

@@ -81,7 +81,9 @@ describe("dialogs under Telegram's burst limits", () => {
     const guardians = withButtons(await admin.press(`pc:s:${school.masha}`, students));
     const decision = withButtons(await admin.press(`pc:g:${school.annaGuardian}`, guardians));
     const form = withButtons(await admin.press("pc:d:granted", decision));
-    const summary = withButtons(await admin.press("pc:f:paper", form));
+    await admin.press("pc:f:paper", form);
+    await admin.send("12-П");
+    const summary = withButtons(await admin.send("19.11.2026"));
     expect(texts(await admin.press("pc:ok:yes", summary))).toContain("Записано.");
     expect(await ConsentRecord.countDocuments({ guardianId: school.annaGuardian, decision: "granted", form: "paper" })).toBe(1);
     expectNothingTwice(harness, admin);

@@ -8,10 +8,11 @@
  */
 import { Types } from "mongoose";
 import {
-  Account, AuditEntry, ConsentRecord, Delivery, EmailCodeSend, Guardian, GuardianLink, School, Session, WebSession, WebSignIn,
+  Account, AuditEntry, ConsentRecord, Delivery, DomainEvent, EmailCodeSend, Guardian, GuardianLink, School, Session, WebSession, WebSignIn,
 } from "../../src/db/models";
 import { appendConsent } from "../../src/services/consent-records";
 import { deleteAccount, runDataRetention } from "../../src/services/data-lifecycle";
+import { broadcastsOf } from "../../src/services/delivery-overview";
 import { withdrawConsent } from "../../src/services/privacy";
 import { schedulerSpecs } from "../../src/queue/schedulers";
 import { useTestDb } from "../support/db";
@@ -134,6 +135,38 @@ describe("data lifecycle", () => {
     const [alert] = await Delivery.find({ "recipient.accountId": admin._id }).lean();
     expect(alert).toMatchObject({ kind: "admin-alert", status: "cancelled" });
     expect(alert.notice).toBeUndefined();
+  });
+
+  test("a broadcast's words go the school's retention period after it was planned; its id, audience, author and times stay", async () => {
+    await School.updateOne({ _id: school.school._id }, { $set: { "settings.retentionDays": 30 } });
+    const other = await makeSchool("Школа № 2");
+    await School.updateOne({ _id: other.school._id }, { $set: { "settings.retentionDays": 60 } });
+    const author = new Types.ObjectId();
+    const broadcast = (at: TestSchool, id: string, processedAt: Date | null) => DomainEvent.create({
+      schoolId: at.school._id, eventId: `broadcast.requested-${id}`, type: "broadcast.requested", entity: { resource: "broadcasts", id: new Types.ObjectId() },
+      studentIds: [], classIds: [], enqueuedAt: processedAt ?? T0, ...(processedAt ? { processedAt } : {}),
+      payload: { broadcast: { id, text: `Родители Ивановой Марии, зайдите к директору (${id})`, target: { kind: "class", classId: String(at.classId) }, authorAccountId: String(author) } },
+    });
+    await broadcast(school, "a1", new Date(T0.getTime() - 31 * DAY)); // planned 31 days ago: past the 30 days
+    await broadcast(school, "a2", new Date(T0.getTime() - 29 * DAY)); // not yet
+    await broadcast(school, "a3", null); // never planned (the worker still needs the words)
+    await broadcast(other, "b1", new Date(T0.getTime() - 31 * DAY)); // that school keeps them 60 days
+
+    const report = await runDataRetention(T0);
+    expect(report.broadcastTexts).toBe(1);
+    const events = new Map((await DomainEvent.find({ type: "broadcast.requested" }).lean()).map((e) => [e.eventId, e.payload as { broadcast: Record<string, unknown> }]));
+    expect(events.get("broadcast.requested-a1")!.broadcast).toEqual({
+      id: "a1", target: { kind: "class", classId: String(school.classId) }, authorAccountId: String(author), textErasedAt: T0,
+    });
+    for (const id of ["a2", "a3", "b1"]) expect(events.get(`broadcast.requested-${id}`)!.broadcast.text).toContain("Родители Ивановой Марии");
+    // The console lists it without its words.
+    const rows = await broadcastsOf(school.school._id);
+    expect(rows.find((r) => r.id === "a1")).toMatchObject({ text: null, planned: true });
+    expect(rows.find((r) => r.id === "a2")!.text).toContain("зайдите к директору");
+    // Idempotent; the other school's go after its own 60 days.
+    expect((await runDataRetention(T0)).broadcastTexts).toBe(0);
+    expect((await runDataRetention(new Date(T0.getTime() + 30 * DAY))).broadcastTexts).toBe(2);
+    expect(JSON.stringify(await DomainEvent.find({ type: "broadcast.requested", processedAt: { $ne: null } }).lean())).not.toContain("Родители");
   });
 
   test("the daily job has its scheduler", async () => {

@@ -118,6 +118,13 @@ describe("curriculum statistics", () => {
     for (const expected of ["Выполнение учебного плана", "Класс 7Б · 1 четверть", "прошло 14 из 39", "отстаёт на 1 урок", "Проведённые уроки по видам", "контрольная", "Оценки на проведённых уроках"]) expect(text).toContain(expected);
     const csv = (await reportFile({ kind: "curriculum", report }, "csv", t, "ru")).bytes.toString("utf8");
     expect(csv).toContain("Алгебра;;10;3;3;1;1;0;1;2;30;0;2;1;1;0;1;0;0;0;0;2;4;50");
+
+    // The same school on a six-day week: the eight Saturdays of q1 (1 Sep – 25 Oct) are school days, three of them before 21 Sep.
+    await School.updateOne({ _id: fixture.schoolId }, { $set: { "settings.sixDayWeek": true } });
+    const six = await curriculumReport({ schoolId: fixture.schoolId, schoolClass: await class7b(fixture), periodId: "q1", today: "2026-09-21" });
+    expect([six.schoolDays, six.elapsedDays]).toEqual([47, 17]);
+    expect(six.rows.find((r) => r.subject === "Алгебра")).toMatchObject({ expected: 3 }); // floor(10 · 17 / 47) = floor(3.62)
+    expect(pdfText((await reportFile({ kind: "curriculum", report: six }, "pdf", t, "ru")).bytes).replace(/\s+/g, " ")).toContain("прошло 17 из 47");
   });
 });
 

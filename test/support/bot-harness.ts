@@ -33,6 +33,8 @@ export interface TestUser {
   press(data: string, on?: SentMessage): Promise<SentMessage[]>;
   shareContact(phone: string): Promise<SentMessage[]>;
   sendSticker(): Promise<SentMessage[]>;
+  /** Sends a file as a document (the bot can download it with getFile). */
+  sendDocument(filename: string, bytes: Buffer): Promise<SentMessage[]>;
   /** The calls answerCallbackQuery made for this user's presses, newest last. */
   callbackAnswers(): Array<Record<string, unknown>>;
 }
@@ -89,6 +91,7 @@ export async function startBotHarness(
           }),
         shareContact: (phone) => feed(user.id, () => fake.injectContact(user, phone)),
         sendSticker: () => feed(user.id, () => fake.injectSticker(user)),
+        sendDocument: (filename, bytes) => feed(user.id, () => fake.injectDocument(user, filename, bytes)),
         callbackAnswers: () => answersOf(user.id).map((c) => c.params),
       };
     },

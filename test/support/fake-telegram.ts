@@ -248,6 +248,13 @@ export class FakeTelegram {
     },
     sendDocument: (p) => this.sendFile("sendDocument", "document", p),
     sendPhoto: (p) => this.sendFile("sendPhoto", "photo", p),
+    getFile: (p) => {
+      const file = this.files.get(String(p.file_id ?? ""));
+      if (!file) throw bad("invalid file_id");
+      // Bots may download files of up to 20 MB.
+      if (file.bytes.length > 20 * 1024 * 1024) throw bad("file is too big");
+      return { file_id: file.fileId, file_unique_id: `u${file.fileId}`, file_size: file.bytes.length, file_path: `documents/${file.fileId}` };
+    },
     editMessageText: (p) => {
       const st = this.editable(p), raw = this.text(p.text, p.parse_mode, 4096, true), markup = this.markup(p.reply_markup);
       if (st.msg.text === undefined) throw bad("there is no text in the message to edit");
@@ -301,6 +308,8 @@ export class FakeTelegram {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://fake");
+    const download = /^\/file\/bot([^/]+)\/documents\/([^/]+)$/.exec(url.pathname);
+    if (download) return this.download(download[1], download[2], res);
     const route = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(url.pathname);
     const method = route ? this.canonical.get(route[2].toLowerCase()) ?? route[2] : url.pathname;
     const call: ApiCall = { method, params: {}, at: now(), status: 0 };
@@ -329,6 +338,14 @@ export class FakeTelegram {
       res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
     }
     this.record(call);
+  }
+
+  /** GET /file/bot<token>/<file_path>: the bytes of a file getFile named. */
+  private download(token: string, fileId: string, res: ServerResponse): void {
+    const file = token === this.token ? this.files.get(fileId) : undefined;
+    this.record({ method: "file", params: { file_id: fileId }, at: now(), status: file ? 200 : 404 });
+    if (!file) return void res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ ok: false, error_code: 404, description: "Not Found" }));
+    res.writeHead(200, { "content-type": "application/octet-stream", "content-length": file.bytes.length }).end(file.bytes);
   }
 
   private record(call: ApiCall): void {
@@ -546,6 +563,15 @@ export class FakeTelegram {
     const n = ++this.counter;
     return this.injectFields(from, { sticker: { file_id: `CAAC${n}`, file_unique_id: `s${n}`, type: "regular", width: 512, height: 512,
       is_animated: false, is_video: false, emoji: "👍" } });
+  }
+
+  /** A document the user sends (its file can then be fetched with getFile and downloaded). */
+  injectDocument(from: FakeUser, filename: string, bytes: Buffer, extra: Partial<Message> = {}): Update {
+    const ext = filename.split(".").pop()?.toLowerCase() ?? "";
+    const file: SentFile = { filename, bytes, mime: MIME[ext], fileId: `BQACUser${++this.counter}` };
+    this.files.set(file.fileId, file);
+    const document = { file_id: file.fileId, file_unique_id: `u${file.fileId}`, file_size: bytes.length, file_name: filename, ...(file.mime ? { mime_type: file.mime } : {}) };
+    return this.injectFields(from, { document, ...extra });
   }
 
   /** A button press; `message` defaults to the bot's last message in the user's chat. */

@@ -22,8 +22,8 @@ export interface TestSmsc {
   url: string;
   submits: Submitted[];
   binds: number;
-  /** The next `n` submits are answered with this error (e.g. smpp.ESME_RTHROTTLED); replaces earlier ones. */
-  refuseNext(n: number, status: number): void;
+  /** The next `n` submits (after `after` accepted ones) are answered with this error (e.g. smpp.ESME_RTHROTTLED); replaces earlier ones. */
+  refuseNext(n: number, status: number, after?: number): void;
   /** Submits to this number (digits, no plus) are answered ESME_RINVDSTADR. */
   invalid: Set<string>;
   /** Sends a receipt for a message id over the session that submitted it. */
@@ -44,8 +44,9 @@ export async function startSmsc(systemId = "school", password = "secret"): Promi
     submits: [],
     binds: 0,
     invalid: new Set(),
-    refuseNext(n, status) {
+    refuseNext(n, status, after = 0) {
       refusals.length = 0;
+      for (let i = 0; i < after; i++) refusals.push(0); // 0: answered as usual
       for (let i = 0; i < n; i++) refusals.push(status);
     },
     async receipt(messageId, stat) {
@@ -89,7 +90,7 @@ export async function startSmsc(systemId = "school", password = "secret"): Promi
     session.on("submit_sm", (pdu: Pdu) => {
       const to = String(pdu.destination_addr);
       const refusal = refusals.shift();
-      if (refusal !== undefined) return void session.send(pdu.response({ command_status: refusal }));
+      if (refusal) return void session.send(pdu.response({ command_status: refusal }));
       if (state.invalid.has(to)) return void session.send(pdu.response({ command_status: smpp.ESME_RINVDSTADR }));
       const messageId = `m${next++}`;
       const sm = pdu.short_message as { message: string | Buffer; udh?: Buffer[] };

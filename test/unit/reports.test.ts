@@ -151,6 +151,27 @@ describe("curriculum statistics of a hand-computed case", () => {
     expect(expectedByNow(8, { ...input, today: "2026-10-05" })).toBe(8);
   });
 
+  // The same month in a six-day week: Saturdays 5, 12, 19 and 26 are school days too (the holiday
+  // week ends on Friday 18) → 21 school days; before Monday 21: 9 + 3 = 12; before Sunday 6: 4 + 1.
+  test.each([
+    // week, today, planned → school days in the period, elapsed before today, expected
+    ["five", "2026-09-21", 7, 17, 9, 3], // floor(7 · 9 / 17) = floor(3.71)
+    ["six", "2026-09-21", 7, 21, 12, 4], // floor(7 · 12 / 21) = 4
+    ["five", "2026-09-06", 21, 17, 4, 4], // floor(21 · 4 / 17) = floor(4.94)
+    ["six", "2026-09-06", 21, 21, 5, 5], // floor(21 · 5 / 21) = 5
+    ["six", "2026-09-13", 21, 21, 11, 11], // 9 weekdays and Saturdays 5 and 12
+    ["six", "2026-09-20", 21, 21, 12, 12], // the holiday week's Saturday 19 is a school day
+    ["six", "2026-09-01", 21, 21, 0, 0],
+    ["six", "2026-10-05", 21, 21, 21, 21], // after the period: the whole plan
+  ] as const)("a %s-day week, today %s, %i planned: %i school days, %i elapsed, %i expected", (week, today, planned, all, elapsed, expected) => {
+    const options = { sixDayWeek: week === "six" };
+    expect(schoolDaysBetween(period.start, period.end, holidays, "7b", options)).toBe(all);
+    if (today <= period.end) expect(schoolDaysBetween(period.start, addDays(today, -1), holidays, "7b", options)).toBe(elapsed);
+    expect(expectedByNow(planned, { ...input, today, week: options })).toBe(expected);
+    const stats = curriculumStats({ ...input, today, week: options, planned: new Map([["alg", planned]]) });
+    expect(stats.find((r) => r.subjectId === "alg")!.expected).toBe(expected);
+  });
+
   test("algebra: 3 held of 4 expected → behind by 1; kinds, statuses and grades of held lessons", () => {
     expect(row("alg")).toEqual({
       subjectId: "alg", groupId: null, planned: 8, held: 3, substituted: 1, cancelled: 1, moved: 1, unmarked: 1, remaining: 4, expected: 4, behindBy: 1,

@@ -5,7 +5,7 @@
  * the bot's /mydata document); a teacher sees their class and cannot open another. With
  * SCREENSHOTS=1 the console's pages are saved to docs/screenshots/.
  */
-import { ConsentRecord } from "../../src/db/models";
+import { Account, ConsentRecord } from "../../src/db/models";
 import { consentTextHash, consentVersionOf } from "../../src/domain/consent";
 import { useTestDb } from "../support/db";
 import { createSchoolFixture, guardianAccount, type SchoolFixture } from "../support/fixtures";
@@ -21,6 +21,7 @@ const NOW = moscow("2026-12-03 18:00");
 const ADMIN = 7301;
 const KUZNETSOV = 7302; // algebra in 7А only
 const OLGA = 7305;
+const VOLKOVA = 7306;
 let fx: SchoolFixture;
 let web: WebServer;
 let browser: TestBrowser;
@@ -196,4 +197,26 @@ test("a teacher sees their class and cannot open another", async () => {
   } finally {
     await teacher.close();
   }
+});
+
+test("revoking a staff role asks once more: Cancel keeps it, confirming takes it away", async () => {
+  await staffAccount(VOLKOVA, [{ role: "teacher", schoolId: fx.school._id, teacherId: fx.teachers.volkova }]);
+  const roles = async () => (await Account.findOne({ telegramId: VOLKOVA }).lean())!.roles.map((r) => r.role);
+  const page = await openAs(ADMIN, `/app/school/${fx.school._id}/staff`);
+  await page.setViewportSize({ width: 1280, height: 900 });
+  const row = () => page.locator("tr", { hasText: "Волкова" });
+  await row().getByRole("button", { name: "Снять" }).click();
+  await page.locator("h1", { hasText: "Снять роль?" }).waitFor();
+  expect(await page.locator("main").innerText()).toContain("Снять роль «учитель» у сотрудника Волкова");
+  expect(await roles()).toEqual(["teacher"]);
+  await screenshot(page, "console-staff-revoke");
+  await page.getByRole("link", { name: "Отмена" }).click();
+  await page.waitForURL(/\/staff$/);
+  expect(await roles()).toEqual(["teacher"]);
+  await row().getByRole("button", { name: "Снять" }).click();
+  await page.getByRole("button", { name: "Снять роль" }).click();
+  await page.getByText("Роль снята.").waitFor();
+  expect(await roles()).toEqual([]);
+  expect(browser.problems).toEqual([]);
+  await page.close();
 });

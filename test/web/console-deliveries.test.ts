@@ -108,6 +108,17 @@ test("failed deliveries with a retry through the queue; broadcasts with their co
   expect(again.location).toBe(`${school("deliveries")}?done=cannot-retry`);
 });
 
+test("a broadcast whose words the retention job erased is listed with its counts and without its text", async () => {
+  await DomainEvent.create({
+    schoolId: fx.school._id, eventId: "broadcast.requested-def456", type: "broadcast.requested", entity: { resource: "broadcasts", id: new Types.ObjectId() }, studentIds: [], classIds: [],
+    payload: { broadcast: { id: "def456", target: { kind: "school" }, authorAccountId: String(new Types.ObjectId()), textErasedAt: NOW } },
+    createdAt: moscow("2026-09-01 12:00"), processedAt: moscow("2026-09-01 12:00"),
+  });
+  const admin = await signedIn(ADMIN);
+  const text = pageText((await admin.get(school("deliveries"))).text);
+  expect(text).toMatch(/01\.09\.2026 12:00 \S.* текст удалён по истечении срока хранения 0 0 0 0 0 0/);
+});
+
 test("printouts per class and week; the homeroom teacher hands a slip over, a subject teacher only looks", async () => {
   const admin = await signedIn(ADMIN);
   const overview = pageText((await admin.get(school("printouts"))).text);

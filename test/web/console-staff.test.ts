@@ -53,8 +53,23 @@ test("the staff list; revoking a teacher takes the role and their unused codes a
   await InviteCode.create({ schoolId: fx.school._id, codeHash: "a".repeat(64), role: "guardian", studentId: fx.students.maria._id, issuedBy: kuznetsov._id, expiresAt: new Date(NOW.getTime() + 86_400_000) });
 
   // Without the session's token nothing changes.
-  expect((await admin.post(`${staff()}/revoke`, { account: String(kuznetsov._id), role: "teacher" })).status).toBe(403);
-  const done = await admin.post(`${staff()}/revoke`, { _csrf: csrfOf(page.text), account: String(kuznetsov._id), role: "teacher", withCodes: "1" });
+  expect((await admin.post(`${staff()}/revoke`, { account: String(kuznetsov._id), role: "teacher", confirm: "1" })).status).toBe(403);
+  // "Снять" on the list is a link-like form (GET): one click opens the confirmation and changes nothing.
+  expect(page.text).toContain(`<form method="get" action="${staff()}/revoke"`);
+  const ask = await admin.get(`${staff()}/revoke?account=${kuznetsov._id}&role=teacher&withCodes=1`);
+  expect(ask.status).toBe(200);
+  const question = pageText(ask.text);
+  expect(question).toContain("Снять роль «учитель» у сотрудника Кузнецов");
+  expect(question).toContain("Будет отозван и 1 неиспользованный код, который он выдал.");
+  expect((await accountOf(KUZNETSOV)).roles.map((r) => r.role)).toEqual(["teacher"]);
+  // A POST that is not the confirmation's (an older page's form) is sent to ask first.
+  const unconfirmed = await admin.post(`${staff()}/revoke`, { _csrf: csrfOf(page.text), account: String(kuznetsov._id), role: "teacher", withCodes: "1" });
+  expect(unconfirmed.status).toBe(303);
+  expect(unconfirmed.location).toBe(`${staff()}/revoke?account=${kuznetsov._id}&role=teacher&withCodes=1`);
+  expect((await accountOf(KUZNETSOV)).roles.map((r) => r.role)).toEqual(["teacher"]);
+  expect(await AuditEntry.countDocuments({ action: "role.revoked" })).toBe(0);
+  // Confirming (the confirmation's own form) revokes.
+  const done = await admin.post(`${staff()}/revoke`, { _csrf: csrfOf(ask.text), account: String(kuznetsov._id), role: "teacher", withCodes: "1", confirm: "1" });
   expect(done.status).toBe(303);
   expect(pageText((await admin.get(done.location!)).text)).toContain("Роль снята, отозван 1 неиспользованный код.");
   expect((await accountOf(KUZNETSOV)).roles).toEqual([]);
@@ -75,12 +90,18 @@ test("renewing keeps roles through the next school year; the admin's own admin r
   expect(pageText((await admin.get(again.location!)).text)).toContain("Продлевать нечего");
 
   const self = await accountOf(ADMIN);
-  const refused = await admin.post(`${staff()}/revoke`, { _csrf: csrfOf(page.text), account: String(self._id), role: "admin" });
+  const refused = await admin.post(`${staff()}/revoke`, { _csrf: csrfOf(page.text), account: String(self._id), role: "admin", confirm: "1" });
+  expect(pageText((await admin.get(refused.location!)).text)).toContain("Свою роль администратора здесь снять нельзя");
+  const askSelf = await admin.get(`${staff()}/revoke?account=${self._id}&role=admin`);
+  expect(askSelf.location).toBe(`${staff()}?done=self`);
   expect(pageText((await admin.get(refused.location!)).text)).toContain("Свою роль администратора здесь снять нельзя");
   expect((await accountOf(ADMIN)).roles.map((r) => r.role)).toEqual(["admin"]);
   // A forged id or role changes nothing.
-  const forged = await admin.post(`${staff()}/revoke`, { _csrf: csrfOf(page.text), account: "nope", role: "teacher" });
+  const forged = await admin.post(`${staff()}/revoke`, { _csrf: csrfOf(page.text), account: "nope", role: "teacher", confirm: "1" });
   expect(pageText((await admin.get(forged.location!)).text)).toContain("Запрос не понят");
+  // Asking about someone who holds no such role here: nothing to confirm.
+  const volkovaAsAdmin = await admin.get(`${staff()}/revoke?account=${volkova._id}&role=admin`);
+  expect(pageText((await admin.get(volkovaAsAdmin.location!)).text)).toContain("Не получилось");
 });
 
 test("teachers, another school's admin and guardians get 404 and change nothing", async () => {
@@ -89,7 +110,8 @@ test("teachers, another school's admin and guardians get 404 and change nothing"
     const client = await signedIn(telegramId);
     expect((await client.get(staff())).status).toBe(404);
     const home = await client.get("/app/");
-    expect((await client.post(`${staff()}/revoke`, { _csrf: csrfOf(home.text), account: String(volkova._id), role: "teacher" })).status).toBe(404);
+    expect((await client.get(`${staff()}/revoke?account=${volkova._id}&role=teacher`)).status).toBe(404);
+    expect((await client.post(`${staff()}/revoke`, { _csrf: csrfOf(home.text), account: String(volkova._id), role: "teacher", confirm: "1" })).status).toBe(404);
   }
   expect((await accountOf(VOLKOVA)).roles.map((r) => r.role)).toEqual(["teacher"]);
 });

@@ -1,7 +1,8 @@
 /**
  * /paperconsent (admins): registers a consent, refusal or withdrawal given on paper or through an
- * electronic document system: class → student → guardian → decision → form → (the signer among the
- * bot accounts acting for the record, if any) → confirm. Every id a button names is checked against
+ * electronic document system: class → student → guardian → decision → form → the statement's number
+ * and date (and the signed file of an e-document: paper-statement.ts) → (the signer among the bot
+ * accounts acting for the record, if any) → confirm. Every id a button names is checked against
  * the admin's school on the server (a forged one is "not available").
  */
 import { createConversation } from "@grammyjs/conversations";
@@ -9,13 +10,14 @@ import { Composer, InlineKeyboard, type Context, type MiddlewareFn } from "gramm
 import { Types } from "mongoose";
 import { Guardian, School } from "../../db/models";
 import { escapeHtml } from "../../domain/html";
-import { inZone } from "../../domain/time";
+import { dayjs, inZone } from "../../domain/time";
 import { translator } from "../../i18n";
 import { isSchoolAdmin } from "../../services/access";
 import { accountsOfRecord, classesOf, guardiansOfStudent, PaperConsentError, registerPaperDecision, studentsOfClass } from "../../services/paper-consent";
 import type { BotContext, BotDeps } from "../context";
 import type { BotFeature } from "../feature";
 import { dialogNow, dialogT, dropButtons, waitStep, type Dialog, type DialogContext } from "../dialog";
+import { askStatement } from "./paper-statement";
 import { adminSchools, currentAdminSchool, ensureAdminAccount, replyNotAdmin } from "./admin";
 
 export const PAPER_CONSENT_DIALOG = "paperConsent";
@@ -114,6 +116,9 @@ export function paperConsentDialog(deps: BotDeps) {
     if (!decision) return;
     const form = await pick(dialog, deps, ctx, "f", t("admin:paper.form"), ["paper", "edoc"].map((f) => ({ id: f, label: t(`privacy:forms.${f}`) })));
     if (!form) return;
+    const statement = await askStatement(dialog, deps, ctx, sid, form as "paper" | "edoc");
+    if (!statement) return;
+    const { fileName, ...document } = statement;
     // The statement is the record person's; the admin says whether its signer is also one of the
     // bot accounts acting for the record (then it governs that account too). Default: none of them.
     const record = guardianId;
@@ -135,7 +140,10 @@ export function paperConsentDialog(deps: BotDeps) {
       student: escapeHtml(students.find((s) => s.id === studentId)?.name ?? ""),
       decision: t(`privacy:decisions.${decision}`),
       form: t(`privacy:forms.${form}`),
-    }) + (acting.length ? t("admin:paper.summarySigner", { signer: escapeHtml(signerLabel) }) : "");
+      number: escapeHtml(document.number),
+      date: dayjs(document.date).format("DD.MM.YYYY"),
+    }) + (document.fileHash ? t("admin:paper.summaryFile", { name: escapeHtml(fileName ?? ""), hash: document.fileHash.slice(0, 16) }) : "")
+      + (acting.length ? t("admin:paper.summarySigner", { signer: escapeHtml(signerLabel) }) : "");
     const ok = await pick(dialog, deps, ctx, "ok", summary, [{ id: "yes", label: t("admin:paper.confirm") }]);
     if (!ok) return;
     const now = await dialogNow(dialog);
@@ -145,7 +153,7 @@ export function paperConsentDialog(deps: BotDeps) {
       if (!(await isSchoolAdmin(outer.account, outer.from?.id, outer.deps.config.ADMIN_TELEGRAM_IDS, sid))) return null;
       return registerPaperDecision({
         schoolId: new Types.ObjectId(sid), guardianId: new Types.ObjectId(gid), decision: decision as "granted", form: form as "paper",
-        t: translator(outer.deps.i18n, "ru"), now, recordedBy: outer.account?._id, ...(signer ? { signerAccountId: new Types.ObjectId(signer) } : {}),
+        t: translator(outer.deps.i18n, "ru"), now, recordedBy: outer.account?._id, document, ...(signer ? { signerAccountId: new Types.ObjectId(signer) } : {}),
       }).catch((error: unknown) => {
         // The signer's account stopped acting for the record while the admin was choosing.
         if (error instanceof PaperConsentError) return "refused" as const;

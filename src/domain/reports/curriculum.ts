@@ -3,8 +3,9 @@
  * cancelled, moved and still to come per subject (and group), and the grades of the held lessons.
  * A subject is behind the plan when fewer lessons were held than expected by now, pro rata by the
  * class's school days elapsed: floor(planned × elapsed / all); after the period, held < planned.
+ * School days are the school's week (Mon–Fri, or Mon–Sat with `settings.sixDayWeek`) less holidays.
  */
-import { isSchoolDay, type HolidayRange } from "../school-calendar";
+import { isSchoolDay, type HolidayRange, type WeekOptions } from "../school-calendar";
 import { addDays } from "../time";
 import { sheetMark, summarizeMarks, type MarkSummary } from "./summary-sheet";
 
@@ -32,6 +33,8 @@ export interface CurriculumInput {
   today: string;
   classId: string;
   holidays: readonly HolidayRange[];
+  /** The school's week (Saturdays are school days with `sixDayWeek`); five days when absent. */
+  week?: WeekOptions;
   /** subjectId -> planned lessons (the curriculum). */
   planned: ReadonlyMap<string, number>;
   lessons: readonly LessonEntry[];
@@ -61,18 +64,18 @@ export interface CurriculumRow {
   grades: MarkSummary & { count: number };
 }
 
-/** School days of the class in [from, to], both included. */
-export function schoolDaysBetween(from: string, to: string, holidays: readonly HolidayRange[], classId: string): number {
+/** School days of the class in [from, to], both included, in the school's week. */
+export function schoolDaysBetween(from: string, to: string, holidays: readonly HolidayRange[], classId: string, week: WeekOptions = {}): number {
   let n = 0;
-  for (let d = from; d <= to; d = addDays(d, 1)) if (isSchoolDay(d, holidays, classId)) n += 1;
+  for (let d = from; d <= to; d = addDays(d, 1)) if (isSchoolDay(d, holidays, classId, week)) n += 1;
   return n;
 }
 
-export function expectedByNow(planned: number, input: Pick<CurriculumInput, "period" | "today" | "holidays" | "classId">): number {
+export function expectedByNow(planned: number, input: Pick<CurriculumInput, "period" | "today" | "holidays" | "classId" | "week">): number {
   const { period, today } = input;
   if (today > period.end) return planned;
-  const all = schoolDaysBetween(period.start, period.end, input.holidays, input.classId);
-  const elapsed = today <= period.start ? 0 : schoolDaysBetween(period.start, addDays(today, -1), input.holidays, input.classId);
+  const all = schoolDaysBetween(period.start, period.end, input.holidays, input.classId, input.week);
+  const elapsed = today <= period.start ? 0 : schoolDaysBetween(period.start, addDays(today, -1), input.holidays, input.classId, input.week);
   return all === 0 ? planned : Math.floor((planned * elapsed) / all);
 }
 

@@ -84,6 +84,8 @@ export interface SendInput {
   timeZone: string;
   notice: Notice;
   rules: ChannelRules;
+  /** The delivery's idempotency key (a multi-part SMS resumes after the parts already accepted). */
+  key?: string;
 }
 
 /** A send's outcome; `record`: fields kept on the Delivery when it was sent (an SMS's message ids and parts). */
@@ -175,12 +177,12 @@ export const CHANNEL_REGISTRY: Readonly<Record<Channel, ChannelEntry>> = {
       const phone = deliverablePhone(h.contacts);
       return phone ? { phone } : "no phone number from the person or the school";
     },
-    send: async (io, { address, lang, notice, rules }) => {
+    send: async (io, { address, lang, notice, rules, key }) => {
       if (!io.sms) return unreachable("sms is not configured (SMPP_URL)");
       if (!("phone" in address)) return unreachable("no phone number");
       const text = renderSms(io.i18n, lang, notice, io.webUrl);
       if (text === null) return { ok: false, kind: "permanent", error: `sms: no text for ${notice.template}` };
-      const sent = await io.sms.send({ to: address.phone, text, maxParts: rules.smsMaxParts });
+      const sent = await io.sms.send({ to: address.phone, text, maxParts: rules.smsMaxParts, key });
       if (!sent.ok) return sent;
       return { ok: true, record: { "sms.ids": sent.messageIds ?? [], "sms.parts": sent.parts ?? 0 } };
     },

@@ -1,10 +1,12 @@
 /**
  * Curriculum statistics of a class and period (regulation 5): lessons planned by the curriculum
  * against those held, cancelled, substituted and moved, by lesson kind, with the grades given at
- * the lessons held; subjects behind the plan flagged (rule in src/domain/reports/curriculum.ts).
+ * the lessons held; subjects behind the plan flagged (rule in src/domain/reports/curriculum.ts), pro
+ * rata by the school's own week (`settings.sixDayWeek`).
  */
 import { Curriculum, Grade, Group, Holiday, Lesson, Student } from "../../db/models";
 import { curriculumStats, expectedByNow, schoolDaysBetween, type CurriculumRow } from "../../domain/reports";
+import { weekOf } from "../../domain/school-calendar";
 import { byName, subjectNamesOf } from "./school-data";
 import { reportHeader, type ClassReportRequest, type ReportHeader } from "./summary-sheet";
 
@@ -21,7 +23,7 @@ const KIND_ORDER = ["lesson", "lab", "practice", "test", "excursion", "consultat
 
 export async function curriculumReport(request: ClassReportRequest): Promise<CurriculumReport> {
   const { schoolId, schoolClass, today } = request;
-  const { period, header } = await reportHeader(request);
+  const { school, period, header } = await reportHeader(request);
   const range = { $gte: period.start, $lte: period.end };
   const students = await Student.find({ schoolId, classId: schoolClass._id, left: null }, { groupIds: 1 }).lean();
   const [plan, lessons, grades, holidays, names, groups] = await Promise.all([
@@ -41,6 +43,7 @@ export async function curriculumReport(request: ClassReportRequest): Promise<Cur
     today,
     classId,
     holidays: holidayRanges,
+    week: weekOf(school),
     planned: new Map(plan.map((c) => [String(c.subjectId), c.plannedLessons])),
     lessons: lessons.map((l) => ({ id: String(l._id), subjectId: String(l.subjectId), groupId: l.groupId ? String(l.groupId) : null, date: l.date, kind: l.kind, status: l.status, movedToDate: l.movedTo?.date ?? null })),
     grades: grades.map((g) => ({ subjectId: String(g.subjectId), date: g.date, value: g.value, lessonId: g.lessonId ? String(g.lessonId) : null, studentGroupIds: groupsOf.get(String(g.studentId)) ?? [] })),
@@ -49,7 +52,7 @@ export async function curriculumReport(request: ClassReportRequest): Promise<Cur
     .map((row) => ({ ...row, subject: names.get(row.subjectId) ?? "—", group: row.groupId ? (groupName.get(row.groupId) ?? null) : null }))
     .sort((a, b) => byName(a.subject, b.subject) || byName(a.group ?? "", b.group ?? ""));
   const used = new Set(rows.flatMap((r) => Object.keys(r.heldByKind)));
-  const schoolDays = schoolDaysBetween(period.start, period.end, holidayRanges, classId);
+  const schoolDays = schoolDaysBetween(period.start, period.end, holidayRanges, classId, input.week);
   // The pro-rata base: expectedByNow(all days) = elapsed days (a plan of one lesson per school day).
   const elapsedDays = expectedByNow(schoolDays, input);
   return { ...header, rows, kinds: KIND_ORDER.filter((k) => used.has(k)), schoolDays, elapsedDays };

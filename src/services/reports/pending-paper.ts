@@ -53,9 +53,14 @@ function noticeText(notice: unknown): string | null {
   return typeof text === "string" && text.trim() ? text : null;
 }
 
-export async function resolvePending(items: readonly PendingItem[], timeZone: string): Promise<{ referenced: Referenced; messages: Map<string, SlipMessage[]> }> {
-  const referenced = Object.fromEntries(SHOWN.map((r) => [r, [] as Types.ObjectId[]])) as Referenced;
-  const messages = new Map<string, SlipMessage[]>();
+/** What the items point to: their domain events and which of the referenced records still exist. */
+export type PendingRecords = Awaited<ReturnType<typeof loadPendingRecords>>;
+
+/**
+ * Reads the records behind the items (of any number of slips and classes: the weekly job reads
+ * them once for a batch of classes) in a few queries.
+ */
+export async function loadPendingRecords(items: readonly PendingItem[]) {
   const eventIds = [...new Set(items.map((i) => i.eventId).filter((id): id is string => !!id))];
   const events = eventIds.length ? await DomainEvent.find({ eventId: { $in: eventIds } }, { eventId: 1, type: 1, entity: 1, payload: 1 }).lean() : [];
   const byEventId = new Map(events.map((e) => [e.eventId, e]));
@@ -71,7 +76,14 @@ export async function resolvePending(items: readonly PendingItem[], timeZone: st
     const found = await SHOWN_MODELS[resource].find({ _id: { $in: ids } }, { _id: 1 }).lean();
     for (const doc of found) existing.add(String(doc._id));
   }
+  return { byEventId, existing };
+}
 
+/** The items resolved against records read before (no I/O): each either referenced by a section or a message. */
+export function resolveWith(records: PendingRecords, items: readonly PendingItem[], timeZone: string): { referenced: Referenced; messages: Map<string, SlipMessage[]> } {
+  const referenced = Object.fromEntries(SHOWN.map((r) => [r, [] as Types.ObjectId[]])) as Referenced;
+  const messages = new Map<string, SlipMessage[]>();
+  const { byEventId, existing } = records;
   for (const item of items) {
     const date = schoolDay(item.queuedAt, timeZone);
     const add = (message: SlipMessage) => messages.set(item.deliveryId, [...(messages.get(item.deliveryId) ?? []), message]);

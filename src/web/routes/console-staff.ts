@@ -1,16 +1,16 @@
 /**
  * The school's staff in the console (admins): every teacher and admin role with its term (staff
- * roles end with the school year), revocation at once (optionally with the unused codes the person
- * issued) and renewal through the next school year, one person or everyone — the same services and
+ * roles end with the school year), revocation (asked once more on a confirmation page, then at once;
+ * optionally with the unused codes the person issued) and renewal through the next school year, one person or everyone — the same services and
  * audit entries as `npm run staff` (src/services/staff.ts). An admin does not revoke their own admin
  * role here (it would lock them out of this page); bootstrap admins are changed in the configuration.
  */
 import { Types } from "mongoose";
-import { isStaffRole, listStaff, renewStaffRoles, revokeStaffRoles, StaffRequestError } from "../../services/staff";
+import { isStaffRole, listStaff, renewStaffRoles, revokeStaffRoles, StaffRequestError, unusedCodesIssued } from "../../services/staff";
 import { consoleRequest, type ConsoleSchool } from "../console/access";
 import { schoolHref } from "../console/pages";
 import type { WebApp, WebFeature } from "../feature";
-import { STAFF_RESULTS, staffPage, type StaffResult } from "../views/console-staff";
+import { revokeConfirmPage, STAFF_RESULTS, staffPage, type StaffResult } from "../views/console-staff";
 
 type Params = { schoolId: string };
 type Body = Record<string, string | undefined>;
@@ -32,12 +32,31 @@ export const consoleStaffFeature: WebFeature = {
       return web.page(request, reply, { title: request.t("console:staffPage.title"), body, active: "console-staff" });
     });
 
+    // "Revoke" on the list opens this page (a GET changes nothing); only its form revokes.
+    app.get<{ Params: Params; Querystring: Body }>("/school/:schoolId/staff/revoke", async (request, reply) => {
+      const at = await consoleRequest(web, request, reply, { need: "admin" });
+      if (!at) return reply;
+      const { account, role, withCodes } = request.query;
+      if (!isId(account) || !role || !isStaffRole(role)) return reply.redirect(back(at.school, "bad-request"), 303);
+      if (role === "admin" && at.scope.account._id.equals(new Types.ObjectId(account))) return reply.redirect(back(at.school, "self"), 303);
+      const member = (await listStaff(at.school._id, web.deps.config.ADMIN_TELEGRAM_IDS)).find((m) => m.source === "code" && m.accountId === account && m.role === role);
+      if (!member) return reply.redirect(back(at.school, "refused"), 303);
+      const unusedCodes = await unusedCodesIssued(at.school._id, new Types.ObjectId(account), web.deps.now());
+      const body = revokeConfirmPage(request.t, { school: at.school, member, withCodes: withCodes === "1", unusedCodes, csrf: request.viewer!.session.csrfToken });
+      return web.page(request, reply, { title: request.t("console:staffPage.confirm.title"), body, active: "console-staff" });
+    });
+
     app.post<{ Params: Params; Body: Body }>("/school/:schoolId/staff/revoke", async (request, reply) => {
       const at = await consoleRequest(web, request, reply, { need: "admin" });
       if (!at) return reply;
-      const { account, role, withCodes } = request.body ?? {};
+      const { account, role, withCodes, confirm } = request.body ?? {};
       if (!isId(account) || !role || !isStaffRole(role)) return reply.redirect(back(at.school, "bad-request"), 303);
       if (role === "admin" && at.scope.account._id.equals(new Types.ObjectId(account))) return reply.redirect(back(at.school, "self"), 303);
+      // Not confirmed (a form of an older page, a script): ask first.
+      if (confirm !== "1") {
+        const query = new URLSearchParams({ account, role, ...(withCodes === "1" ? { withCodes: "1" } : {}) });
+        return reply.redirect(`${schoolHref(at.school._id, "staff")}/revoke?${query}`, 303);
+      }
       try {
         const outcome = await revokeStaffRoles({
           schoolId: at.school._id, who: account, roles: [role], withCodes: withCodes === "1",

@@ -95,7 +95,7 @@ ${data.failed.length ? html`<div class="table-wrap"><table class="failed">
 ${data.broadcasts.length ? html`<div class="table-wrap"><table class="broadcasts">
 <thead><tr><th scope="col">${t("console:deliveries.columns.at")}</th><th scope="col">${t("console:deliveries.columns.audience")}</th><th scope="col">${t("console:deliveries.columns.text")}</th><th scope="col" class="num">${t("console:deliveries.columns.total")}</th>${BROADCAST_BUCKETS.map((b) => html`<th scope="col" class="num">${t(`console:deliveries.buckets.${b}`)}</th>`)}<th scope="col">${t("console:deliveries.columns.channels")}</th></tr></thead>
 <tbody>${data.broadcasts.map((b) => html`<tr>
-<td>${registryTime(b.at, tz)}</td><td>${audience(t, b)}</td><td class="text">${b.text.length > 140 ? `${b.text.slice(0, 140)}…` : b.text}</td>
+<td>${registryTime(b.at, tz)}</td><td>${audience(t, b)}</td><td class="text">${b.text === null ? html`<span class="hint">${t("console:deliveries.textErased")}</span>` : b.text.length > 140 ? `${b.text.slice(0, 140)}…` : b.text}</td>
 <td class="num">${b.planned ? b.total : t("console:deliveries.planning")}</td>${BROADCAST_BUCKETS.map((k) => html`<td class="num">${b.counts[k]}</td>`)}
 <td>${Object.entries(b.channels).map(([c, n]) => `${channelName(t, c)}: ${n}`).join(", ")}</td>
 </tr>`)}</tbody></table></div>` : html`<p>${t("console:deliveries.noBroadcasts")}</p>`}`;

@@ -5,6 +5,7 @@ import type { StaffMember } from "../../services/staff";
 import type { ConsoleSchool } from "../console/access";
 import { schoolHref } from "../console/pages";
 import { html, type Html } from "../render/html";
+import { confirmPage } from "./confirm";
 
 export const STAFF_RESULTS = ["revoked", "renewed", "renewed-none", "self", "refused", "bad-request"] as const;
 export type StaffResult = (typeof STAFF_RESULTS)[number];
@@ -20,7 +21,7 @@ export interface StaffData {
 }
 
 /** Who a staff member is, as the school knows them: the teacher's name, the code's label, or the last digits of the Telegram id. */
-function who(t: Translate, m: StaffMember): string {
+export function who(t: Translate, m: StaffMember): string {
   if (m.teacherName) return m.teacherName;
   if (m.label) return m.label;
   const tail = m.telegramId !== undefined ? String(m.telegramId).slice(-4) : (m.accountId ?? "").slice(-4);
@@ -38,7 +39,7 @@ export function staffPage(f: { t: Translate; lang: Language }, data: StaffData):
   const rows = data.members.map((m) => {
     const actions = m.source === "config"
       ? html`<span class="hint">${t("console:staffPage.config")}</span>`
-      : html`<form method="post" action="${here}/revoke" class="inline">${hidden}
+      : html`<form method="get" action="${here}/revoke" class="inline">
   <input type="hidden" name="account" value="${m.accountId ?? ""}"><input type="hidden" name="role" value="${m.role}">
   <label class="check"><input type="checkbox" name="withCodes" value="1"> ${t("console:staffPage.withCodes")}</label>
   <button type="submit"${m.role === "admin" && m.accountId === data.selfId ? html` disabled title="${t("console:staffPage.selfHint")}"` : ""}>${t("console:staffPage.revoke")}</button>
@@ -63,4 +64,20 @@ ${data.members.length
 </table>
 <form method="post" action="${here}/renew">${hidden}<input type="hidden" name="account" value="all"><button type="submit">${t("console:staffPage.renewAll")}</button></form>`
   : html`<p>${t("console:staffPage.none")}</p>`}`;
+}
+
+/** Revoking asks once more (as withdrawal in the guardian's cabinet): who loses which role, and what happens to their codes. */
+export function revokeConfirmPage(t: Translate, data: { school: ConsoleSchool; member: StaffMember; withCodes: boolean; unusedCodes: number; csrf: string }): Html {
+  const { member, unusedCodes } = data;
+  const here = schoolHref(data.school._id, "staff");
+  const codes = !unusedCodes ? null
+    : data.withCodes ? t("console:staffPage.confirm.codesRevoked", { count: unusedCodes }) : t("console:staffPage.confirm.codesKept", { count: unusedCodes });
+  return confirmPage({
+    title: t("console:staffPage.confirm.title"),
+    question: t("console:staffPage.confirm.question", { role: t(`console:staffPage.role.${member.role}`), who: who(t, member) }),
+    details: [t("console:staffPage.confirm.effect"), ...(codes ? [codes] : [])],
+    action: `${here}/revoke`,
+    fields: { account: member.accountId ?? "", role: member.role, ...(data.withCodes ? { withCodes: "1" } : {}), confirm: "1" },
+    yes: t("console:staffPage.confirm.yes"), no: t("console:staffPage.confirm.no"), back: here, csrf: data.csrf,
+  });
 }

@@ -6,6 +6,7 @@
 import type { Translate } from "../../i18n";
 import type { SchoolConsent } from "../../services/privacy";
 import { html, type Html } from "../render/html";
+import { confirmPage } from "./confirm";
 
 export interface PrivacyData {
   consents: Array<SchoolConsent & { date: string }>;
@@ -38,23 +39,12 @@ ${data.consents.length === 0 ? html`<p>${t("web:privacy.none")}</p>` : html`<ul 
 </section>`;
 }
 
-/** A page that asks once more before a POST (withdrawal, deletion): yes posts the form, no goes back. */
-function confirmPage(p: { title: string; question: string; action: string; yes: string; no: string; csrf: string }): Html {
-  return html`<h1>${p.title}</h1>
-<p>${p.question}</p>
-<form method="post" action="${p.action}">
-  <input type="hidden" name="_csrf" value="${p.csrf}">
-  <button class="primary danger" type="submit">${p.yes}</button>
-  <a class="button" href="/app/privacy">${p.no}</a>
-</form>`;
-}
-
 export function withdrawConfirmPage(t: Translate, school: string, schoolId: string, csrf: string): Html {
-  return confirmPage({ title: t("web:privacy.withdrawTitle"), question: t("web:privacy.withdrawConfirm", { school }), action: `/app/privacy/withdraw/${schoolId}`, yes: t("web:privacy.withdrawYes"), no: t("web:privacy.withdrawNo"), csrf });
+  return confirmPage({ title: t("web:privacy.withdrawTitle"), question: t("web:privacy.withdrawConfirm", { school }), action: `/app/privacy/withdraw/${schoolId}`, back: "/app/privacy", yes: t("web:privacy.withdrawYes"), no: t("web:privacy.withdrawNo"), csrf });
 }
 
 export function deleteConfirmPage(t: Translate, csrf: string): Html {
-  return confirmPage({ title: t("web:privacy.deleteTitle"), question: t("web:privacy.deleteConfirm"), action: "/app/privacy/delete", yes: t("web:privacy.deleteYes"), no: t("web:privacy.deleteNo"), csrf });
+  return confirmPage({ title: t("web:privacy.deleteTitle"), question: t("web:privacy.deleteConfirm"), action: "/app/privacy/delete", back: "/app/privacy", yes: t("web:privacy.deleteYes"), no: t("web:privacy.deleteNo"), csrf });
 }
 
 export function deletedPage(t: Translate): Html {
