@@ -5,6 +5,8 @@
  * A multi-part message given a `key` resumes where an earlier attempt stopped: the parts the SMSC
  * accepted are kept in a `progress` store (Redis: sms-progress.ts) and are not submitted again, and
  * the rest go with the same concatenation reference, so the handset joins them into one message.
+ * A receipt for an accepted part of a message not finished yet is held in the store and handed on
+ * once the message is sent (its record then knows the part's id), by whichever worker finishes it.
  */
 import { createHash } from "node:crypto";
 import smpp, { type Pdu, type Session } from "smpp";
@@ -35,8 +37,14 @@ export interface SmsProgress {
 
 export interface SmsProgressStore {
   load(key: string): Promise<SmsProgress | null>;
+  /** Keeps the progress, and which message the parts' ids belong to. */
   save(key: string, progress: SmsProgress): Promise<void>;
-  clear(key: string): Promise<void>;
+  /** The key of the unfinished message a part's id belongs to, if any. */
+  owner(messageId: string): Promise<string | null>;
+  /** Keeps a receipt of a part of an unfinished message until the message is sent. */
+  hold(key: string, receipt: Receipt): Promise<void>;
+  /** Forgets the progress; returns the receipts held for it. */
+  clear(key: string, ids: readonly string[]): Promise<Receipt[]>;
 }
 
 /** A sent SMS: the SMSC's message id of every part (receipts name them). */
@@ -167,6 +175,16 @@ export function createSmsChannel(options: SmsOptions): SmsChannel {
     const messageState = typeof pdu.message_state === "number" ? pdu.message_state : undefined;
     const receipt = parseReceipt(text, { receiptedMessageId, messageState });
     if (!receipt) return;
+    try {
+      const owner = options.progress ? await options.progress.owner(receipt.messageId) : null;
+      if (owner) return void (await options.progress!.hold(owner, receipt));
+    } catch (error) {
+      log.warn({ error: (error as Error).message, messageId: receipt.messageId }, "sms progress store unavailable; receipt handed on");
+    }
+    await handReceipt(receipt);
+  }
+
+  async function handReceipt(receipt: Receipt): Promise<void> {
     for (const handler of receiptHandlers) {
       try {
         await handler(receipt);
@@ -234,25 +252,34 @@ export function createSmsChannel(options: SmsOptions): SmsChannel {
         const ref = resumed ? resumed.ref : nextRef++ & 0xff;
         const parts = splitUcs2(text, ref);
         const messageIds: string[] = resumed && resumed.total === parts.length ? [...resumed.ids] : [];
+        // Whether the store holds anything of this key (to be cleared when the message is done).
+        let kept = earlier !== null;
         const s = await withTimeout(ensureBound(), "bind");
         for (const part of parts.slice(messageIds.length)) {
           const refused = await submitPart(s, to, part);
           if (typeof refused === "string") {
             messageIds.push(refused);
-            if (store && parts.length > 1 && messageIds.length < parts.length) await store.save(key, { to, textHash, ref, total: parts.length, ids: messageIds });
+            if (store && parts.length > 1 && messageIds.length < parts.length) {
+              await store.save(key, { to, textHash, ref, total: parts.length, ids: messageIds });
+              kept = true;
+            }
             continue;
           }
           const error = `smpp ${refused.name}${messageIds.length ? ` after ${messageIds.length} part(s)` : ""}`;
           log.warn({ to: maskPhone(to), error }, "submit_sm refused");
           if (UNREACHABLE.has(refused.name)) {
-            if (store) await store.clear(key);
+            if (store && kept) await store.clear(key, [...new Set([...(earlier?.ids ?? []), ...messageIds])]);
             return { ok: false, kind: "unreachable", error };
           }
           // Still busy: the queue tries again later, within the SMSC's window (no attempt used).
           if (THROTTLED.has(refused.name)) return { ok: false, kind: "rate-limited", retryAfterMs: options.throttleHoldMs ?? 5000, error };
           return { ok: false, kind: "retry", error };
         }
-        if (store && earlier) await store.clear(key);
+        if (store && kept) {
+          // Receipts of the earlier parts that came meanwhile: handed on once the caller has recorded the ids.
+          const held = await store.clear(key, [...new Set([...(earlier?.ids ?? []), ...messageIds])]);
+          if (held.length) setImmediate(() => void Promise.all(held.map(handReceipt)));
+        }
         return { ok: true, messageIds, parts: parts.length };
       } catch (error) {
         return { ok: false, kind: "retry", error: (error as Error).message };

@@ -14,6 +14,7 @@ import { makeMaxContext, type MaxContext, type MaxDeps } from "./context";
 import { dialogPress, dialogText, showMenu, startOnboarding } from "./onboarding";
 import { privacyPressed, sendMaxMyData, showPrivacy } from "./privacy";
 import { showMaxView, viewOfCommand, viewPressed } from "./views";
+import { sendMaxWebLink } from "./web";
 
 interface Incoming {
   user: User;
@@ -80,6 +81,7 @@ async function dispatch(ctx: MaxContext, incoming: Incoming): Promise<void> {
   }
   if (command === "privacy") return showPrivacy(ctx);
   if (command === "mydata") return sendMaxMyData(ctx);
+  if (command === "web") return sendMaxWebLink(ctx);
   if (command === "menu") return showMenu(ctx, "max:menu");
   if (command === "help") return ctx.reply(ctx.t("max:help"));
   const view = command ? viewOfCommand(command) : undefined;

@@ -113,6 +113,7 @@ export async function startNotifier(options: NotifierOptions): Promise<Notifier>
     queues.worker(QUEUES.events, eventsProcessor(env), { concurrency: 4 }),
     queues.worker(QUEUES.scheduled, scheduledProcessor(env, {
       api: printoutApi(options.config, logger),
+      ...(max ? { max } : {}),
       i18n: options.i18n,
       logger,
       language: options.config.DEFAULT_LOCALE,

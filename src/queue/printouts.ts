@@ -8,6 +8,7 @@
  * same slips), and each send to a teacher is a Delivery with a unique key, skipped once `sent`.
  */
 import { GrammyError, InputFile, type Api } from "grammy";
+import type { MaxChannel } from "../channels/max";
 import type { Job, JobSchedulerTemplateOptions, Queue } from "bullmq";
 import type { i18n } from "i18next";
 import type { Types } from "mongoose";
@@ -61,6 +62,8 @@ export async function registerPrintoutSchedulers(queue: Queue, schools: readonly
 
 export interface PrintoutJobDeps {
   api: Pick<Api, "sendDocument" | "sendMessage">;
+  /** MAX, for staff known only there (period-end sheets; absent: MAX_BOT_TOKEN not set). */
+  max?: Pick<MaxChannel, "sendFile">;
   i18n: i18n;
   logger: Logger;
   /** The language of the PDFs (the school's; default ru). */

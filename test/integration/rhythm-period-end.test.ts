@@ -9,11 +9,13 @@ import pino from "pino";
 import type { Types } from "mongoose";
 import { Account, Curriculum, Delivery, FinalGrade, Grade, Holiday, Lesson, Period, RhythmMark } from "../../src/db/models";
 import { createI18n } from "../../src/i18n";
+import { createMaxChannel } from "../../src/channels/max";
 import { printoutApi } from "../../src/queue/notifier";
 import type { PrintoutJobDeps } from "../../src/queue/printouts";
 import { runSchoolMorning } from "../../src/queue/school-rhythm";
 import type { NotifyEnv } from "../../src/services/notify/env";
 import { createSchoolFixture, guardianAccount, type SchoolFixture } from "../support/fixtures";
+import { FakeMax } from "../support/fake-max";
 import { useNotifyHarness, sleep } from "./notify-harness";
 
 const h = useNotifyHarness();
@@ -157,3 +159,43 @@ test("after the end: missing finals each school day until none, then each class'
   expect(await Delivery.countDocuments({ kind: "admin-alert", "recipient.accountId": admin._id })).toBe(2);
   await h.stopNotifier();
 });
+
+test("an admin known only in MAX gets the class's sheets as files there; one who stopped the MAX bot is recorded as failed", async () => {
+  const max = await FakeMax.start();
+  try {
+    // The period's sheets again, from scratch (the test above sent them to the Telegram admins).
+    await RhythmMark.deleteMany({});
+    await Delivery.deleteMany({ kind: "printout" });
+    await Account.deleteMany({ roles: { $elemMatch: { role: "admin" } } });
+    const inMax = await Account.create({ max: { userId: 77_001, chatId: 500_077_001 }, language: "ru", roles: [{ role: "admin", schoolId: fx.school._id }] });
+    const stopped = await Account.create({ max: { userId: 77_002, chatId: 500_077_002 }, language: "en", roles: [{ role: "admin", schoolId: fx.school._id }] });
+    const both = await staff("admin");
+    await Account.updateOne({ _id: both._id }, { $set: { max: { userId: 77_003, chatId: 500_077_003 } } });
+    max.block(77_002);
+    max.notReady(1); // MAX still processing the first upload: the message waits for it
+    const at = morning("2027-01-18");
+    const env = await envAt(at);
+    const { periodEnd } = await runSchoolMorning(env, fx.school._id, { ...filesAt(at), max: createMaxChannel(max.token, max.apiRoot) });
+    expect(periodEnd.closing[0]).toMatchObject({ missing: 0, sheets: ["7А"] });
+
+    const got = max.sentTo(77_001);
+    expect(got.map((m) => m.plain)).toEqual([expect.stringContaining("Выполнение учебного плана 7А"), expect.stringContaining("Сводная ведомость 7А, 2 четверть")]);
+    for (const m of got) {
+      expect(m.files).toHaveLength(1);
+      expect(m.files[0].bytes.subarray(0, 4).toString()).toBe("%PDF");
+      expect(m.files[0].name).toMatch(/\.pdf$/);
+    }
+    expect(max.calls.filter((c) => c.path === "/messages" && c.status === 400)).toHaveLength(1); // the one "not ready", waited out
+    const records = async (accountId: Types.ObjectId) => (await Delivery.find({ kind: "printout", "recipient.accountId": accountId }).lean()).map((d) => `${d.channel} ${d.status}`).sort();
+    expect(await records(inMax._id)).toEqual(["max sent", "max sent"]);
+    expect(await records(stopped._id)).toEqual(["max failed", "max failed"]);
+    expect((await Account.findById(stopped._id).lean())!.max!.blockedAt).toBeInstanceOf(Date);
+    // An admin with both messengers gets them in Telegram, as before, and nothing in MAX.
+    expect(await records(both._id)).toEqual(["telegram sent", "telegram sent"]);
+    expect(max.sentTo(77_003)).toEqual([]);
+  } finally {
+    await max.stop();
+    await h.stopNotifier();
+  }
+});
+

@@ -156,12 +156,18 @@ test("throttling (ESME_RTHROTTLED, ESME_RMSGQFUL) is waited out and the final go
   expect(await Delivery.countDocuments({ eventId, channel: "paper" })).toBe(0);
 });
 
-test("a two-part final throttled after its first part: the retry sends the second part only, under the same reference", async () => {
+test("a two-part final throttled after its first part: the retry sends the second part only, under the same reference; both receipts count", async () => {
   const p = await smsParent("Лебедева", "+79161230004", ["sms", "paper"]);
   const before = smsc.submits.length;
-  // Part 1 accepted; part 2 refused twice in place and twice more after the SMS lane's hold.
-  smsc.refuseNext(4, smpp.ESME_RTHROTTLED, 1);
+  // Part 1 accepted; part 2 refused, in place and after each hold of the SMS lane, until the SMSC is free again.
+  smsc.refuseNext(10_000, smpp.ESME_RTHROTTLED, 1);
   const { eventId } = await publishFinal(h.queues, fx, p.student, { value: "4", subject: "geom" });
+  // Part 1's receipt comes at once; its record does not know the part's id for longer than the
+  // receipt handler looks it up again (sms-receipts.ts: 0.5 + 1.5 + 4 s): the channel holds it.
+  const [part1] = (await smsc.waitFor(before + 1)).slice(before);
+  await smsc.receipt(part1.messageId, "DELIVRD");
+  await new Promise((r) => setTimeout(r, 6_500));
+  smsc.refuseNext(0, 0);
   await h.waitForStatus({ eventId, channel: "sms" }, "sent");
   const record = (await smsOf(eventId))!;
   const { parts, text } = received("79161230004", before);
@@ -170,6 +176,9 @@ test("a two-part final throttled after its first part: the retry sends the secon
   expect(parts[0].udh!.slice(0, 6)).toBe(parts[1].udh!.slice(0, 6));
   expect(record.sms!.ids).toEqual(parts.map((s) => s.messageId));
   expect(text).toContain("Лебедева М., Геометрия: итог за 1 четверть — 4.");
+  // The second part's receipt completes it: delivered (part 1's was held and counted).
+  await smsc.receipt(parts[1].messageId, "DELIVRD");
+  await h.waitForStatus({ eventId, channel: "sms" }, "delivered");
 });
 
 test("a dropped connection is bound again and the next final goes through", async () => {

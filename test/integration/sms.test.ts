@@ -69,10 +69,12 @@ describe("SMS over SMPP", () => {
     expect(await channel.send({ to: "+79123456789", text: "Итог — 5" })).toMatchObject({ ok: true });
   });
 
-  test("a multi-part message throttled after its first part resumes after it: no part twice, one reference", async () => {
+  test("a multi-part message throttled after its first part resumes after it: no part twice, one reference, its receipts kept for it", async () => {
     const redis = new Redis(testRedisUrl());
     const progress = redisSmsProgress(redis, redisState.prefix);
     const resuming = createSmsChannel({ url: smsc.url, source: "School42", ratePerSecond: 100, logger, throttleBackoffMs: 10, throttleRetries: 1, progress, timeoutMs: 5000 });
+    const handed: Receipt[] = [];
+    resuming.onReceipt((r) => void handed.push(r));
     try {
       const text = "Рекомендация по алгебре: повторить формулы сокращённого умножения. ".repeat(3);
       const before = smsc.submits.length;
@@ -80,19 +82,32 @@ describe("SMS over SMPP", () => {
       smsc.refuseNext(2, smpp.ESME_RTHROTTLED, 1);
       const first = await resuming.send({ to: "+79123450001", text, maxParts: 3, key: "rec-1/a1/sms" });
       expect(first).toMatchObject({ ok: false, kind: "rate-limited", error: "smpp ESME_RTHROTTLED after 1 part(s)" });
+      const part1 = smsc.submits[before];
       expect(smsc.submits.slice(before).map((p) => p.udh!.slice(6))).toEqual(["0301"]);
-      expect(await progress.load("rec-1/a1/sms")).toMatchObject({ to: "+79123450001", total: 3, ids: [smsc.submits[before].messageId] });
+      expect(await progress.load("rec-1/a1/sms")).toMatchObject({ to: "+79123450001", total: 3, ids: [part1.messageId] });
+      // Part 1's receipt comes while the message waits: its record does not know the id yet, so it is held.
+      await smsc.receipt(part1.messageId, "DELIVRD");
+      await new Promise((r) => setTimeout(r, 200)); // what a receipt handed on would have needed
+      expect(handed).toEqual([]);
       // The retry (any worker: the progress is in Redis) sends parts 2 and 3 only, with the same reference.
       const again = await resuming.send({ to: "+79123450001", text, maxParts: 3, key: "rec-1/a1/sms" });
       const parts = smsc.submits.slice(before);
       expect(parts.map((p) => p.udh!.slice(6))).toEqual(["0301", "0302", "0303"]);
       expect(new Set(parts.map((p) => p.udh!.slice(0, 6))).size).toBe(1);
       expect(again).toEqual({ ok: true, messageIds: parts.map((p) => p.messageId), parts: 3 });
+      // Then the held receipt is handed on; the next ones go straight through; nothing is left in Redis.
+      await waitUntil(() => handed.length === 1);
+      expect(handed[0]).toMatchObject({ messageId: part1.messageId, state: "delivered" });
+      await smsc.receipt(parts[2].messageId, "DELIVRD");
+      await waitUntil(() => handed.length === 2);
       expect(await progress.load("rec-1/a1/sms")).toBeNull();
-      // Sent again after success (a new attempt of a settled job): the whole message, a new reference.
-      const whole = await resuming.send({ to: "+79123450001", text, maxParts: 3, key: "rec-1/a1/sms" });
+      expect(await redis.keys(`${redisState.prefix}:sms-*`)).toEqual([]);
+
+      // A message sent whole in one attempt leaves nothing behind either (its parts were kept as it went).
+      const whole = await resuming.send({ to: "+79123450001", text, maxParts: 3, key: "rec-1b/a1/sms" });
       expect(whole).toMatchObject({ ok: true, parts: 3 });
       expect(smsc.submits.slice(before + 3).map((p) => p.udh!.slice(6))).toEqual(["0301", "0302", "0303"]);
+      expect(await redis.keys(`${redisState.prefix}:sms-*`)).toEqual([]);
 
       // A changed text under the same key starts over rather than finishing the old one.
       const from = smsc.submits.length;
@@ -101,6 +116,7 @@ describe("SMS over SMPP", () => {
       const changed = await resuming.send({ to: "+79123450001", text: `${text}!`, maxParts: 3, key: "rec-2/a1/sms" });
       expect(changed).toMatchObject({ ok: true, parts: 3 });
       expect(smsc.submits.slice(from).map((p) => p.udh!.slice(6))).toEqual(["0301", "0301", "0302", "0303"]);
+      expect(await redis.keys(`${redisState.prefix}:sms-*`)).toEqual([]);
     } finally {
       await resuming.close();
       redis.disconnect();

@@ -5,7 +5,11 @@
  * (`marker` = the next expected update, `timeout` up to 90 s, `limit`, `types`), `POST /messages`
  * (`user_id` or `chat_id`; `text` up to 4000 characters; `format: "html"`; an `inline_keyboard`
  * attachment of at most 30 rows of 7 buttons), `PUT /messages` (edit), `POST /answers` (a button
- * press answered with a notification and/or a new message body), `GET`/`DELETE /subscriptions`.
+ * press answered with a notification and/or a new message body), `GET`/`DELETE /subscriptions`,
+ * and files as MAX takes them: `POST /uploads?type=file` gives an upload URL (here `/upload/<n>`,
+ * no token needed), a multipart POST of the file's `data` part to it answers a token, and a message
+ * carries it as a `file` attachment (answered 400 `attachment.not.ready` while "processing": scripted
+ * with `notReady`).
  * Errors are `{"code", "message"}` with the HTTP status; 429s and others can be scripted.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -22,8 +26,11 @@ export interface MaxSent {
   plain: string;
   format?: string;
   buttons: Array<Array<{ type: string; text: string; payload?: string; url?: string }>>;
+  /** Files attached (`file` attachments), as uploaded. */
+  files: MaxFile[];
   at: number;
 }
+export interface MaxFile { name: string; bytes: Buffer }
 export interface MaxCall { method: string; path: string; query: Record<string, string>; body: unknown; status: number; at: number }
 export interface MaxFailure { status: number; code: string; message: string }
 export interface FakeMaxUser { user_id: number; first_name: string; last_name?: string; username?: string | null; locale?: string }
@@ -64,6 +71,9 @@ export class FakeMax {
   private callbacks = new Map<string, { userId: number; mid: string; answered: boolean }>();
   private messages = new Map<string, MaxSent>();
   private midCounter = 1;
+  private uploads = new Map<string, MaxFile | null>();
+  private tokens = new Map<string, MaxFile>();
+  private notReadyLeft = 0;
 
   private constructor(token: string) { this.token = token; }
 
@@ -87,6 +97,11 @@ export class FakeMax {
   /** The next `times` calls of `METHOD /path` fail with this answer (e.g. 429 `too.many.requests`). */
   failNext(method: string, path: string, failure: MaxFailure, times = 1): void {
     for (let i = 0; i < times; i++) this.failures.push({ method, path, failure });
+  }
+
+  /** The next `times` messages with a file attachment answer 400 `attachment.not.ready` (MAX still processing the upload). */
+  notReady(times: number): void {
+    this.notReadyLeft = times;
   }
 
   /** The user stopped the bot: sends to them answer 403 `chat.denied`. */
@@ -185,7 +200,8 @@ export class FakeMax {
     const query = Object.fromEntries(url.searchParams);
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks).toString("utf8");
+    const bytes = Buffer.concat(chunks);
+    const raw = bytes.toString("utf8");
     const call: MaxCall = { method: req.method ?? "GET", path: url.pathname, query, body: null, status: 0, at: Date.now() };
     this.calls.push(call);
     const answer = (status: number, body: unknown) => {
@@ -195,6 +211,9 @@ export class FakeMax {
       res.end(JSON.stringify(body));
     };
     try {
+      // The upload URL is the file server's, not the API's: no token in the header.
+      const upload = /^\/upload\/(\d+)$/.exec(url.pathname);
+      if (upload && call.method === "POST") return answer(200, this.receiveUpload(upload[1], bytes, req.headers["content-type"] ?? ""));
       if (req.headers.authorization !== this.token || "access_token" in query) throw new ApiError(401, "verify.token", "Invalid access_token");
       call.body = raw ? JSON.parse(raw) : null;
       const scripted = this.failures.findIndex((f) => f.method === call.method && f.path === call.path);
@@ -218,6 +237,12 @@ export class FakeMax {
     if (key === "POST /messages") return { message: this.send(call.query, call.body as Record<string, unknown>) };
     if (key === "PUT /messages") return this.edit(call.query, call.body as Record<string, unknown>);
     if (key === "POST /answers") return this.answer(call.query, call.body as Record<string, unknown>);
+    if (key === "POST /uploads") {
+      if (call.query.type !== "file") throw new ApiError(400, "proto.payload", "this fake takes uploads of type file only");
+      const id = String(this.uploads.size + 1);
+      this.uploads.set(id, null);
+      return { url: `${this.apiRoot}/upload/${id}` };
+    }
     throw new ApiError(404, "not.found", `Path ${call.path} not found`);
   }
 
@@ -256,13 +281,53 @@ export class FakeMax {
     return rows;
   }
 
+  /** The multipart body's `data` part (the file), kept under a new token. */
+  private receiveUpload(id: string, body: Buffer, contentType: string): unknown {
+    if (!this.uploads.has(id) || this.uploads.get(id)) throw new ApiError(400, "proto.payload", "unknown or used upload url");
+    const boundary = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(contentType);
+    if (!boundary) throw new ApiError(400, "proto.payload", "multipart/form-data expected");
+    const marker = Buffer.from(`--${(boundary[1] ?? boundary[2]).trim()}`);
+    for (let at = body.indexOf(marker); at >= 0;) {
+      const next = body.indexOf(marker, at + marker.length);
+      if (next < 0) break;
+      const part = body.subarray(at + marker.length + 2, next - 2);
+      const split = part.indexOf("\r\n\r\n");
+      const head = part.subarray(0, split).toString("utf8");
+      if (/name="data"/.test(head)) {
+        const name = /filename\*?=(?:UTF-8'')?"?([^";\r\n]+)"?/i.exec(head)?.[1] ?? "file";
+        const file = { name: /%[0-9a-f]{2}/i.test(name) ? decodeURIComponent(name) : name, bytes: Buffer.from(part.subarray(split + 4)) };
+        if (!file.bytes.length) throw new ApiError(400, "proto.payload", "empty file");
+        this.uploads.set(id, file);
+        const token = `file-token-${id}`;
+        this.tokens.set(token, file);
+        return { fileId: Number(id), token };
+      }
+      at = next;
+    }
+    throw new ApiError(400, "proto.payload", "no data part");
+  }
+
+  private filesOf(body: Record<string, unknown>): MaxFile[] {
+    const attachments = (body.attachments ?? []) as Array<{ type: string; payload?: { token?: string } }>;
+    const files = attachments.filter((a) => a.type === "file").map((a) => {
+      const file = this.tokens.get(a.payload?.token ?? "");
+      if (!file) throw new ApiError(400, "proto.payload", "file attachment: unknown token");
+      return file;
+    });
+    if (files.length && this.notReadyLeft > 0) {
+      this.notReadyLeft -= 1;
+      throw new ApiError(400, "attachment.not.ready", "Key: errors.process.attachment.file.not.processed");
+    }
+    return files;
+  }
+
   private content(body: Record<string, unknown>) {
     const text = typeof body.text === "string" ? body.text : "";
     if (text.length > TEXT_LIMIT) throw new ApiError(400, "proto.payload", `text: size must be between 0 and ${TEXT_LIMIT}`);
     const format = typeof body.format === "string" ? body.format : undefined;
     if (format !== undefined && format !== "html" && format !== "markdown") throw new ApiError(400, "proto.payload", "format must be markdown or html");
     const plain = format === "html" ? maxHtmlToPlain(text) : text;
-    return { text, plain, format, buttons: this.buttonsOf(body) };
+    return { text, plain, format, buttons: this.buttonsOf(body), files: this.filesOf(body) };
   }
 
   private send(query: Record<string, string>, body: Record<string, unknown>): unknown {
@@ -270,7 +335,7 @@ export class FakeMax {
     if (!Number.isFinite(userId) || userId <= 0) throw new ApiError(400, "proto.payload", "user_id or chat_id is required");
     if (this.blocked.has(userId)) throw new ApiError(403, "chat.denied", "chat.denied: dialog is not available");
     const sent: MaxSent = { via: "send", userId, mid: `mid.b${this.midCounter++}`, ...this.content(body), at: Date.now() };
-    if (!sent.text && !sent.buttons.length) throw new ApiError(400, "proto.payload", "text or attachments are required");
+    if (!sent.text && !sent.buttons.length && !sent.files.length) throw new ApiError(400, "proto.payload", "text or attachments are required");
     this.sent.push(sent);
     this.messages.set(sent.mid, sent);
     return { sender: this.me, recipient: { chat_id: this.chatOf(userId), chat_type: "dialog", user_id: userId, post_id: null }, timestamp: sent.at, body: { mid: sent.mid, seq: 0, text: sent.text } };

@@ -34,9 +34,9 @@ export interface MaxTestUser {
 
 let nextUserId = 81_000_000;
 
-export async function startMaxHarness(options: { now?: Date } = {}): Promise<MaxHarness> {
+export async function startMaxHarness(options: { now?: Date; env?: Record<string, string> } = {}): Promise<MaxHarness> {
   const fake = await FakeMax.start();
-  const config = loadConfig({ BOT_TOKEN: TEST_BOT_TOKEN, MAX_BOT_TOKEN: fake.token, MAX_API_ROOT: fake.apiRoot, NODE_ENV: "test" });
+  const config = loadConfig({ BOT_TOKEN: TEST_BOT_TOKEN, MAX_BOT_TOKEN: fake.token, MAX_API_ROOT: fake.apiRoot, NODE_ENV: "test", ...options.env });
   const logs: string[] = [];
   const sink = new Writable({ write(chunk, _encoding, done) { logs.push(String(chunk)); done(); } });
   let now = options.now ?? new Date();

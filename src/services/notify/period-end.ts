@@ -26,7 +26,8 @@ import { schoolDay } from "../../domain/time";
 import { isLanguage } from "../../i18n";
 import type { ForecastLine, MissingFinalItem, RiskItem } from "./notice";
 import type { PrintoutJobDeps } from "../../queue/printouts";
-import { withTelegramChat } from "../accounts";
+import { markMaxBlocked, withTelegramChat } from "../accounts";
+import { escapeHtml } from "../../domain/html";
 import { familiesOf } from "../people";
 import { missingFinalsReport } from "../reports/missing-finals";
 import { reportData, reportFile } from "../reports/report-files";
@@ -241,20 +242,24 @@ async function gatherFinals(env: NotifyEnv, school: SchoolLean, period: PeriodLe
 }
 
 /**
- * The class's curriculum statistics and summary sheet (PDF) to each admin in Telegram, each file a
- * Delivery (`kind: printout`) keyed by period, class, report and admin: a retry skips what was sent.
+ * The class's curriculum statistics and summary sheet (PDF) to each admin — in Telegram, or in MAX
+ * for an admin known only there (when this worker has MAX) — each file a Delivery (`kind: printout`)
+ * keyed by period, class, report, admin and messenger: a retry skips what was sent.
  */
 async function sendClassSheets(deps: PrintoutJobDeps, school: SchoolLean, period: PeriodLean, schoolClass: ClassLean, day: string, now: Date): Promise<void> {
-  const admins = withTelegramChat(await Account.find({ active: true, roles: { $elemMatch: { role: "admin", schoolId: school._id } } }, { chatId: 1, language: 1 }).lean());
+  const accounts = await Account.find({ active: true, roles: { $elemMatch: { role: "admin", schoolId: school._id } } }, { chatId: 1, language: 1, max: 1 }).lean();
+  const inTelegram = withTelegramChat(accounts);
+  const inMaxOnly = deps.max ? accounts.filter((a) => typeof a.chatId !== "number" && typeof a.max?.userId === "number" && !a.max.blockedAt) : [];
+  const admins = [...inTelegram.map((a) => ({ ...a, messenger: "telegram" as const })), ...inMaxOnly.map((a) => ({ ...a, messenger: "max" as const }))];
   const built = new Map<string, { fileName: string; bytes: Buffer }>();
   for (const admin of admins) {
     const lang = isLanguage(admin.language) ? admin.language : "ru";
     const t = deps.i18n.getFixedT(lang);
     for (const kind of ["curriculum", "finals"] as const) {
-      const key = `period-sheets-${String(period._id)}-${String(schoolClass._id)}-${kind}/a${String(admin._id)}/telegram`;
+      const key = `period-sheets-${String(period._id)}-${String(schoolClass._id)}-${kind}/a${String(admin._id)}/${admin.messenger}`;
       const record = await Delivery.findOneAndUpdate(
         { idempotencyKey: key },
-        { $setOnInsert: { schoolId: school._id, kind: "printout", channel: "telegram", status: "queued", recipient: { accountId: admin._id }, queuedAt: now } },
+        { $setOnInsert: { schoolId: school._id, kind: "printout", channel: admin.messenger, status: "queued", recipient: { accountId: admin._id }, queuedAt: now } },
         { upsert: true, returnDocument: "after" },
       ).lean();
       if (record?.status === "sent" || record?.status === "failed") continue;
@@ -264,17 +269,37 @@ async function sendClassSheets(deps: PrintoutJobDeps, school: SchoolLean, period
         built.set(cacheKey, await reportFile(data, "pdf", t, lang));
       }
       const file = built.get(cacheKey)!;
-      try {
-        await deps.api.sendDocument(admin.chatId, new InputFile(file.bytes, file.fileName), {
-          caption: t(kind === "finals" ? "rhythm:periodEnd.sheetCaption" : "rhythm:periodEnd.curriculumCaption", { className: schoolClass.name, period: period.name }),
-        });
-      } catch (error) {
-        if (!(error instanceof GrammyError && (error.error_code === 403 || error.error_code === 400))) throw error;
-        if (error.error_code === 403) await Account.updateOne({ _id: admin._id }, { $set: { active: false, blockedAt: new Date() } });
-        await Delivery.updateOne({ idempotencyKey: key }, { $set: { status: "failed", failedAt: new Date(), lastError: `${error.error_code} ${error.description}`.slice(0, 300) }, $inc: { attempts: 1 } });
+      const caption = t(kind === "finals" ? "rhythm:periodEnd.sheetCaption" : "rhythm:periodEnd.curriculumCaption", { className: schoolClass.name, period: period.name });
+      const refused = admin.messenger === "max"
+        ? await sendOnMax(deps.max!, admin.max!.userId!, file, caption)
+        : await sendOnTelegram(deps, admin._id, admin.chatId!, file, caption);
+      if (refused) {
+        await Delivery.updateOne({ idempotencyKey: key }, { $set: { status: "failed", failedAt: new Date(), lastError: refused.slice(0, 300) }, $inc: { attempts: 1 } });
         continue;
       }
       await Delivery.updateOne({ idempotencyKey: key }, { $set: { status: "sent", sentAt: new Date() }, $inc: { attempts: 1 } });
     }
   }
+}
+
+/** Null when sent; why not, when the chat will not take it (blocked, gone); anything else throws (the morning job is retried). */
+async function sendOnTelegram(deps: PrintoutJobDeps, accountId: Types.ObjectId, chatId: number, file: { fileName: string; bytes: Buffer }, caption: string): Promise<string | null> {
+  try {
+    await deps.api.sendDocument(chatId, new InputFile(file.bytes, file.fileName), { caption });
+    return null;
+  } catch (error) {
+    if (!(error instanceof GrammyError && (error.error_code === 403 || error.error_code === 400))) throw error;
+    if (error.error_code === 403) await Account.updateOne({ _id: accountId }, { $set: { active: false, blockedAt: new Date() } });
+    return `${error.error_code} ${error.description}`;
+  }
+}
+
+async function sendOnMax(max: NonNullable<PrintoutJobDeps["max"]>, userId: number, file: { fileName: string; bytes: Buffer }, caption: string): Promise<string | null> {
+  const outcome = await max.sendFile(userId, { bytes: file.bytes, fileName: file.fileName, caption: escapeHtml(caption) });
+  if (outcome.ok) return null;
+  if (outcome.kind === "unreachable" || outcome.kind === "permanent") {
+    if (outcome.kind === "unreachable") await markMaxBlocked({ maxUserId: userId }, new Date());
+    return outcome.error;
+  }
+  throw new Error(`max: ${outcome.error}`);
 }
