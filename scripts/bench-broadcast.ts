@@ -10,12 +10,14 @@
  * Part 2: the latency of a final grade from `PUT /api/v1/finalGrades` to its Telegram send (p50, p99),
  * each final published while a second broadcast of N runs (finals overtake broadcasts).
  * MongoDB and Redis are started as in the tests. Stops by itself (limit: 40 minutes). Options:
- * `--concurrency N`, `--gap MS --window MS` (pacing); BENCH_DEBUG=1 shows the window around each 429.
+ * `--concurrency N`, `--gap MS --window MS` (pacing); BENCH_DEBUG=1 shows the window around each 429;
+ * `--profile` prints the kinds of database command that took the server's time during each part and
+ * around the slowest finals (scripts/lib/command-profile.ts).
  */
 import { Types } from "mongoose";
 import mongoose from "mongoose";
 import { School } from "../src/db/models";
-import { countCommands } from "../src/db/command-count";
+import { countCommands, recordCommands } from "../src/db/command-count";
 import { DEFAULT_PACING } from "../src/queue/rate-limits";
 import { requestBroadcast } from "../src/services/broadcast";
 import { createSchool } from "../src/services/schools";
@@ -23,6 +25,7 @@ import { FakeTelegram } from "../test/support/fake-telegram";
 import { bulkFamilies } from "../test/support/bulk-families";
 import { reportFigures, type Figure } from "./lib/figures";
 import { startWorkerProcess } from "./lib/bench-worker";
+import { heaviest, serialTimeline } from "./lib/command-profile";
 import { exchangePut, runBench, startBenchServices, startExchangeApi, stopAfter, wholeArg } from "./lib/bench-env";
 
 const LIMIT_MS = 40 * 60_000;
@@ -33,6 +36,7 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 async function main(): Promise<void> {
   const recipients = wholeArg("recipients", 10_000);
   const finals = wholeArg("finals", 200);
+  const profile = process.argv.includes("--profile");
   stopAfter("bench:broadcast", LIMIT_MS);
 
   const services = await startBenchServices(
@@ -45,6 +49,7 @@ async function main(): Promise<void> {
     mongoUri: services.mongo.uri, dbName: services.dbName, redisUrl: services.redis.url, prefix: queues.prefix, botToken: fake.token, apiRoot: fake.apiRoot,
     ...(process.argv.includes("--gap") ? { pacing: { ...DEFAULT_PACING, minGapMs: wholeArg("gap", DEFAULT_PACING.minGapMs), windowMs: wholeArg("window", DEFAULT_PACING.windowMs) } } : {}),
     ...(process.argv.includes("--concurrency") ? { concurrency: wholeArg("concurrency", 40) } : {}),
+    profile,
   });
   console.log(`worker: process ${worker.pid} (${worker.rssMb()} MB resident after start-up)`);
   try {
@@ -61,6 +66,7 @@ async function main(): Promise<void> {
     const admin = new Types.ObjectId();
     fake.clear();
     const commands = countCommands();
+    const recorder = profile ? recordCommands() : undefined;
     await worker.reset();
     const enqueuedAt = Date.now();
     await requestBroadcast(queues, school, admin, { kind: "school" }, "Бенчмарк: проверка рассылки");
@@ -125,10 +131,12 @@ async function main(): Promise<void> {
     const second = new Types.ObjectId((await createSchool({ name: "Бенчмарк: вторая рассылка" })).schoolId);
     await School.updateOne({ _id: second }, { $set: { "settings.quietHours": { start: "00:00", end: "00:00" } } });
     const { chats: secondChats } = await bulkFamilies(second, classId, recipients, 300_000_000);
+    const secondAt = Date.now();
     await requestBroadcast(queues, second, admin, { kind: "school" }, "Бенчмарк: вторая рассылка");
     const secondSet = new Set(secondChats);
     while (fake.sent().filter((m) => secondSet.has(m.chatId)).length < 30) await sleep(100);
     const latencies: number[] = [];
+    const windows: Array<{ from: number; to: number }> = [];
     let duringBroadcast = 0;
     for (let i = 0; i < finals; i++) {
       const chat = chatOf.get(`s${i}`)!;
@@ -136,6 +144,7 @@ async function main(): Promise<void> {
       await put("finalGrades", [{ externalId: `f${i}`, studentId: `s${i}`, subjectId: "math", periodId: "q1", value: "4", status: "final", resultsAt: new Date().toISOString() }]);
       const message = await fake.waitForMessage(chat, "Итоговая оценка", 60_000);
       latencies.push(message.at - started);
+      windows.push({ from: started, to: message.at });
       if (fake.sent().filter((m) => secondSet.has(m.chatId)).length < recipients) duringBroadcast++;
     }
     // Where the time goes: from the final's delivery record (the event planned) to "sent"; the rest is the API and the planning.
@@ -145,6 +154,14 @@ async function main(): Promise<void> {
     if (sending.length) console.log(`  of which from the final's delivery record to "sent": p50 ${percentile(sending, 50)} ms, p99 ${percentile(sending, 99)} ms (the rest is the exchange API and the event's planning)`);
     console.log(`final grade, PUT to Telegram send, over ${finals} (${duringBroadcast} of them while the second broadcast ran): p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms, max ${latencies.at(-1)} ms`);
     const p99 = percentile(latencies, 99);
+    if (recorder) {
+      const timeline = serialTimeline(recorder.entries(), await worker.timeline());
+      recorder.stop();
+      const print = (title: string, from: number, to: number) => console.log(`${title} (${((to - from) / 1000).toFixed(1)} s):\n  ${heaviest(timeline, from, to).join("\n  ")}`);
+      print("database time by kind of command, first broadcast", enqueuedAt, lastAt);
+      print("database time by kind of command, second broadcast and finals", secondAt, Date.now());
+      for (const w of [...windows].sort((a, b) => b.to - b.from - (a.to - a.from)).slice(0, 3)) print("around one of the slowest finals", w.from, w.to);
+    }
     const n = recipients.toLocaleString("en");
     const rows: Figure[] = [
       { figure: `broadcast ${n}: sustained rate`, value: `${sustained.toFixed(1)} msg/s`, target: ">= 29 msg/s", met: sustained >= 29 },

@@ -13,6 +13,7 @@ import { execFileSync, fork, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import type { Pacing } from "../../src/queue/rate-limits";
+import type { TimedCommand } from "../../src/db/command-count";
 
 const ROOT = path.join(__dirname, "../..");
 
@@ -43,6 +44,8 @@ export interface WorkerProcessOptions {
   apiRoot: string;
   pacing?: Pacing;
   concurrency?: number;
+  /** Record every database command with its start and end (`timeline()`). */
+  profile?: boolean;
 }
 
 export interface WorkerStats {
@@ -60,6 +63,8 @@ export interface WorkerProcess {
   /** Counts since the last reset (or the start). */
   stats(): Promise<WorkerStats>;
   reset(): Promise<void>;
+  /** The commands since the last reset with their start and end (with `profile` only; else empty). */
+  timeline(): Promise<TimedCommand[]>;
   /** The process's peak resident set so far in MB (VmHWM in /proc/<pid>/status). */
   peakRssMb(): number;
   /** The process's resident set now in MB (VmRSS). */
@@ -67,8 +72,8 @@ export interface WorkerProcess {
   stop(): Promise<void>;
 }
 
-type Request = { id: number; op: "stats" | "reset" | "stop" };
-type Reply = { id: number; stats?: WorkerStats } | { ready: true } | { failed: string };
+type Request = { id: number; op: "stats" | "reset" | "stop" | "timeline" };
+type Reply = { id: number; stats?: WorkerStats; timeline?: TimedCommand[] } | { ready: true } | { failed: string };
 
 /** A /proc/<pid>/status field in kB ("VmHWM", "VmRSS") as MB; 0 when it cannot be read (not Linux). */
 export function procStatusMb(pid: number, field: "VmHWM" | "VmRSS"): number {
@@ -115,6 +120,7 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
     pid,
     stats: async () => ((await ask("stats")) as { stats: WorkerStats }).stats,
     reset: async () => void (await ask("reset")),
+    timeline: async () => ((await ask("timeline")) as { timeline?: TimedCommand[] }).timeline ?? [],
     peakRssMb: () => procStatusMb(pid, "VmHWM"),
     rssMb: () => procStatusMb(pid, "VmRSS"),
     async stop() {

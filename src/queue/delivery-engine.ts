@@ -2,9 +2,12 @@
  * The delivery engine: the processor of QUEUES.deliveries. One job = one message to one person on
  * one channel; its `Delivery` record is the truth about what happened.
  *
- * Exactly-once as far as Telegram allows: the record is claimed atomically (queued → sending) right
- * before the channel call and marked sent right after. A job found `sent` (a retry, a stalled job
- * taken over after a worker died) is skipped. The one window left is a worker killed between
+ * Exactly-once as far as Telegram allows: the record is claimed atomically (queued → sending) as
+ * the job starts — the claim is also how the job learns there is something to do — then the
+ * person's consent gate is asked, and the record is marked sent right after the channel call. A
+ * job whose record is settled (a retry, a stalled job taken over after a worker died) is skipped.
+ * A final costs the database a claim, one gate (4 commands) and the settle: the fewer commands a
+ * final has, the less it waits behind a running broadcast's. The one window left is a worker killed between
  * Telegram's answer and the "sent" write (milliseconds): the claim then expires after
  * SENDING_LEASE_MS and the message is sent again. We chose at-least-once there on purpose: a final
  * grade that never arrives breaks regulation 6, a rare duplicate does not; the record's `attempts`
@@ -29,6 +32,13 @@ import { DEFAULT_PACING, holdGlobal, MAX_PER_SECOND, releaseSendSlot, reserveCha
 
 /** A "sending" claim older than this is taken to be a dead worker's (request timeout is 20 s). */
 export const SENDING_LEASE_MS = 45_000;
+
+/**
+ * How old a consent gate may be when its message goes: about one second of sends, as a batch
+ * chunk's gate (delivery-batch.ts). A single job gates once after its claim and asks again only
+ * when the wait for Telegram's slot (a 429 hold, a busy second) made that answer older.
+ */
+export const GATE_FRESH_MS = 1000;
 
 export interface EngineDeps {
   queue: Queue;
@@ -104,33 +114,8 @@ export function deliveryProcessor(deps: EngineDeps): Processor<DeliveryJobData> 
 
   return async (job, token) => {
     const data = job.data;
-    const record = await Delivery.findOne({ idempotencyKey: data.key }, { status: 1 }).lean();
-    if (!record) {
-      log.warn({ key: data.key }, "delivery job without its record; skipped");
-      return "no-record";
-    }
-    if (SETTLED.has(record.status)) return `skipped:${record.status}`;
-
-    const target = await personGate(gateInputOf(data));
-    if (!target.ok) {
-      if (target.why === "unreachable") {
-        const next = await fallBack(deps.queue, data, target.error, now());
-        return `fell_back:${next ?? "none"}`;
-      }
-      await Delivery.updateOne({ idempotencyKey: data.key, status: { $in: ["queued", "failed"] } }, { $set: { status: "cancelled", lastError: target.error } });
-      return `cancelled:${target.why}`;
-    }
-
-    const quietEnd = quietUntil(now(), target.quiet, target.timeZone);
-    if (quietEnd) {
-      await Delivery.updateOne({ idempotencyKey: data.key }, { $set: { notBefore: quietEnd } });
-      await delay(job, token, quietEnd.getTime());
-    }
-    if (target.chatId !== undefined) {
-      const wait = await reserveChat(deps.redis, deps.prefix, target.chatId, pacing.perChatMs);
-      if (wait > 0) await delay(job, token, Date.now() + wait);
-    }
-
+    // The claim first (queued|failed → sending, or a dead worker's lease): one atomic command says
+    // whether this job has anything to do and makes the record ours.
     const claimed = await Delivery.findOneAndUpdate(
       {
         idempotencyKey: data.key,
@@ -140,23 +125,57 @@ export function deliveryProcessor(deps: EngineDeps): Processor<DeliveryJobData> 
       { returnDocument: "after", projection: { _id: 1, attempts: 1 } },
     ).lean();
     if (!claimed) {
-      const again = await Delivery.findOne({ idempotencyKey: data.key }, { status: 1 }).lean();
-      if (!again || SETTLED.has(again.status)) return `skipped:${again?.status ?? "gone"}`;
+      const record = await Delivery.findOne({ idempotencyKey: data.key }, { status: 1 }).lean();
+      if (!record) {
+        log.warn({ key: data.key }, "delivery job without its record; skipped");
+        return "no-record";
+      }
+      if (SETTLED.has(record.status)) return `skipped:${record.status}`;
       throw new Error("delivery is being sent by another worker"); // retried after backoff, once the lease is clear
+    }
+    // Not sending now after all (quiet hours, the chat's spacing): the record is queued again, the attempt not counted.
+    const unclaim = (set: Record<string, unknown> = {}) => Delivery.updateOne({ _id: claimed._id, status: "sending" }, { $set: { status: "queued", ...set }, $inc: { attempts: -1 } });
+
+    const target = await personGate(gateInputOf(data));
+    let gatedAt = Date.now();
+    if (!target.ok) {
+      if (target.why === "unreachable") {
+        const next = await fallBack(deps.queue, data, target.error, now());
+        return `fell_back:${next ?? "none"}`;
+      }
+      await Delivery.updateOne({ _id: claimed._id, status: "sending" }, { $set: { status: "cancelled", lastError: target.error } });
+      return `cancelled:${target.why}`;
+    }
+
+    const quietEnd = quietUntil(now(), target.quiet, target.timeZone);
+    if (quietEnd) {
+      await unclaim({ notBefore: quietEnd });
+      await delay(job, token, quietEnd.getTime());
+    }
+    if (target.chatId !== undefined) {
+      const wait = await reserveChat(deps.redis, deps.prefix, target.chatId, pacing.perChatMs);
+      if (wait > 0) {
+        await unclaim();
+        await delay(job, token, Date.now() + wait);
+      }
     }
 
     const lang = target.language ?? defaultLang;
     // Finals and exams go ahead of broadcasts and forecasts at the bot's send slot.
     const slot = target.chatId !== undefined ? await waitForSendSlot(deps.redis, deps.prefix, pacing, URGENT_KINDS.has(data.kind)) : undefined;
-    // The wait for a send slot can be long (a 429 hold): a consent withdrawn meanwhile still stops the message.
-    const current = data.guardianId || data.studentId ? await personGate(gateInputOf(data)).catch(async (error: unknown) => {
-      if (slot) await releaseSendSlot(deps.redis, deps.prefix, slot);
-      throw error;
-    }) : target;
-    if (!current.ok && current.why === "consent") {
-      if (slot) await releaseSendSlot(deps.redis, deps.prefix, slot);
-      await Delivery.updateOne({ _id: claimed._id, status: "sending" }, { $set: { status: "cancelled", lastError: "no consent in force at send time" } });
-      return "cancelled:consent";
+    // The wait for a send slot can be long (a 429 hold): a gate older than GATE_FRESH_MS is asked
+    // again, so a consent withdrawn meanwhile still stops the message.
+    if (Date.now() - gatedAt > GATE_FRESH_MS && (data.guardianId || data.studentId)) {
+      const current = await personGate(gateInputOf(data)).catch(async (error: unknown) => {
+        if (slot) await releaseSendSlot(deps.redis, deps.prefix, slot);
+        throw error;
+      });
+      gatedAt = Date.now();
+      if (!current.ok && current.why === "consent") {
+        if (slot) await releaseSendSlot(deps.redis, deps.prefix, slot);
+        await Delivery.updateOne({ _id: claimed._id, status: "sending" }, { $set: { status: "cancelled", lastError: "no consent in force at send time" } });
+        return "cancelled:consent";
+      }
     }
     const outcome = await sendThrough(deps, data, target, lang, slot && { granted: slot });
     return settle(job, token, data, claimed._id, outcome);
