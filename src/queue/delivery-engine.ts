@@ -185,6 +185,7 @@ export function deliveryProcessor(deps: EngineDeps): Processor<DeliveryJobData> 
     if (outcome.ok) {
       const record = "record" in outcome ? outcome.record : {};
       await Delivery.updateOne({ _id: id, status: "sending" }, { $set: { status: "sent", sentAt: now(), ...record }, $unset: { lastError: 1 } });
+      if ("recorded" in outcome) await outcome.recorded?.(); // an SMS's receipts that overtook this write
       if (data.channel === "telegram") deps.onSent?.(data);
       log.debug({ key: data.key, kind: data.kind, channel: data.channel }, "delivered");
       return "sent";

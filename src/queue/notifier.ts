@@ -88,7 +88,8 @@ export async function startNotifier(options: NotifierOptions): Promise<Notifier>
   const { MAX_BOT_TOKEN, MAX_API_ROOT } = options.config;
   const max: MaxChannel | null = options.max !== undefined ? options.max : MAX_BOT_TOKEN && MAX_API_ROOT ? createMaxChannel(MAX_BOT_TOKEN, MAX_API_ROOT) : null;
   useChannels({ SMPP_URL, SMS_SOURCE, MAX_BOT_TOKEN });
-  sms?.onReceipt((receipt) => applySmsReceipt({ queue: env.deliveries, logger, now: env.now }, receipt).then(() => undefined));
+  // "unknown": no record has the id yet; the channel holds the receipt until one has (sms.ts).
+  sms?.onReceipt(async (receipt) => (await applySmsReceipt({ queue: env.deliveries, logger, now: env.now }, receipt)) !== "unknown");
   const engine: EngineDeps = {
     queue: env.deliveries,
     redis: queues.redis,
