@@ -4,7 +4,8 @@
  * timetable from September to the week after "today", grades, homework, tests, finals of three
  * quarters), run as the worker's job on Friday 21 May 2027, 12:00 Moscow. Telegram is replaced by
  * a sink that only counts bytes, so the figures are ours. MongoDB and Redis start as in the tests.
- * With --examples it also renders one page of each document (PNG) into that folder.
+ * With --examples it also renders one page of each document (PNG) into that folder; --batch N reads
+ * classes together up to N paper slips (default: the job's PRINTOUT_BATCH_SLIPS).
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -20,6 +21,7 @@ import { addDays, zonedInstant } from "../src/domain/time";
 import { createI18n } from "../src/i18n";
 import { processPrintoutJob, type PrintoutJobDeps } from "../src/queue/printouts";
 import { buildClassPrintout } from "../src/services/printouts";
+import { PRINTOUT_BATCH_SLIPS } from "../src/services/printout-build";
 import { renderPrintout, type PrintoutView } from "../src/print/printout";
 import { reportData, reportFile } from "../src/services/reports/report-files";
 import { countCommands } from "../src/db/command-count";
@@ -177,13 +179,13 @@ async function measure(schoolId: Types.ObjectId): Promise<void> {
   await Promise.all(allModels.map((model) => model.init())); // the models' own collection and index checks, not the job's commands
   const commands = countCommands();
   let started = performance.now();
-  const result = await processPrintoutJob({ data: { schoolId: schoolId.toHexString() }, opts: { prevMillis: RUN_AT.getTime() }, timestamp: RUN_AT.getTime() }, { api, i18n, logger: pino({ level: "silent" }), now: () => RUN_AT });
+  const result = await processPrintoutJob({ data: { schoolId: schoolId.toHexString() }, opts: { prevMillis: RUN_AT.getTime() }, timestamp: RUN_AT.getTime() }, { api, i18n, logger: pino({ level: "silent" }), now: () => RUN_AT, batchSlips: option("batch") ? arg("batch", PRINTOUT_BATCH_SLIPS) : undefined });
   const jobMs = performance.now() - started;
   const commandCount = commands.total();
   const byName = commands.byName();
   commands.stop();
   clearInterval(sampler);
-  console.log(`weekly job: ${result.classes} classes, ${result.slips} slips, ${sent.pages} pages, ${mb(sent.bytes)} of PDF in ${(jobMs / 1000).toFixed(1)} s (${(jobMs / Math.max(1, result.classes)).toFixed(0)} ms a class)`);
+  console.log(`weekly job: ${result.classes} classes (read together up to ${arg("batch", PRINTOUT_BATCH_SLIPS)} slips), ${result.slips} slips, ${sent.pages} pages, ${mb(sent.bytes)} of PDF in ${(jobMs / 1000).toFixed(1)} s (${(jobMs / Math.max(1, result.classes)).toFixed(0)} ms a class)`);
   console.log(`database commands of the job: ${commandCount} (${(commandCount / Math.max(1, result.classes)).toFixed(1)} a class; ${Object.entries(byName).map(([k, v]) => `${k} ${v}`).join(", ")}): on the stand-in each one scans its whole collection, so the job's time there is mostly these scans`);
   console.log(`peak memory during the job: JS heap ${mb(peakHeap)}, RSS ${mb(peakRss)} (the process's lifetime peak RSS: ${Math.round(process.resourceUsage().maxRSS / 1024)} MB)`);
   const students = arg("students", 1000).toLocaleString("en");

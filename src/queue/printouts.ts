@@ -62,13 +62,15 @@ export async function registerPrintoutSchedulers(queue: Queue, schools: readonly
 
 export interface PrintoutJobDeps {
   api: Pick<Api, "sendDocument" | "sendMessage">;
-  /** MAX, for staff known only there (period-end sheets; absent: MAX_BOT_TOKEN not set). */
-  max?: Pick<MaxChannel, "sendFile">;
+  /** MAX, for admins known only there (period-end sheets, the non-responders summary; absent: MAX_BOT_TOKEN not set). */
+  max?: Pick<MaxChannel, "sendFile" | "sendMessage">;
   i18n: i18n;
   logger: Logger;
   /** The language of the PDFs (the school's; default ru). */
   language?: Language;
   now?: () => Date;
+  /** Paper slips the weekly job reads together (default PRINTOUT_BATCH_SLIPS; bench:print's --batch). */
+  batchSlips?: number;
 }
 
 export interface PrintoutJobResult {
@@ -145,7 +147,7 @@ export async function processPrintoutJob(job: Pick<Job<PrintoutJobData>, "data" 
   }
   // Built in batches of classes that read each collection once (src/services/printout-build.ts); sent class by class.
   const classIds = await classesWithPaperGuardians(school._id);
-  for await (const { schoolClass, printout: built } of buildClassPrintouts({ schoolId: school._id, classIds, now, runAt: scheduledInstant(job), t: deps.i18n.getFixedT(lang), lang })) {
+  for await (const { schoolClass, printout: built } of buildClassPrintouts({ schoolId: school._id, classIds, now, runAt: scheduledInstant(job), t: deps.i18n.getFixedT(lang), lang, batchSlips: deps.batchSlips })) {
     result.classes += 1;
     result.slips += built.slips.length;
     const checklist = { className: schoolClass.name, weekStart: built.view.week.start, slips: built.slips };

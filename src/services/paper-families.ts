@@ -36,24 +36,37 @@ export async function paperFamiliesOfClass(schoolId: Types.ObjectId, classId: Ty
   return (await paperFamiliesOfClasses(schoolId, [classId], kinds)).get(String(classId)) ?? [];
 }
 
-/** `paperFamiliesOfClass` for several classes in the same few queries, by class id. */
+/**
+ * `paperFamiliesOfClass` for several classes in the same few queries, by class id; `classIds` in the
+ * order the classes are built. An item about no child that a slip of the guardian in an earlier class
+ * will claim (claimPendingOf: the first matching slip) adds no slip to its record's first child's
+ * class: as when the classes were built one after another.
+ */
 export async function paperFamiliesOfClasses(schoolId: Types.ObjectId, classIds: readonly Types.ObjectId[], kinds?: readonly DeliveryKind[]): Promise<Map<string, ClassSlip[]>> {
   const result = new Map<string, ClassSlip[]>(classIds.map((id) => [String(id), []]));
+  const order = new Map(classIds.map((id, n) => [String(id), n]));
   const students = await Student.find({ schoolId, classId: { $in: classIds }, left: null }, { fullName: 1, classId: 1 }).lean();
   const families = await familiesOf(schoolId, students.map((s) => s._id));
   const studentById = new Map(students.map((s) => [String(s._id), s]));
   const keys = new Set<string>();
+  /** The earliest class (its place in the order) with a slip of each guardian. */
+  const firstClass = new Map<string, number>();
   const add = (student: (typeof students)[number], guardianId: Types.ObjectId, guardian: string, reason: SlipReason | null) => {
     keys.add(`${String(student._id)}/${String(guardianId)}`);
+    const place = order.get(String(student.classId)) ?? Infinity;
+    firstClass.set(String(guardianId), Math.min(place, firstClass.get(String(guardianId)) ?? Infinity));
     result.get(String(student.classId))?.push({ studentId: student._id, guardianId, student: student.fullName, guardian, reason });
   };
   for (const student of students) {
     for (const family of (families.get(String(student._id)) ?? []).filter((f) => f.paper && !kinds)) add(student, family.guardianId, family.guardianName ?? "", family.paperReason);
   }
-  for (const pair of await pendingPairs(schoolId, students.map((s) => s._id), kinds)) {
+  const pairs = await pendingPairs(schoolId, students.map((s) => s._id), kinds);
+  for (const pair of [...pairs.filter((p) => !p.orphan), ...pairs.filter((p) => p.orphan)]) {
     if (keys.has(`${String(pair.studentId)}/${String(pair.guardianId)}`)) continue;
+    const student = studentById.get(String(pair.studentId))!;
+    if (pair.orphan && (firstClass.get(String(pair.guardianId)) ?? Infinity) < order.get(String(student.classId))!) continue;
     const family = (families.get(String(pair.studentId)) ?? []).find((f) => f.guardianId.equals(pair.guardianId));
-    add(studentById.get(String(pair.studentId))!, pair.guardianId, family?.guardianName ?? "", family?.paper ? family.paperReason : "fallback");
+    add(student, pair.guardianId, family?.guardianName ?? "", family?.paper ? family.paperReason : "fallback");
   }
   for (const slips of result.values()) slips.sort((a, b) => byName(a.student, b.student) || byName(a.guardian, b.guardian));
   return result;
@@ -63,7 +76,7 @@ export async function paperFamiliesOfClasses(schoolId: Types.ObjectId, classIds:
  * The (child, family) pairs with a pending paper item among these children: an item about a child
  * belongs to that child; one about no child (a school broadcast) to the record's first child.
  */
-async function pendingPairs(schoolId: Types.ObjectId, studentIds: readonly Types.ObjectId[], kinds?: readonly DeliveryKind[]): Promise<PaperSlip[]> {
+async function pendingPairs(schoolId: Types.ObjectId, studentIds: readonly Types.ObjectId[], kinds?: readonly DeliveryKind[]): Promise<Array<PaperSlip & { orphan: boolean }>> {
   if (!studentIds.length) return [];
   const guardians = await Guardian.find({ schoolId, studentIds: { $in: studentIds } }, { studentIds: 1 }).lean();
   if (!guardians.length) return [];
@@ -73,12 +86,15 @@ async function pendingPairs(schoolId: Types.ObjectId, studentIds: readonly Types
   ).lean();
   const inClass = new Set(studentIds.map(String));
   const guardianById = new Map(guardians.map((g) => [String(g._id), g]));
-  const pairs = new Map<string, PaperSlip>();
+  // orphan: only items about no child put the pair here.
+  const pairs = new Map<string, PaperSlip & { orphan: boolean }>();
   for (const d of items) {
     const guardian = guardianById.get(String(d.recipient.guardianId));
     const studentId = d.recipient.studentId ?? guardian?.studentIds[0];
     if (!guardian || !studentId || !inClass.has(String(studentId))) continue;
-    pairs.set(`${String(studentId)}/${String(guardian._id)}`, { studentId, guardianId: guardian._id });
+    const key = `${String(studentId)}/${String(guardian._id)}`;
+    const orphan = !d.recipient.studentId && (pairs.get(key)?.orphan ?? true);
+    pairs.set(key, { studentId, guardianId: guardian._id, orphan });
   }
   return [...pairs.values()];
 }

@@ -18,10 +18,13 @@ import { byName } from "./reports/school-data";
 import { loadPrintoutViews } from "./reports/weekly-extract";
 
 /**
- * Classes read together. The batch's memory grows with its paper students' data (a quarter of
- * grades each), not with the school: 10 classes of 25 all on paper stay well under 100 MB.
+ * Paper slips read together: classes join a batch while its slips stay within this (a class with
+ * more is a batch of its own). Memory grows with the batch's paper students (a period of grades
+ * each, their views), not with the school: 1,000 students all on paper in one batch of 1,480 slips
+ * peaked at 484 MB RSS (bench:print --paper 1), over the 400 MB target; a usual school (a tenth on
+ * paper, 165 slips for 1,000 students) is one batch.
  */
-export const PRINTOUT_BATCH_CLASSES = 10;
+export const PRINTOUT_BATCH_SLIPS = 250;
 
 export interface BuildRequest {
   schoolId: Types.ObjectId;
@@ -56,7 +59,7 @@ export async function buildClassPrintout(request: BuildRequest): Promise<BuiltPr
  * that has one (somebody on paper, or slips from earlier in the week) as soon as its PDF is made.
  */
 export async function* buildClassPrintouts(
-  request: Omit<BuildRequest, "classId"> & { classIds: readonly Types.ObjectId[]; batchSize?: number },
+  request: Omit<BuildRequest, "classId"> & { classIds: readonly Types.ObjectId[]; batchSlips?: number },
 ): AsyncGenerator<{ schoolClass: ClassDoc; printout: BuiltPrintout }> {
   const { schoolId, now } = request;
   const [school, found] = await Promise.all([School.findById(schoolId).lean(), SchoolClass.find({ _id: { $in: request.classIds }, schoolId }).lean()]);
@@ -65,11 +68,11 @@ export async function* buildClassPrintouts(
   const runAt = request.runAt ?? lastScheduledRun(now, school.timezone, school.settings.printoutSchedule);
   const week = printoutWeek(schoolDay(runAt, school.timezone));
   const scope = { school, week, today: schoolDay(now, school.timezone), now };
-  const size = request.batchSize ?? PRINTOUT_BATCH_CLASSES;
-  for (let from = 0; from < classes.length; from += size) {
-    const batch = classes.slice(from, from + size);
+  // Who is on paper, for all the classes at once: it sizes the batches.
+  const families = await paperFamiliesOfClasses(schoolId, classes.map((c) => c._id));
+  for (const batch of batches(classes, (c) => families.get(String(c._id))?.length ?? 0, request.batchSlips ?? PRINTOUT_BATCH_SLIPS)) {
     const classIds = batch.map((c) => c._id);
-    const [families, existing] = await Promise.all([paperFamiliesOfClasses(schoolId, classIds), Printout.find({ schoolId, classId: { $in: classIds }, weekStart: week.start }).lean()]);
+    const existing = await Printout.find({ schoolId, classId: { $in: classIds }, weekStart: week.start }).lean();
     const sheetOf = (c: ClassDoc) => existing.find((p) => p.classId.equals(c._id));
     const todo = batch.filter((c) => families.get(String(c._id))?.length || sheetOf(c)?.slips.length);
     if (!todo.length) continue;
@@ -116,6 +119,22 @@ export async function* buildClassPrintouts(
       yield { schoolClass, printout: await renderBuilt(sheets[i], views[i], fileNames[i], request) };
     }
   }
+}
+
+/** Consecutive runs of classes whose slips together stay within `limit` (at least one class each). */
+function batches<T>(classes: readonly T[], slips: (c: T) => number, limit: number): T[][] {
+  const result: T[][] = [];
+  let count = 0;
+  for (const c of classes) {
+    const n = slips(c);
+    if (!result.length || count + n > limit) {
+      result.push([]);
+      count = 0;
+    }
+    result[result.length - 1].push(c);
+    count += n;
+  }
+  return result;
 }
 
 async function renderBuilt(sheet: { printoutId: Types.ObjectId; slips: ReadonlyArray<{ handedAt?: Date | null }> }, view: PrintoutView, fileName: string, request: Pick<BuildRequest, "t" | "lang">): Promise<BuiltPrintout> {

@@ -102,7 +102,7 @@ test("the weekly job's database commands do not grow per class beyond the sends 
 test("a class built in a batch gets the view it gets built alone, and nothing of the other classes", async () => {
   const { schoolId, classIds } = await school(4);
   const batched = new Map<string, PrintoutView>();
-  for await (const { schoolClass, printout } of buildClassPrintouts({ schoolId, classIds, now: NOW, t, lang: "ru", batchSize: 3 })) batched.set(String(schoolClass._id), printout.view);
+  for await (const { schoolClass, printout } of buildClassPrintouts({ schoolId, classIds, now: NOW, t, lang: "ru", batchSlips: 6 })) batched.set(String(schoolClass._id), printout.view);
   expect(batched.size).toBe(4);
   for (const [c, classId] of classIds.entries()) {
     const alone = (await buildClassPrintout({ schoolId, classId, now: NOW, t, lang: "ru" }))!;
@@ -128,4 +128,25 @@ test("a class built in a batch gets the view it gets built alone, and nothing of
     expect(view.slips[0].messages).toEqual([]);
     expect(view.slips[1].messages.map((m) => m.text)).toEqual([`Собрание ${name}`]);
   }
+}, 60_000);
+
+test.each([250, 1])("an item about no child goes with the guardian's slip in the first class, whose printout claims it (batches of %i slips)", async (batchSlips) => {
+  const { schoolId, classIds } = await school(2);
+  // Children in 5А and 6А; the record lists the 6А child first, so an item about no child belongs to it...
+  const [older, younger] = await Student.create([
+    { schoolId, externalId: `x1-${batchSlips}`, fullName: "Старший Брат", classId: classIds[1] },
+    { schoolId, externalId: `x2-${batchSlips}`, fullName: "Младший Брат", classId: classIds[0] },
+  ]);
+  const guardian = await Guardian.create({ schoolId, externalId: `gx-${batchSlips}`, fullName: "Родитель Братьев", studentIds: [older._id, younger._id] });
+  const item = (key: string, text: string, studentId?: Types.ObjectId) =>
+    Delivery.create({ schoolId, idempotencyKey: `${key}/${batchSlips}`, kind: "broadcast", channel: "paper", status: "pending_paper", recipient: { guardianId: guardian._id, ...(studentId ? { studentId } : {}) }, attempts: 0, queuedAt: NOW, notice: { text } });
+  await item("x-child", "О младшем", younger._id);
+  await item("x-school", "Для всей школы");
+  // ...but 5А, built first, has a slip of the guardian (the item about its child), and that slip takes it.
+  const views = new Map<string, PrintoutView>();
+  for await (const { schoolClass, printout } of buildClassPrintouts({ schoolId, classIds, now: NOW, t, lang: "ru", batchSlips })) views.set(schoolClass.name, printout.view);
+  const slipsOf = (name: string) => views.get(name)!.slips.filter((s) => s.guardianName === "Родитель Братьев");
+  expect(slipsOf("5А").map((s) => [s.studentName, s.messages.map((m) => m.text)])).toEqual([["Младший Брат", ["О младшем", "Для всей школы"]]]);
+  expect(slipsOf("6А")).toEqual([]);
+  expect(await Delivery.countDocuments({ "recipient.guardianId": guardian._id, status: "printed", kind: "broadcast" })).toBe(2);
 }, 60_000);
