@@ -10,6 +10,7 @@
 import { MaxError } from "@maxhub/max-bot-api";
 import { splitMessage } from "../domain/format";
 import { createMaxApi, maxSendOutcome, type MaxApi } from "../max/api";
+import type { MaxButton } from "../max/context";
 import { sleep } from "./telegram-retry";
 import type { SendOutcome } from "./outcome";
 
@@ -24,7 +25,8 @@ export interface MaxFileToSend {
 }
 
 export interface MaxChannel {
-  sendMessage(maxUserId: number, html: string): Promise<SendOutcome>;
+  /** `buttons`: an inline keyboard under the last part (staff messages; notices have none). */
+  sendMessage(maxUserId: number, html: string, buttons?: MaxButton[][]): Promise<SendOutcome>;
   sendFile(maxUserId: number, file: MaxFileToSend): Promise<SendOutcome>;
 }
 
@@ -50,12 +52,14 @@ export function maxChannelOf(api: MaxApi, fetchImpl: typeof fetch = fetch): MaxC
   }
 
   return {
-    async sendMessage(maxUserId, html) {
+    async sendMessage(maxUserId, html, buttons) {
       try {
         // A long notice (a weekly digest) goes as several messages; a failure part-way is retried
         // whole by the engine (at-least-once, as for Telegram).
-        for (const part of splitMessage([html], MAX_TEXT_LIMIT)) {
-          await api.raw.messages.send({ user_id: maxUserId, text: part, format: "html", disable_link_preview: true });
+        const parts = splitMessage([html], MAX_TEXT_LIMIT);
+        for (const [i, part] of parts.entries()) {
+          const keyboard = buttons?.length && i === parts.length - 1 ? [{ type: "inline_keyboard" as const, payload: { buttons } }] : [];
+          await api.raw.messages.send({ user_id: maxUserId, text: part, format: "html", disable_link_preview: true, attachments: keyboard });
         }
         return { ok: true };
       } catch (error) {

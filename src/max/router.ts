@@ -15,6 +15,8 @@ import { dialogPress, dialogText, showMenu, startOnboarding } from "./onboarding
 import { privacyPressed, sendMaxMyData, showPrivacy } from "./privacy";
 import { showMaxView, viewOfCommand, viewPressed } from "./views";
 import { sendMaxWebLink } from "./web";
+import { sendMaxConsentForms } from "./consent-forms";
+import { CONSENT_FORMS_CALLBACK } from "../print/non-responders";
 
 interface Incoming {
   user: User;
@@ -95,5 +97,6 @@ async function pressed(ctx: MaxContext, payload: string): Promise<void> {
   if (payload.startsWith("cs:") || payload.startsWith("ob:")) return dialogPress(ctx, payload);
   if (payload.startsWith("v:")) return viewPressed(ctx, payload);
   if (payload.startsWith("pv:")) return privacyPressed(ctx, payload);
+  if (payload.startsWith(CONSENT_FORMS_CALLBACK)) return sendMaxConsentForms(ctx, payload.slice(CONSENT_FORMS_CALLBACK.length));
   await ctx.answer({ notification: ctx.t("errors.staleButton") });
 }

@@ -62,8 +62,8 @@ export async function registerPrintoutSchedulers(queue: Queue, schools: readonly
 
 export interface PrintoutJobDeps {
   api: Pick<Api, "sendDocument" | "sendMessage">;
-  /** MAX, for staff known only there (period-end sheets; absent: MAX_BOT_TOKEN not set). */
-  max?: Pick<MaxChannel, "sendFile">;
+  /** MAX, for admins known only there (period-end sheets, the non-responders summary; absent: MAX_BOT_TOKEN not set). */
+  max?: Pick<MaxChannel, "sendFile" | "sendMessage">;
   i18n: i18n;
   logger: Logger;
   /** The language of the PDFs (the school's; default ru). */

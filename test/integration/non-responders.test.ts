@@ -6,13 +6,15 @@
  */
 import pino from "pino";
 import { Api } from "grammy";
-import { Account, ConsentRecord, Guardian, GuardianLink, School } from "../../src/db/models";
+import { Account, ConsentRecord, Delivery, Guardian, GuardianLink, School } from "../../src/db/models";
+import { createMaxChannel } from "../../src/channels/max";
 import { consentTextHash, consentVersionOf } from "../../src/domain/consent";
 import { createI18n } from "../../src/i18n";
 import { processDailySlipJob } from "../../src/queue/daily-slips";
 import { nonRespondersOfClass } from "../../src/services/non-responders";
 import { useTestDb } from "../support/db";
 import { startBotHarness, type BotHarness } from "../support/bot-harness";
+import { payloads, startMaxHarness } from "../support/max-harness";
 import { loadFixtureSchool, pdfText, staffAccount, type FixtureSchool } from "./printouts-fixture";
 
 useTestDb();
@@ -90,3 +92,34 @@ test("the school-morning job tells the homeroom teacher (with the forms button) 
   expect(toAdmin.plain).toContain("7А: 1 родитель\n• 7Б: 2 родителя");
   expect((await processDailySlipJob({ data: { schoolId: String(fixture.schoolId) } }, deps)).nonResponders).toEqual({ classes: 2, sent: 0 });
 });
+
+test("an admin known only in MAX gets the school's summary there, and its button answers with the class's forms as a PDF file", async () => {
+  const max = await startMaxHarness({ now: MONDAY_MORNING });
+  try {
+    const admin = max.user({ user_id: 73_001 });
+    await Account.create({ max: { userId: 73_001, chatId: 500_073_001 }, language: "ru", roles: [{ role: "admin", schoolId: fixture.schoolId }] });
+    const api = new Api(harness.fake.token, { apiRoot: harness.fake.apiRoot });
+    const deps = { api, max: createMaxChannel(max.fake.token, max.fake.apiRoot), i18n, logger: pino({ level: "silent" }), now: () => MONDAY_MORNING };
+    // The Telegram recipients had this list already: only the MAX admin's message is new.
+    expect((await processDailySlipJob({ data: { schoolId: String(fixture.schoolId) } }, deps)).nonResponders).toEqual({ classes: 2, sent: 1 });
+    const summary = max.fake.sentTo(73_001).at(-1)!;
+    expect(summary.plain).toContain("7А: 1 родитель\n• 7Б: 2 родителя");
+    const class7b = String(await fixture.id("class", "7b"));
+    expect(payloads(summary)).toContain(`cf:${class7b}`);
+    expect(await Delivery.findOne({ channel: "max", "recipient.accountId": { $exists: true }, kind: "admin-alert" }).lean()).toMatchObject({ status: "sent" });
+    // Pressed in MAX: the forms as a file, read back from the upload.
+    const [file] = (await admin.press(`cf:${class7b}`, summary)).filter((m) => m.files.length);
+    expect(file.files[0].name).toBe("Бланки согласия 7Б.pdf");
+    const text = pdfText(file.files[0].bytes).replace(/\s+/g, " ");
+    expect(text).toContain("Кузнецова Наталья Олеговна");
+    expect(text).not.toContain("Петрова Елена");
+    // A forged class of another school is not available.
+    await admin.press(`cf:${"0".repeat(24)}`, summary);
+    expect(max.fake.calls.filter((c) => c.path === "/answers").at(-1)!.body).toMatchObject({ notification: "Этот класс недоступен." });
+    // The same list the next morning: nothing again.
+    expect((await processDailySlipJob({ data: { schoolId: String(fixture.schoolId) } }, deps)).nonResponders).toEqual({ classes: 2, sent: 0 });
+  } finally {
+    await max.stop();
+  }
+});
+
