@@ -26,6 +26,7 @@ import { Delivery } from "../db/models";
 import { personGates } from "../services/notify/consent";
 import { DELIVERY_JOB_OPTIONS, fallBack, SETTLED } from "../services/notify/deliveries";
 import { quietUntil } from "../services/notify/quiet-hours";
+import { yieldToUrgent } from "../services/notify/urgent";
 import { isLanguage, type Language } from "../i18n";
 import type { DeliveryJobData } from "./jobs";
 import { gateInputOf, laneOf, markBlocked, SENDING_LEASE_MS, sendThrough, type EngineDeps } from "./delivery-engine";
@@ -76,6 +77,8 @@ export function batchProcessor(deps: EngineDeps): Processor<BatchJobData> {
 
   /** Claims a chunk and gates what this run claimed (set queries); the rest goes to single jobs later. */
   async function prepare(job: Job<BatchJobData>, chunk: DeliveryJobData[]): Promise<Prepared> {
+    // A final or an exam being planned or sent goes first on the database too (a second at most).
+    await yieldToUrgent(deps.redis, deps.prefix);
     const token = `${job.id ?? "batch"}#${randomUUID()}`;
     const keys = chunk.map((d) => d.key);
     const leaseEnd = new Date(Date.now() - SENDING_LEASE_MS);

@@ -24,6 +24,7 @@ import { Api } from "grammy";
 import { BACKGROUND_RETRY, telegramRetry } from "../channels/telegram-retry";
 import { QUEUES } from "./names";
 import type { Pacing } from "./rate-limits";
+import { limitHeapGrowth } from "../runtime/heap";
 
 export interface NotifierOptions {
   config: Pick<Config, "BOT_TOKEN" | "TELEGRAM_API_ROOT" | "SMTP_URL" | "SMTP_FROM"> &
@@ -70,6 +71,8 @@ export const DELIVERY_LIMITER = { max: 30, duration: 1000 };
 
 export async function startNotifier(options: NotifierOptions): Promise<Notifier> {
   const { queues, logger } = options;
+  // The worker's planning leaves much short-lived heap behind: keep the heap near what is alive.
+  limitHeapGrowth();
   const env: NotifyEnv = {
     deliveries: queues.queue(QUEUES.deliveries),
     bulk: queues.queue(QUEUES.bulk),

@@ -49,20 +49,59 @@ describe("i18n", () => {
     expect(languageFromTelegram(code, "ru")).toBe(lang);
   });
 
-  test("ru and en have the same keys", () => {
-    const keys = (lang: string) => {
-      const out: string[] = [];
-      const walk = (o: Record<string, unknown>, p: string) => {
-        for (const [k, v] of Object.entries(o)) {
-          if (v && typeof v === "object") walk(v as Record<string, unknown>, `${p}${k}.`);
-          else out.push(p + k.replace(/_(zero|one|two|few|many|other)$/, ""));
-        }
-      };
-      for (const f of fs.readdirSync(path.join(LOCALES_DIR, lang))) {
-        walk(JSON.parse(fs.readFileSync(path.join(LOCALES_DIR, lang, f), "utf8")), `${f}:`);
+  /** Every string of a language as `namespace:key` (with its plural suffix) → text. */
+  const strings = (lang: string): Map<string, string> => {
+    const out = new Map<string, string>();
+    const walk = (o: Record<string, unknown>, p: string) => {
+      for (const [k, v] of Object.entries(o)) {
+        if (v && typeof v === "object") walk(v as Record<string, unknown>, `${p}${k}.`);
+        else out.set(p + k, String(v));
       }
-      return [...new Set(out)].sort();
     };
+    for (const f of fs.readdirSync(path.join(LOCALES_DIR, lang))) walk(JSON.parse(fs.readFileSync(path.join(LOCALES_DIR, lang, f), "utf8")), `${f}:`);
+    return out;
+  };
+  const PLURAL = /_(zero|one|two|few|many|other)$/;
+  const baseKey = (key: string) => key.replace(PLURAL, "");
+  /** The plural forms present under each base key that has any. */
+  const pluralForms = (lang: string) => {
+    const forms = new Map<string, string[]>();
+    for (const key of strings(lang).keys()) {
+      const form = PLURAL.exec(key)?.[1];
+      if (form) forms.set(baseKey(key), [...(forms.get(baseKey(key)) ?? []), form].sort());
+    }
+    return forms;
+  };
+
+  test("ru and en have the same keys", () => {
+    const keys = (lang: string) => [...new Set([...strings(lang).keys()].map(baseKey))].sort();
     expect(keys("en")).toEqual(keys("ru"));
+  });
+
+  // Intl.PluralRules("ru") picks one, few, many, or other (fractions: "2,5 дня"); a missing form shows
+  // the bare key. i18next's optional `_zero` (count 0) is allowed beside them.
+  test.each([
+    ["ru", ["few", "many", "one", "other"]],
+    ["en", ["one", "other"]],
+  ])("every plural in %s has each of its language's forms", (lang, wanted) => {
+    const incomplete = [...pluralForms(lang)].filter(([, forms]) => forms.filter((f) => f !== "zero").join() !== (wanted as string[]).join()).map(([key, forms]) => `${key}: ${forms.join(",")}`);
+    expect(incomplete).toEqual([]);
+    expect(new Intl.PluralRules(lang).resolvedOptions().pluralCategories.sort()).toEqual(wanted);
+  });
+
+  test("a string and its translation take the same {{values}}", () => {
+    const values = (lang: string) => {
+      const byKey = new Map<string, Set<string>>();
+      for (const [key, text] of strings(lang)) {
+        const set = byKey.get(baseKey(key)) ?? new Set<string>();
+        for (const m of text.matchAll(/\{\{-?\s*([^},\s]+)/g)) set.add(m[1]);
+        byKey.set(baseKey(key), set);
+      }
+      // `count` may be implied by a form ("одна семья"), so it is not compared.
+      return new Map([...byKey].map(([key, set]) => [key, [...set].filter((v) => v !== "count").sort().join(",")]));
+    };
+    const ru = values("ru");
+    const differ = [...values("en")].filter(([key, list]) => ru.get(key) !== list).map(([key, list]) => `${key}: en {{${list}}} ru {{${ru.get(key)}}}`);
+    expect(differ).toEqual([]);
   });
 });
