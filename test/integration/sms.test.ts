@@ -127,6 +127,28 @@ describe("SMS over SMPP", () => {
     }
   });
 
+  test("a receipt that can be neither applied nor held is refused for now (ESME_RX_T_APPN): the SMSC sends it again", async () => {
+    const redis = new Redis(testRedisUrl());
+    const store = redisSmsProgress(redis, redisState.prefix);
+    let down = true;
+    const flaky = { ...store, hold: (r: Parameters<typeof store.hold>[0]) => (down ? Promise.reject(new Error("redis down")) : store.hold(r)) };
+    const worker = createSmsChannel({ url: smsc.url, source: "School42", ratePerSecond: 100, logger, progress: flaky, timeoutMs: 5000 });
+    worker.onReceipt(() => false); // no record knows the id yet
+    try {
+      const sent = await worker.send({ to: "+79123450002", text: "Итог — 4" });
+      const [id] = sent.messageIds!;
+      expect(await smsc.receipt(id, "DELIVRD")).toBe(smpp.errors.ESME_RX_T_APPN);
+      expect(await store.held()).toEqual([]);
+      down = false;
+      expect(await smsc.receipt(id, "DELIVRD")).toBe(0);
+      expect(await store.held()).toEqual([{ messageId: id, receipts: [expect.objectContaining({ messageId: id, state: "delivered", stat: "DELIVRD" })] }]);
+      await store.take([id]);
+    } finally {
+      await worker.close();
+      redis.disconnect();
+    }
+  });
+
   test("an invalid or barred number is unreachable (the next channel takes over)", async () => {
     smsc.invalid.add("79990000000");
     expect(await channel.send({ to: "+79990000000", text: "Итог — 5" })).toEqual({ ok: false, kind: "unreachable", error: "smpp ESME_RINVDSTADR" });

@@ -28,8 +28,8 @@ export interface TestSmsc {
   refuseNext(n: number, status: number, after?: number): void;
   /** Submits to this number (digits, no plus) are answered ESME_RINVDSTADR. */
   invalid: Set<string>;
-  /** Sends a receipt for a message id over the session that submitted it. */
-  receipt(messageId: string, stat: "DELIVRD" | "UNDELIV" | "EXPIRED"): Promise<void>;
+  /** Sends a receipt for a message id over the session that submitted it; the ESME's answer (0: taken). */
+  receipt(messageId: string, stat: "DELIVRD" | "UNDELIV" | "EXPIRED"): Promise<number>;
   /**
    * The next accepted submit's receipt goes before its submit_sm_resp: over another bound session
    * when `other` (a second worker) and there is one, else over the submitter's; the answer to the
@@ -53,7 +53,7 @@ export async function startSmsc(systemId = "school", password = "secret"): Promi
   const receiptText = (messageId: string, stat: string) =>
     `id:${messageId} sub:001 dlvrd:${stat === "DELIVRD" ? "001" : "000"} submit date:2612051200 done date:2612051201 stat:${stat} err:000 text:`;
   const deliver = (s: Session, messageId: string, stat: string) =>
-    new Promise<void>((resolve) => s.deliver_sm({ esm_class: 0x04, short_message: receiptText(messageId, stat) }, () => resolve()));
+    new Promise<number>((resolve) => s.deliver_sm({ esm_class: 0x04, short_message: receiptText(messageId, stat) }, (pdu) => resolve(pdu.command_status)));
   const state: TestSmsc = {
     url: "",
     submits: [],
@@ -67,7 +67,7 @@ export async function startSmsc(systemId = "school", password = "secret"): Promi
     async receipt(messageId, stat) {
       const s = owner.get(messageId);
       if (!s) throw new Error(`no session submitted ${messageId}`);
-      await deliver(s, messageId, stat);
+      return deliver(s, messageId, stat);
     },
     receiptFirst(stat, options = {}) {
       early.push({ stat, ...options });

@@ -83,6 +83,8 @@ deliverySchema.index({ schoolId: 1, kind: 1, status: 1 });
 // A delivery receipt names a part's message id; the compliance report counts SMS parts per month.
 deliverySchema.index({ "sms.ids": 1 }, { sparse: true });
 deliverySchema.index({ schoolId: 1, channel: 1, sentAt: 1 });
+// SMS still waiting for their receipt (few): the watchdog's sweep passes those waiting too long on (sms-receipt-sweep.ts).
+deliverySchema.index({ sentAt: 1 }, { name: "sms_awaiting_receipt", partialFilterExpression: { channel: "sms", status: "sent" } });
 // One person's messages: cancelled at once when that account refuses or withdraws, listed by /mydata.
 deliverySchema.index({ "recipient.accountId": 1, status: 1 });
 
