@@ -88,7 +88,8 @@ export function procStatusMb(pid: number, field: "VmHWM" | "VmRSS"): number {
 export async function startWorkerProcess(options: WorkerProcessOptions): Promise<WorkerProcess> {
   ensureBuilt();
   const child: ChildProcess = fork(path.join(__dirname, "bench-worker-child.cjs"), [], {
-    // BENCH_WORKER_NODE_OPTIONS="--max-old-space-size=160": the worker's node flags, to try how they change its memory.
+    // BENCH_WORKER_NODE_OPTIONS="--max-old-space-size=160": the worker's node flags, to try how they change its memory
+    // (the heap growing factor is the service's own: startNotifier sets it, src/runtime/heap.ts).
     execArgv: process.env.BENCH_WORKER_NODE_OPTIONS?.split(/\s+/).filter(Boolean) ?? [],
     env: { ...process.env, BENCH_WORKER: JSON.stringify(options) },
     stdio: ["ignore", "inherit", "inherit", "ipc"],

@@ -5,8 +5,11 @@
  * A multi-part message given a `key` resumes where an earlier attempt stopped: the parts the SMSC
  * accepted are kept in a `progress` store (Redis: sms-progress.ts) and are not submitted again, and
  * the rest go with the same concatenation reference, so the handset joins them into one message.
- * A receipt for an accepted part of a message not finished yet is held in the store and handed on
- * once the message is sent (its record then knows the part's id), by whichever worker finishes it.
+ * A receipt no delivery record knows yet (it overtook the write of the message's ids, or its part
+ * belongs to a message not finished) is held in the same store, and applied when the ids are
+ * written (`recorded`, called by whichever worker writes them) or by the watchdog's sweep; the
+ * deliver_sm is answered only once the receipt is applied or held, so a worker that dies before
+ * leaves it to the SMSC to send again.
  */
 import { createHash } from "node:crypto";
 import smpp, { type Pdu, type Session } from "smpp";
@@ -37,22 +40,27 @@ export interface SmsProgress {
 
 export interface SmsProgressStore {
   load(key: string): Promise<SmsProgress | null>;
-  /** Keeps the progress, and which message the parts' ids belong to. */
   save(key: string, progress: SmsProgress): Promise<void>;
-  /** The key of the unfinished message a part's id belongs to, if any. */
-  owner(messageId: string): Promise<string | null>;
-  /** Keeps a receipt of a part of an unfinished message until the message is sent. */
-  hold(key: string, receipt: Receipt): Promise<void>;
-  /** Forgets the progress; returns the receipts held for it. */
-  clear(key: string, ids: readonly string[]): Promise<Receipt[]>;
+  clear(key: string): Promise<void>;
+  /** Keeps a receipt whose message id no delivery record has yet (`heldAt`: when it first came). */
+  hold(receipt: Receipt & { heldAt?: number }): Promise<void>;
+  /** Takes (and forgets) the receipts held for these message ids. */
+  take(ids: readonly string[]): Promise<Array<Receipt & { heldAt: number }>>;
+  /** Every message id with receipts held, and those receipts (the sweep). */
+  held(): Promise<Array<{ messageId: string; receipts: Array<Receipt & { heldAt: number }> }>>;
 }
+
+/** Whether a receipt found its message: false = no delivery record has its id yet (it is then held). */
+export type ReceiptHandler = (receipt: Receipt) => Promise<boolean | void> | boolean | void;
 
 /** A sent SMS: the SMSC's message id of every part (receipts name them). */
 export type SmsOutcome = SendOutcome & { messageIds?: string[]; parts?: number };
 
 export interface SmsChannel {
   send(message: SmsMessage): Promise<SmsOutcome>;
-  onReceipt(handler: (receipt: Receipt) => Promise<void> | void): void;
+  onReceipt(handler: ReceiptHandler): void;
+  /** The ids were written to their delivery record: the receipts held for them are applied now. */
+  recorded(messageIds: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -92,7 +100,7 @@ export function createSmsChannel(options: SmsOptions): SmsChannel {
   const timeoutMs = options.timeoutMs ?? 20_000;
   const backoff = options.reconnectBackoffMs ?? { min: 500, max: 30_000 };
   const interval = 1000 / (options.ratePerSecond ?? 10);
-  const receiptHandlers: ((receipt: Receipt) => Promise<void> | void)[] = [];
+  const receiptHandlers: ReceiptHandler[] = [];
   let session: Session | null = null;
   let bound: Promise<Session> | null = null;
   let closed = false;
@@ -166,31 +174,46 @@ export function createSmsChannel(options: SmsOptions): SmsChannel {
   }
 
   async function onDeliver(s: Session, pdu: Pdu): Promise<void> {
-    s.send(pdu.response());
     const esm = Number(pdu.esm_class ?? 0);
-    if ((esm & 0x3c) === 0) return; // a mobile-originated message, not a receipt: nothing to do with it
+    // A mobile-originated message, not a receipt: nothing to do with it.
+    if ((esm & 0x3c) === 0) return void s.send(pdu.response());
     const message = pdu.short_message as { message?: string | Buffer } | undefined;
     const text = typeof message?.message === "string" ? message.message : (message?.message?.toString("latin1") ?? "");
     const receiptedMessageId = typeof pdu.receipted_message_id === "string" ? pdu.receipted_message_id : undefined;
     const messageState = typeof pdu.message_state === "number" ? pdu.message_state : undefined;
     const receipt = parseReceipt(text, { receiptedMessageId, messageState });
-    if (!receipt) return;
-    try {
-      const owner = options.progress ? await options.progress.owner(receipt.messageId) : null;
-      if (owner) return void (await options.progress!.hold(owner, receipt));
-    } catch (error) {
-      log.warn({ error: (error as Error).message, messageId: receipt.messageId }, "sms progress store unavailable; receipt handed on");
-    }
-    await handReceipt(receipt);
+    let kept = true;
+    if (receipt) kept = await place(receipt);
+    // Answered once the receipt is applied or held: otherwise a temporary error, and the SMSC sends it again.
+    s.send(pdu.response(kept ? {} : { command_status: smpp.errors.ESME_RX_T_APPN }));
   }
 
-  async function handReceipt(receipt: Receipt): Promise<void> {
-    for (const handler of receiptHandlers) {
-      try {
-        await handler(receipt);
-      } catch (error) {
-        log.error({ error: (error as Error).message, messageId: receipt.messageId }, "receipt handler failed");
-      }
+  /** Applies a receipt, or holds it until its message id is written. Whether it is safe (applied or held). */
+  async function place(receipt: Receipt & { heldAt?: number }): Promise<boolean> {
+    if (await handReceipt(receipt)) return true;
+    if (!options.progress) {
+      log.warn({ stat: receipt.stat }, "receipt for a message not recorded and no store to hold it");
+      return true;
+    }
+    try {
+      await options.progress.hold(receipt);
+    } catch (error) {
+      log.warn({ error: (error as Error).message }, "sms receipt store unavailable; the SMSC will send the receipt again");
+      return false;
+    }
+    // The ids may have been written meanwhile by a worker that looked before the hold was there: ask again.
+    if (await handReceipt(receipt)) await options.progress.take([receipt.messageId]).catch(() => undefined);
+    return true;
+  }
+
+  /** Whether the receipt found its message (a handler that failed counts as not: the receipt is held). */
+  async function handReceipt(receipt: Receipt): Promise<boolean> {
+    try {
+      const found = await Promise.all(receiptHandlers.map((handler) => handler(receipt)));
+      return found.every((f) => f !== false);
+    } catch (error) {
+      log.error({ error: (error as Error).message }, "receipt handler failed; receipt held");
+      return false;
     }
   }
 
@@ -252,34 +275,25 @@ export function createSmsChannel(options: SmsOptions): SmsChannel {
         const ref = resumed ? resumed.ref : nextRef++ & 0xff;
         const parts = splitUcs2(text, ref);
         const messageIds: string[] = resumed && resumed.total === parts.length ? [...resumed.ids] : [];
-        // Whether the store holds anything of this key (to be cleared when the message is done).
-        let kept = earlier !== null;
         const s = await withTimeout(ensureBound(), "bind");
         for (const part of parts.slice(messageIds.length)) {
           const refused = await submitPart(s, to, part);
           if (typeof refused === "string") {
             messageIds.push(refused);
-            if (store && parts.length > 1 && messageIds.length < parts.length) {
-              await store.save(key, { to, textHash, ref, total: parts.length, ids: messageIds });
-              kept = true;
-            }
+            if (store && parts.length > 1 && messageIds.length < parts.length) await store.save(key, { to, textHash, ref, total: parts.length, ids: messageIds });
             continue;
           }
           const error = `smpp ${refused.name}${messageIds.length ? ` after ${messageIds.length} part(s)` : ""}`;
           log.warn({ to: maskPhone(to), error }, "submit_sm refused");
           if (UNREACHABLE.has(refused.name)) {
-            if (store && kept) await store.clear(key, [...new Set([...(earlier?.ids ?? []), ...messageIds])]);
+            if (store) await store.clear(key);
             return { ok: false, kind: "unreachable", error };
           }
           // Still busy: the queue tries again later, within the SMSC's window (no attempt used).
           if (THROTTLED.has(refused.name)) return { ok: false, kind: "rate-limited", retryAfterMs: options.throttleHoldMs ?? 5000, error };
           return { ok: false, kind: "retry", error };
         }
-        if (store && kept) {
-          // Receipts of the earlier parts that came meanwhile: handed on once the caller has recorded the ids.
-          const held = await store.clear(key, [...new Set([...(earlier?.ids ?? []), ...messageIds])]);
-          if (held.length) setImmediate(() => void Promise.all(held.map(handReceipt)));
-        }
+        if (store && (earlier || parts.length > 1)) await store.clear(key);
         return { ok: true, messageIds, parts: parts.length };
       } catch (error) {
         return { ok: false, kind: "retry", error: (error as Error).message };
@@ -287,6 +301,15 @@ export function createSmsChannel(options: SmsOptions): SmsChannel {
     },
     onReceipt(handler) {
       receiptHandlers.push(handler);
+    },
+    async recorded(messageIds) {
+      if (!options.progress || !messageIds.length) return;
+      try {
+        // Each one applied, or held again (with its first time) if its record still lacks the id.
+        for (const receipt of await options.progress.take(messageIds)) await place(receipt);
+      } catch (error) {
+        log.warn({ error: (error as Error).message }, "held sms receipts not applied now; the watchdog's sweep will");
+      }
     },
     async close() {
       closed = true;

@@ -26,6 +26,7 @@ import { Delivery } from "../db/models";
 import { personGates } from "../services/notify/consent";
 import { DELIVERY_JOB_OPTIONS, fallBack, SETTLED } from "../services/notify/deliveries";
 import { quietUntil } from "../services/notify/quiet-hours";
+import { yieldToUrgent } from "../services/notify/urgent";
 import { isLanguage, type Language } from "../i18n";
 import type { DeliveryJobData } from "./jobs";
 import { gateInputOf, laneOf, markBlocked, SENDING_LEASE_MS, sendThrough, type EngineDeps } from "./delivery-engine";
@@ -76,6 +77,8 @@ export function batchProcessor(deps: EngineDeps): Processor<BatchJobData> {
 
   /** Claims a chunk and gates what this run claimed (set queries); the rest goes to single jobs later. */
   async function prepare(job: Job<BatchJobData>, chunk: DeliveryJobData[]): Promise<Prepared> {
+    // A final or an exam being planned or sent goes first on the database too (a second at most).
+    await yieldToUrgent(deps.redis, deps.prefix);
     const token = `${job.id ?? "batch"}#${randomUUID()}`;
     const keys = chunk.map((d) => d.key);
     const leaseEnd = new Date(Date.now() - SENDING_LEASE_MS);
@@ -97,6 +100,7 @@ export function batchProcessor(deps: EngineDeps): Processor<BatchJobData> {
   async function sendPrepared({ token, mine, gates, later }: Prepared, tally: Tally): Promise<() => Promise<void>> {
     const ops: AnyBulkWriteOperation<Delivery>[] = [];
     const fallbacks: Array<{ data: DeliveryJobData; error: string; blocked: boolean }> = [];
+    const recorded: Array<() => Promise<void>> = [];
     const settle = (data: DeliveryJobData, set: Record<string, unknown>, unset: Record<string, 1> = {}) =>
       ops.push({ updateOne: { filter: { idempotencyKey: data.key, status: "sending", claim: token }, update: { $set: set, $unset: { claim: 1, ...unset } } } });
     const release = (data: DeliveryJobData, at: number, set: Record<string, unknown> = {}) => {
@@ -132,6 +136,7 @@ export function batchProcessor(deps: EngineDeps): Processor<BatchJobData> {
       const outcome = await sendThrough(deps, data, gate, lang, { pacing, urgent: false });
       if (outcome.ok) {
         settle(data, { status: "sent", sentAt: now(), ...("record" in outcome ? outcome.record : {}) }, { lastError: 1 });
+        if ("recorded" in outcome && outcome.recorded) recorded.push(outcome.recorded);
         tally.sent++;
         if (data.channel === "telegram") deps.onSent?.(data);
         return;
@@ -163,6 +168,7 @@ export function batchProcessor(deps: EngineDeps): Processor<BatchJobData> {
     await Promise.all(Array.from({ length: Math.min(SENDERS, mine.length) }, sender));
     return async () => {
       if (ops.length) await Delivery.bulkWrite(ops, { ordered: false });
+      for (const r of recorded) await r(); // SMS receipts that overtook the write of their ids
       for (const f of fallbacks) {
         if (f.blocked) await markBlocked(f.data, now());
         const fell = await fallBack(deps.queue, f.data, f.error, now());

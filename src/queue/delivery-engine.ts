@@ -26,6 +26,7 @@ import { channelEntry, type ChannelIO, type ChannelOutcome } from "../services/n
 import { personGate, type GateInput, type GateOutcome } from "../services/notify/consent";
 import { fallBack, SETTLED } from "../services/notify/deliveries";
 import { quietUntil } from "../services/notify/quiet-hours";
+import { asUrgent } from "../services/notify/urgent";
 import { isLanguage, type Language } from "../i18n";
 import type { DeliveryJobData } from "./jobs";
 import { DEFAULT_PACING, holdGlobal, MAX_PER_SECOND, releaseSendSlot, reserveChat, smsPacing, waitForSendSlot, type Lane, type Pacing, type SendSlot } from "./rate-limits";
@@ -112,7 +113,10 @@ export function deliveryProcessor(deps: EngineDeps): Processor<DeliveryJobData> 
     throw new DelayedError();
   }
 
-  return async (job, token) => {
+  // Finals and exams: a running broadcast's database work waits while they run (services/notify/urgent.ts).
+  return async (job, token) => (URGENT_KINDS.has(job.data.kind) ? asUrgent(deps.redis, deps.prefix, () => deliver(job, token)) : deliver(job, token));
+
+  async function deliver(job: Job<DeliveryJobData>, token: string | undefined): Promise<string> {
     const data = job.data;
     // The claim first (queued|failed → sending, or a dead worker's lease): one atomic command says
     // whether this job has anything to do and makes the record ours.
@@ -179,12 +183,13 @@ export function deliveryProcessor(deps: EngineDeps): Processor<DeliveryJobData> 
     }
     const outcome = await sendThrough(deps, data, target, lang, slot && { granted: slot });
     return settle(job, token, data, claimed._id, outcome);
-  };
+  }
 
   async function settle(job: Job<DeliveryJobData>, token: string | undefined, data: DeliveryJobData, id: unknown, outcome: ChannelOutcome): Promise<string> {
     if (outcome.ok) {
       const record = "record" in outcome ? outcome.record : {};
       await Delivery.updateOne({ _id: id, status: "sending" }, { $set: { status: "sent", sentAt: now(), ...record }, $unset: { lastError: 1 } });
+      if ("recorded" in outcome) await outcome.recorded?.(); // an SMS's receipts that overtook this write
       if (data.channel === "telegram") deps.onSent?.(data);
       log.debug({ key: data.key, kind: data.kind, channel: data.channel }, "delivered");
       return "sent";

@@ -2,7 +2,7 @@
  * The processor of QUEUES.events: turns one domain event (jobId = eventId, written by the exchange
  * import or the bot) into deliveries. Running it twice plans the same deliveries (same keys).
  */
-import type { Processor } from "bullmq";
+import type { Job, Processor } from "bullmq";
 import { DomainEvent, type DomainEventType } from "../db/models";
 import type { NotifyEnv } from "../services/notify/env";
 import { markProcessed } from "../services/exchange/events";
@@ -11,6 +11,7 @@ import { onGradeEvent, onHomeworkEvent } from "../services/notify/grade-alerts";
 import { onAssessmentEvent, onLessonEvent } from "../services/notify/timetable";
 import { onRecommendationEvent } from "../services/notify/recommendation-alerts";
 import { runBroadcast, type BroadcastRequest } from "../services/broadcast";
+import { asUrgent } from "../services/notify/urgent";
 
 export interface EventJobData {
   eventId: string;
@@ -18,9 +19,14 @@ export interface EventJobData {
   schoolId: string;
 }
 
+/** Events whose messages are urgent (finals, exams): their planning is urgent work too (services/notify/urgent.ts). */
+const URGENT_EVENTS: ReadonlySet<string> = new Set(["final.published", "exam.published"]);
+
 export function eventsProcessor(env: NotifyEnv): Processor<EventJobData> {
   const log = env.logger.child({ component: "notify-events" });
-  return async (job) => {
+  return async (job) => (URGENT_EVENTS.has(job.data.type) ? asUrgent(env.redis, env.prefix, () => plan(job)) : plan(job));
+
+  async function plan(job: Job<EventJobData>): Promise<unknown> {
     const event = await DomainEvent.findOne({ eventId: job.data.eventId }).lean();
     if (!event) {
       log.warn({ eventId: job.data.eventId }, "event job without its event; skipped");
@@ -70,5 +76,5 @@ export function eventsProcessor(env: NotifyEnv): Processor<EventJobData> {
     if (!waitsInRedis) await markProcessed([event.eventId], env.now());
     log.debug({ eventId: event.eventId, type: event.type, result }, "event planned");
     return result;
-  };
+  }
 }

@@ -24,6 +24,7 @@ import { Api } from "grammy";
 import { BACKGROUND_RETRY, telegramRetry } from "../channels/telegram-retry";
 import { QUEUES } from "./names";
 import type { Pacing } from "./rate-limits";
+import { limitHeapGrowth } from "../runtime/heap";
 
 export interface NotifierOptions {
   config: Pick<Config, "BOT_TOKEN" | "TELEGRAM_API_ROOT" | "SMTP_URL" | "SMTP_FROM"> &
@@ -70,6 +71,8 @@ export const DELIVERY_LIMITER = { max: 30, duration: 1000 };
 
 export async function startNotifier(options: NotifierOptions): Promise<Notifier> {
   const { queues, logger } = options;
+  // The worker's planning leaves much short-lived heap behind: keep the heap near what is alive.
+  limitHeapGrowth();
   const env: NotifyEnv = {
     deliveries: queues.queue(QUEUES.deliveries),
     bulk: queues.queue(QUEUES.bulk),
@@ -88,7 +91,8 @@ export async function startNotifier(options: NotifierOptions): Promise<Notifier>
   const { MAX_BOT_TOKEN, MAX_API_ROOT } = options.config;
   const max: MaxChannel | null = options.max !== undefined ? options.max : MAX_BOT_TOKEN && MAX_API_ROOT ? createMaxChannel(MAX_BOT_TOKEN, MAX_API_ROOT) : null;
   useChannels({ SMPP_URL, SMS_SOURCE, MAX_BOT_TOKEN });
-  sms?.onReceipt((receipt) => applySmsReceipt({ queue: env.deliveries, logger, now: env.now }, receipt).then(() => undefined));
+  // "unknown": no record has the id yet; the channel holds the receipt until one has (sms.ts).
+  sms?.onReceipt(async (receipt) => (await applySmsReceipt({ queue: env.deliveries, logger, now: env.now }, receipt)) !== "unknown");
   const engine: EngineDeps = {
     queue: env.deliveries,
     redis: queues.redis,

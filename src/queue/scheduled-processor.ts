@@ -7,6 +7,7 @@ import { broadcastForecasts } from "../services/notify/forecast-broadcast";
 import { flushDigests, flushGradeBatch } from "../services/notify/grade-alerts";
 import { sendWeeklyDigests } from "../services/notify/weekly-digest";
 import { runWatchdog } from "../services/notify/watchdog";
+import { sweepSmsReceipts } from "../services/notify/sms-receipt-sweep";
 import { sendReceipt } from "../services/notify/recommendation-alerts";
 import { runBroadcast } from "../services/broadcast";
 import { runStaffUpkeep } from "../services/staff-upkeep";
@@ -48,7 +49,7 @@ export function scheduledProcessor(env: NotifyEnv, printouts?: PrintoutJobDeps):
       case SCHEDULED_JOBS.gradeBatch:
         return d.schoolId && (d.person ?? d.guardianId) && d.studentId ? flushGradeBatch(env, d.schoolId, (d.person ?? d.guardianId)!, d.studentId) : null;
       case SCHEDULED_JOBS.watchdog: {
-        const report = await runWatchdog(env);
+        const report = { ...(await runWatchdog(env)), sms: await sweepSmsReceipts(env) };
         // Picks up new schools and changed settings (both registrations skip unchanged schedulers).
         await registerAllSchedulers(env.scheduled);
         return report;

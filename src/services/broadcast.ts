@@ -12,6 +12,7 @@ import type { QueueFactory } from "../queue/connection";
 import type { BroadcastTarget, ScheduledJobData } from "../queue/jobs";
 import { deliveryKey, enqueueDeliveries, planForFamily, type EnqueueCounts, type PlannedDelivery } from "./notify/deliveries";
 import type { NotifyEnv } from "./notify/env";
+import { yieldToUrgent } from "./notify/urgent";
 import { familiesOf, type Family } from "./people";
 
 export const BROADCAST_MAX_LENGTH = 3500;
@@ -74,14 +75,17 @@ export async function runBroadcast(env: NotifyEnv, schoolId: Types.ObjectId, bro
   // A parent of two pupils gets it once (their first family plans it); a family's paper once too (its key names the record).
   const personsPlanned = new Set<string>();
   const keysPlanned = new Set<string>();
+  // Finals and exams being planned or sent go first on the database (services/notify/urgent.ts).
+  const yieldToFinals = () => yieldToUrgent(env.redis, env.prefix);
   for (let page = 0; page * pageSize < students.length; page++) {
+    await yieldToFinals();
     const families = [...(await familiesOf(schoolId, students.slice(page * pageSize, (page + 1) * pageSize))).values()].flat();
     const firstFamily = new Map<string, Family>();
     for (const family of families) for (const p of family.persons) if (!personsPlanned.has(p.key) && !firstFamily.has(p.key)) firstFamily.set(p.key, family);
     for (const key of firstFamily.keys()) personsPlanned.add(key);
     const planned: PlannedDelivery[] = families.flatMap((family) => planForFamily(family, base, (p) => firstFamily.get(p.key) === family)).filter((p) => !keysPlanned.has(deliveryKey(p)));
     for (const p of planned) keysPlanned.add(deliveryKey(p));
-    const paged = await enqueueDeliveries(env.deliveries, planned, env.now(), undefined, env.bulk, page * BATCHES_PER_PAGE);
+    const paged = await enqueueDeliveries(env.deliveries, planned, env.now(), undefined, env.bulk, page * BATCHES_PER_PAGE, yieldToFinals);
     for (const field of ["planned", "created", "jobs", "paper"] as const) counts[field] += paged[field];
   }
   return counts;

@@ -8,7 +8,7 @@
  */
 import pino from "pino";
 import smpp from "smpp";
-import { Account, Delivery, Guardian, School, Student, type StudentDocument } from "../../src/db/models";
+import { Account, Delivery, School } from "../../src/db/models";
 import { createI18n } from "../../src/i18n";
 import { nextSchoolDay } from "../../src/domain/school-calendar";
 import { fromUcs2 } from "../../src/domain/sms";
@@ -17,56 +17,17 @@ import { processDailySlipJob } from "../../src/queue/daily-slips";
 import { printoutApi } from "../../src/queue/notifier";
 import { planForPerson } from "../../src/services/notify/deliveries";
 import { familiesOf } from "../../src/services/people";
-import { createSchoolFixture, guardianAccount, type SchoolFixture } from "../support/fixtures";
-import { startSmsc, type TestSmsc } from "../support/smsc";
-import { useNotifyHarness } from "./notify-harness";
 import { publishFinal } from "./notify-events";
 import { pdfText } from "./printouts-fixture";
+import { useSmsDelivery, waitUntil } from "./sms-fixture";
 
-const h = useNotifyHarness();
-let fx: SchoolFixture;
-let smsc: TestSmsc;
-let n = 0;
-const NOW = new Date();
-
-beforeAll(async () => {
-  fx = await createSchoolFixture({ data: "none", noQuietHours: true });
-  await School.updateOne({ _id: fx.school._id }, { $set: { "settings.quietHours": { start: "00:00", end: "00:00" } } });
-  smsc = await startSmsc();
-  await h.start({
-    config: {
-      BOT_TOKEN: h.fake.token, TELEGRAM_API_ROOT: h.fake.apiRoot, SMTP_URL: h.smtpUrl, SMTP_FROM: "school@example.org",
-      SMPP_URL: smsc.url, SMS_SOURCE: "School42", SMS_RATE_PER_SECOND: 50, WEB_URL: "https://diary.example.org",
-    },
-    smsOptions: { throttleBackoffMs: 20, throttleRetries: 1, throttleHoldMs: 300, reconnectBackoffMs: { min: 50, max: 200 }, timeoutMs: 3000 },
-  });
-});
-afterAll(async () => {
-  await h.stopNotifier();
-  await smsc.close();
-});
-
-/** A child of 7А with its own guardian record; `phone` goes on the parent's account as shared with the contact button. */
-async function smsParent(name: string, phone: string, channelOrder: string[], email?: string) {
-  const student = await Student.create({ schoolId: fx.school._id, externalId: `sms-s${++n}`, fullName: `${name} Мария Петровна`, classId: fx.classIds.c7a });
-  const record = await Guardian.create({ schoolId: fx.school._id, externalId: `sms-g${n}`, fullName: `${name} Анна`, studentIds: [student._id] });
-  const account = await guardianAccount(fx, 880_000 + n, record, [student]);
-  const contacts = [{ kind: "phone", value: phone, source: "guardian", verifiedAt: NOW }, ...(email ? [{ kind: "email", value: email, source: "guardian", verifiedAt: NOW }] : [])];
-  await Account.updateOne({ _id: account._id }, { $set: { channelOrder, contacts } });
-  return { student: student as StudentDocument, record, account };
-}
-
-const smsOf = (eventId: string) => Delivery.findOne({ eventId, channel: "sms" }).lean();
-/** The parts the SMSC got for a number since `from`, and their text joined. */
-function received(to: string, from: number) {
-  const parts = smsc.submits.slice(from).filter((s) => s.to === to);
-  return { parts, text: parts.map((s) => s.text).join("") };
-}
+const t = useSmsDelivery();
+const { h, smsParent, smsOf, received } = t;
 
 test("a final for a guardian whose order is SMS first reaches the SMSC as UCS-2 naming subject and grade; its receipt marks it delivered", async () => {
   const p = await smsParent("Иванова", "+79161234567", ["sms", "telegram", "email", "paper"]);
-  const before = smsc.submits.length;
-  const { eventId } = await publishFinal(h.queues, fx, p.student, { value: "5", subject: "alg" });
+  const before = t.smsc.submits.length;
+  const { eventId } = await publishFinal(h.queues, t.fx, p.student, { value: "5", subject: "alg" });
   await h.waitForStatus({ eventId, channel: "sms" }, "sent");
   const { parts, text } = received("79161234567", before);
   for (const part of parts) expect(part).toMatchObject({ source: "School42", dataCoding: 8, registeredDelivery: 1 });
@@ -79,10 +40,10 @@ test("a final for a guardian whose order is SMS first reaches the SMSC as UCS-2 
   expect((await smsOf(eventId))!.sms).toMatchObject({ ids, parts: 2 });
 
   // Delivered once every part's receipt says so.
-  await smsc.receipt(ids[0], "DELIVRD");
+  await t.smsc.receipt(ids[0], "DELIVRD");
   await waitUntil(async () => ((await smsOf(eventId))!.sms?.delivered ?? []).length === 1);
   expect((await smsOf(eventId))!.status).toBe("sent");
-  await smsc.receipt(ids[1], "DELIVRD");
+  await t.smsc.receipt(ids[1], "DELIVRD");
   await h.waitForStatus({ eventId, channel: "sms" }, "delivered");
   expect((await smsOf(eventId))!).toMatchObject({ sms: { stat: "DELIVRD", delivered: ids }, deliveredAt: expect.any(Date) });
   expect(fromUcs2(Buffer.from("0418", "hex"))).toBe("И");
@@ -90,26 +51,26 @@ test("a final for a guardian whose order is SMS first reaches the SMSC as UCS-2 
 
 test("grade alerts do not go by SMS: the next channel of the order carries them", async () => {
   const p = await smsParent("Петрова", "+79161234500", ["sms", "email", "paper"], "petrova@example.org");
-  const { eventId } = await publishFinal(h.queues, fx, p.student, { value: "4", subject: "geom" });
+  const { eventId } = await publishFinal(h.queues, t.fx, p.student, { value: "4", subject: "geom" });
   await h.waitForStatus({ eventId, channel: "sms" }, "sent");
-  const person = (await familiesOf(fx.school._id, [p.student._id])).get(String(p.student._id))![0].persons[0];
-  const base = { source: "x", schoolId: fx.school._id, kind: "grade" as const, studentId: p.student._id, notice: { template: "grades" as const, student: "И", items: [] } };
+  const person = (await familiesOf(t.fx.school._id, [p.student._id])).get(String(p.student._id))![0].persons[0];
+  const base = { source: "x", schoolId: t.fx.school._id, kind: "grade" as const, studentId: p.student._id, notice: { template: "grades" as const, student: "И", items: [] } };
   expect(planForPerson(person, base).map((d) => d.channel)).toEqual(["email"]);
   // The school allows forecasts at risk by SMS: those go by SMS, a forecast without risk does not.
-  await School.updateOne({ _id: fx.school._id }, { $set: { "settings.sms.forecasts": true } });
-  const again = (await familiesOf(fx.school._id, [p.student._id])).get(String(p.student._id))![0].persons[0];
+  await School.updateOne({ _id: t.fx.school._id }, { $set: { "settings.sms.forecasts": true } });
+  const again = (await familiesOf(t.fx.school._id, [p.student._id])).get(String(p.student._id))![0].persons[0];
   const line = { subject: "Алгебра", average: "2.4", grade: 2, passFail: null, risks: [] };
   const forecast = (atRisk: boolean) => ({ ...base, kind: "forecast" as const, notice: { template: "forecast" as const, student: "И", period: "1 четверть", lines: [{ ...line, atRisk }] } });
   expect(planForPerson(again, forecast(true)).map((d) => d.channel)).toEqual(["sms"]);
   expect(planForPerson(again, forecast(false)).map((d) => d.channel)).toEqual(["email"]);
-  await School.updateOne({ _id: fx.school._id }, { $set: { "settings.sms.forecasts": false } });
+  await School.updateOne({ _id: t.fx.school._id }, { $set: { "settings.sms.forecasts": false } });
 });
 
 test("an invalid number is unreachable: the final falls back to the parent's e-mail", async () => {
   const p = await smsParent("Сидорова", "+79990000001", ["sms", "email", "paper"], "sidorova@example.org");
-  smsc.invalid.add("79990000001");
+  t.smsc.invalid.add("79990000001");
   const mails = h.mails.length;
-  const { eventId } = await publishFinal(h.queues, fx, p.student, { value: "3", subject: "hist" });
+  const { eventId } = await publishFinal(h.queues, t.fx, p.student, { value: "3", subject: "hist" });
   await h.waitForStatus({ eventId, channel: "sms" }, "fell_back");
   await h.waitForStatus({ eventId, channel: "email" }, "sent");
   expect((await smsOf(eventId))!.lastError).toBe("smpp ESME_RINVDSTADR");
@@ -119,22 +80,22 @@ test("an invalid number is unreachable: the final falls back to the parent's e-m
 test("a failed receipt and an invalid number without e-mail fall back to the family's paper and reach the daily results slip", async () => {
   const receiptFails = await smsParent("Кузнецова", "+79161230001", ["sms", "paper"]);
   const invalid = await smsParent("Смирнова", "+79990000002", ["sms", "paper"]);
-  smsc.invalid.add("79990000002");
-  const before = smsc.submits.length;
-  const first = await publishFinal(h.queues, fx, receiptFails.student, { value: "4", subject: "rus" });
-  const second = await publishFinal(h.queues, fx, invalid.student, { value: "2", subject: "phys" });
+  t.smsc.invalid.add("79990000002");
+  const before = t.smsc.submits.length;
+  const first = await publishFinal(h.queues, t.fx, receiptFails.student, { value: "4", subject: "rus" });
+  const second = await publishFinal(h.queues, t.fx, invalid.student, { value: "2", subject: "phys" });
   await h.waitForStatus({ eventId: first.eventId, channel: "sms" }, "sent");
   const [submit] = received("79161230001", before).parts;
-  await smsc.receipt(submit.messageId, "UNDELIV");
+  await t.smsc.receipt(submit.messageId, "UNDELIV");
   await h.waitForStatus({ eventId: first.eventId, channel: "paper" }, "pending_paper");
   await h.waitForStatus({ eventId: second.eventId, channel: "paper" }, "pending_paper");
   expect(await smsOf(first.eventId)).toMatchObject({ status: "fell_back", lastError: "sms receipt: UNDELIV", sms: { stat: "UNDELIV" } });
 
-  const homeroom = await Account.create({ telegramId: 880_900, chatId: 880_900, language: "ru", roles: [{ role: "teacher", schoolId: fx.school._id, teacherId: fx.teachers.sokolova }] });
-  const morning = zonedInstant(nextSchoolDay(schoolDay(new Date(), fx.school.timezone), [])!, "08:00", fx.school.timezone);
+  const homeroom = await Account.create({ telegramId: 880_900, chatId: 880_900, language: "ru", roles: [{ role: "teacher", schoolId: t.fx.school._id, teacherId: t.fx.teachers.sokolova }] });
+  const morning = zonedInstant(nextSchoolDay(schoolDay(new Date(), t.fx.school.timezone), [])!, "08:00", t.fx.school.timezone);
   const logger = pino({ level: "silent" });
   const api = printoutApi({ BOT_TOKEN: h.fake.token, TELEGRAM_API_ROOT: h.fake.apiRoot }, logger);
-  await processDailySlipJob({ data: { schoolId: String(fx.school._id) } }, { api, i18n: createI18n("ru"), logger, now: () => morning });
+  await processDailySlipJob({ data: { schoolId: String(t.fx.school._id) } }, { api, i18n: createI18n("ru"), logger, now: () => morning });
   const [pdf] = h.fake.sent(homeroom.chatId!);
   const text = pdfText(pdf.document!.bytes).replace(/\s+/g, " ");
   expect(text).toContain("Русский язык, 1 четверть: 4");
@@ -143,9 +104,9 @@ test("a failed receipt and an invalid number without e-mail fall back to the fam
 
 test("throttling (ESME_RTHROTTLED, ESME_RMSGQFUL) is waited out and the final goes later, without using an attempt", async () => {
   const p = await smsParent("Волкова", "+79161230002", ["sms", "paper"]);
-  smsc.refuseNext(4, smpp.ESME_RMSGQFUL);
-  const before = smsc.submits.length;
-  const { eventId } = await publishFinal(h.queues, fx, p.student, { value: "5", subject: "geom" });
+  t.smsc.refuseNext(4, smpp.ESME_RMSGQFUL);
+  const before = t.smsc.submits.length;
+  const { eventId } = await publishFinal(h.queues, t.fx, p.student, { value: "5", subject: "geom" });
   await h.waitForStatus({ eventId, channel: "sms" }, "sent");
   const record = (await smsOf(eventId))!;
   // Refused four times (twice in place, twice after a hold of the SMS lane), then sent once: no part twice.
@@ -158,16 +119,16 @@ test("throttling (ESME_RTHROTTLED, ESME_RMSGQFUL) is waited out and the final go
 
 test("a two-part final throttled after its first part: the retry sends the second part only, under the same reference; both receipts count", async () => {
   const p = await smsParent("Лебедева", "+79161230004", ["sms", "paper"]);
-  const before = smsc.submits.length;
+  const before = t.smsc.submits.length;
   // Part 1 accepted; part 2 refused, in place and after each hold of the SMS lane, until the SMSC is free again.
-  smsc.refuseNext(10_000, smpp.ESME_RTHROTTLED, 1);
-  const { eventId } = await publishFinal(h.queues, fx, p.student, { value: "4", subject: "geom" });
-  // Part 1's receipt comes at once; its record does not know the part's id for longer than the
-  // receipt handler looks it up again (sms-receipts.ts: 0.5 + 1.5 + 4 s): the channel holds it.
-  const [part1] = (await smsc.waitFor(before + 1)).slice(before);
-  await smsc.receipt(part1.messageId, "DELIVRD");
-  await new Promise((r) => setTimeout(r, 6_500));
-  smsc.refuseNext(0, 0);
+  t.smsc.refuseNext(10_000, smpp.ESME_RTHROTTLED, 1);
+  const { eventId } = await publishFinal(h.queues, t.fx, p.student, { value: "4", subject: "geom" });
+  // Part 1's receipt comes while the message waits: no record knows the part's id, the channel holds it
+  // (the SMSC's receipt is answered once it is held).
+  const [part1] = (await t.smsc.waitFor(before + 1)).slice(before);
+  await t.smsc.receipt(part1.messageId, "DELIVRD");
+  expect(await h.queues.redis.lrange(`${h.queues.prefix}:sms-early:${part1.messageId}`, 0, -1)).toHaveLength(1);
+  t.smsc.refuseNext(0, 0);
   await h.waitForStatus({ eventId, channel: "sms" }, "sent");
   const record = (await smsOf(eventId))!;
   const { parts, text } = received("79161230004", before);
@@ -177,25 +138,17 @@ test("a two-part final throttled after its first part: the retry sends the secon
   expect(record.sms!.ids).toEqual(parts.map((s) => s.messageId));
   expect(text).toContain("Лебедева М., Геометрия: итог за 1 четверть — 4.");
   // The second part's receipt completes it: delivered (part 1's was held and counted).
-  await smsc.receipt(parts[1].messageId, "DELIVRD");
+  await t.smsc.receipt(parts[1].messageId, "DELIVRD");
   await h.waitForStatus({ eventId, channel: "sms" }, "delivered");
 });
 
 test("a dropped connection is bound again and the next final goes through", async () => {
   const p = await smsParent("Орлова", "+79161230003", ["sms", "paper"]);
-  await smsc.waitFor(1);
-  const binds = smsc.binds;
-  smsc.dropAll();
-  const { eventId } = await publishFinal(h.queues, fx, p.student, { value: "4", subject: "alg" });
+  await t.smsc.waitFor(1);
+  const binds = t.smsc.binds;
+  t.smsc.dropAll();
+  const { eventId } = await publishFinal(h.queues, t.fx, p.student, { value: "4", subject: "alg" });
   await h.waitForStatus({ eventId, channel: "sms" }, "sent");
-  expect(smsc.binds).toBeGreaterThan(binds);
+  expect(t.smsc.binds).toBeGreaterThan(binds);
   expect(received("79161230003", 0).text).toContain("Орлова М., Алгебра: итог за 1 четверть — 4.");
 });
-
-async function waitUntil(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

@@ -1,7 +1,9 @@
 /**
  * A real SMPP 3.4 server on loopback (the `smpp` package's server side) standing in for the
  * operator's SMSC: it checks the bind, keeps every submit_sm (UDH and UCS-2 decoded), answers with a
- * message id, can throttle, refuse a number, drop its connections and send delivery receipts.
+ * message id, can throttle, refuse a number, drop its connections and send delivery receipts — also
+ * one that overtakes its own submit_sm_resp (`receiptFirst`), the surest way to have a receipt come
+ * before the delivery record knows its message id.
  */
 import type { AddressInfo } from "node:net";
 import smpp, { type Pdu, type Session } from "smpp";
@@ -28,6 +30,14 @@ export interface TestSmsc {
   invalid: Set<string>;
   /** Sends a receipt for a message id over the session that submitted it. */
   receipt(messageId: string, stat: "DELIVRD" | "UNDELIV" | "EXPIRED"): Promise<void>;
+  /**
+   * The next accepted submit's receipt goes before its submit_sm_resp: over another bound session
+   * when `other` (a second worker) and there is one, else over the submitter's; the answer to the
+   * submit waits until the receipt is answered and `then` is done.
+   */
+  receiptFirst(stat: "DELIVRD" | "UNDELIV" | "EXPIRED", options?: { other?: boolean; then?: () => Promise<void> }): void;
+  /** Bound sessions now. */
+  readonly sessions: number;
   /** Closes every open connection (the operator's side drops). */
   dropAll(): void;
   waitFor(count: number, timeoutMs?: number): Promise<Submitted[]>;
@@ -38,7 +48,12 @@ export async function startSmsc(systemId = "school", password = "secret"): Promi
   const sessions = new Set<Session>();
   const owner = new Map<string, Session>();
   const refusals: number[] = [];
+  const early: Array<{ stat: string; other?: boolean; then?: () => Promise<void> }> = [];
   let next = 1;
+  const receiptText = (messageId: string, stat: string) =>
+    `id:${messageId} sub:001 dlvrd:${stat === "DELIVRD" ? "001" : "000"} submit date:2612051200 done date:2612051201 stat:${stat} err:000 text:`;
+  const deliver = (s: Session, messageId: string, stat: string) =>
+    new Promise<void>((resolve) => s.deliver_sm({ esm_class: 0x04, short_message: receiptText(messageId, stat) }, () => resolve()));
   const state: TestSmsc = {
     url: "",
     submits: [],
@@ -52,8 +67,13 @@ export async function startSmsc(systemId = "school", password = "secret"): Promi
     async receipt(messageId, stat) {
       const s = owner.get(messageId);
       if (!s) throw new Error(`no session submitted ${messageId}`);
-      const text = `id:${messageId} sub:001 dlvrd:${stat === "DELIVRD" ? "001" : "000"} submit date:2612051200 done date:2612051201 stat:${stat} err:000 text:`;
-      await new Promise<void>((resolve) => s.deliver_sm({ esm_class: 0x04, short_message: text }, () => resolve()));
+      await deliver(s, messageId, stat);
+    },
+    receiptFirst(stat, options = {}) {
+      early.push({ stat, ...options });
+    },
+    get sessions() {
+      return bound.size;
     },
     dropAll() {
       for (const s of sessions) s.destroy();
@@ -72,14 +92,21 @@ export async function startSmsc(systemId = "school", password = "secret"): Promi
         server.close(() => resolve());
       }),
   };
+  const bound = new Set<Session>();
   const server = smpp.createServer((session: Session) => {
     sessions.add(session);
-    session.on("close", () => sessions.delete(session));
+    session.on("close", () => {
+      sessions.delete(session);
+      bound.delete(session);
+    });
     session.on("error", () => undefined);
     session.on("bind_transceiver", (pdu: Pdu) => {
       const ok = pdu.system_id === systemId && pdu.password === password;
       session.send(pdu.response(ok ? {} : { command_status: smpp.ESME_RBINDFAIL }));
-      if (ok) state.binds += 1;
+      if (ok) {
+        state.binds += 1;
+        bound.add(session);
+      }
       else session.close();
     });
     session.on("enquire_link", (pdu: Pdu) => session.send(pdu.response()));
@@ -104,7 +131,12 @@ export async function startSmsc(systemId = "school", password = "secret"): Promi
         registeredDelivery: Number(pdu.registered_delivery),
       });
       owner.set(messageId, session);
-      session.send(pdu.response({ message_id: messageId }));
+      const first = early.shift();
+      if (!first) return void session.send(pdu.response({ message_id: messageId }));
+      const via = (first.other && [...bound].find((s) => s !== session)) || session;
+      void deliver(via, messageId, first.stat)
+        .then(() => first.then?.())
+        .then(() => session.send(pdu.response({ message_id: messageId })));
     });
   });
   server.on("error", () => undefined);

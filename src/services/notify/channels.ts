@@ -88,8 +88,11 @@ export interface SendInput {
   key?: string;
 }
 
-/** A send's outcome; `record`: fields kept on the Delivery when it was sent (an SMS's message ids and parts). */
-export type ChannelOutcome = SendOutcome | { ok: true; record: Record<string, unknown> };
+/**
+ * A send's outcome; `record`: fields kept on the Delivery when it was sent (an SMS's message ids and
+ * parts); `recorded`: to be called once they are written (an SMS's receipts that came first are applied then).
+ */
+export type ChannelOutcome = SendOutcome | { ok: true; record: Record<string, unknown>; recorded?: () => Promise<void> };
 
 /** Configuration that switches channels on (src/config.ts). */
 export interface ChannelConfig {
@@ -182,9 +185,11 @@ export const CHANNEL_REGISTRY: Readonly<Record<Channel, ChannelEntry>> = {
       if (!("phone" in address)) return unreachable("no phone number");
       const text = renderSms(io.i18n, lang, notice, io.webUrl);
       if (text === null) return { ok: false, kind: "permanent", error: `sms: no text for ${notice.template}` };
-      const sent = await io.sms.send({ to: address.phone, text, maxParts: rules.smsMaxParts, key });
+      const sms = io.sms;
+      const sent = await sms.send({ to: address.phone, text, maxParts: rules.smsMaxParts, key });
       if (!sent.ok) return sent;
-      return { ok: true, record: { "sms.ids": sent.messageIds ?? [], "sms.parts": sent.parts ?? 0 } };
+      const ids = sent.messageIds ?? [];
+      return { ok: true, record: { "sms.ids": ids, "sms.parts": sent.parts ?? 0 }, recorded: () => sms.recorded(ids) };
     },
   },
   paper: {

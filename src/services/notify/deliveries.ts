@@ -87,9 +87,10 @@ const BATCH_PRIORITY = 10;
  * with the same key (a family's paper planned for two of its persons) count once. With `bulk` (a
  * broadcast, a forecast), the electronic messages go as batch jobs of BATCH_SIZE on that queue,
  * their records naming the batch job (`batchJob`, numbered from `firstBatch`: a source planned in
- * pages gives each page numbers of its own); without it, one job per message.
+ * pages gives each page numbers of its own); without it, one job per message. `beforeChunk` runs
+ * before each chunk's write (broadcasts: wait while finals run, services/notify/urgent.ts).
  */
-export async function enqueueDeliveries(queue: Queue, plans: PlannedDelivery[], now: Date, notBefore?: Date, bulk?: Queue, firstBatch = 0): Promise<EnqueueCounts> {
+export async function enqueueDeliveries(queue: Queue, plans: PlannedDelivery[], now: Date, notBefore?: Date, bulk?: Queue, firstBatch = 0, beforeChunk?: () => Promise<unknown>): Promise<EnqueueCounts> {
   const planned = [...new Map(plans.map((p) => [deliveryKey(p), p])).values()];
   const batched = !!bulk && planned.filter((p) => p.channel !== "paper").length > 1;
   const chunkSize = batched ? BATCH_SIZE : CHUNK;
@@ -98,6 +99,7 @@ export async function enqueueDeliveries(queue: Queue, plans: PlannedDelivery[], 
     const chunk = planned.slice(i, i + chunkSize);
     // Stable: planning the same source again makes the same batches (BullMQ adds nothing twice).
     const batchJob = batched ? `${chunk[0].source}/batch-${firstBatch + i / chunkSize}` : undefined;
+    await beforeChunk?.();
     const result = await Delivery.bulkWrite(
       chunk.map((p) => ({
         updateOne: {

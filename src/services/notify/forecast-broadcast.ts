@@ -15,6 +15,7 @@ import type { ForecastLine } from "./notice";
 import { familiesOf } from "../people";
 import { enqueueDeliveries, planForPerson, type EnqueueCounts, type PlannedDelivery } from "./deliveries";
 import type { NotifyEnv } from "./env";
+import { yieldToUrgent } from "./urgent";
 
 /** Students planned per round: a big school starts sending while the rest is still being planned. */
 const STUDENTS_PER_CHUNK = 250;
@@ -78,7 +79,10 @@ export async function broadcastForecasts(env: NotifyEnv, schoolId: Types.ObjectI
   const planOf = new Map<string, string[]>();
   for (const c of curriculum) planOf.set(String(c.classId), [...(planOf.get(String(c.classId)) ?? []), String(c.subjectId)]);
 
+  // Finals and exams being planned or sent go first on the database (urgent.ts).
+  const yieldToFinals = () => yieldToUrgent(env.redis, env.prefix);
   for (let i = 0; i < students.length; i += STUDENTS_PER_CHUNK) {
+    await yieldToFinals();
     const chunk = students.slice(i, i + STUDENTS_PER_CHUNK);
     const ids = chunk.map((s) => s._id);
     const [targets, grades] = await Promise.all([
@@ -106,7 +110,7 @@ export async function broadcastForecasts(env: NotifyEnv, schoolId: Types.ObjectI
       };
       for (const person of wanted) planned.push(...planForPerson(person, base));
     }
-    const counts = await enqueueDeliveries(env.deliveries, planned, now, undefined, env.bulk);
+    const counts = await enqueueDeliveries(env.deliveries, planned, now, undefined, env.bulk, 0, yieldToFinals);
     for (const key of Object.keys(total) as Array<keyof EnqueueCounts>) total[key] += counts[key];
   }
   env.logger.info({ schoolId: String(schoolId), periodId: String(period._id), ...total }, "forecast broadcast planned");

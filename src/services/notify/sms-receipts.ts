@@ -3,7 +3,9 @@
  * becomes `delivered` once every part's receipt said DELIVRD; a failed one (UNDELIV, EXPIRED,
  * REJECTD, ...) makes it `fell_back`, the receipt's word kept, and the next channel of the person's
  * order takes the message over (e-mail, else the family's paper and its daily results slip), as
- * for any failure. Receipts in between (ENROUTE, ACCEPTD) change nothing.
+ * for any failure. Receipts in between (ENROUTE, ACCEPTD) change nothing. A receipt no record knows
+ * yet is "unknown": the SMS channel then holds it until the ids are written (src/channels/sms.ts);
+ * nothing here waits or gives up.
  */
 import type { Queue } from "bullmq";
 import { Delivery } from "../../db/models";
@@ -17,22 +19,11 @@ export interface ReceiptDeps {
   now: () => Date;
 }
 
-/** A receipt can overtake the write of its message ids (an SMSC that answers at once): asked again this often. */
-const LOOKUP_RETRIES = [500, 1500, 4000];
-
 export type ReceiptResult = "delivered" | "partly" | "failed" | "pending" | "unknown";
 
+/** Applies a receipt to its delivery record, once however often it comes; "unknown": no record has its id (yet). */
 export async function applySmsReceipt(deps: ReceiptDeps, receipt: Receipt): Promise<ReceiptResult> {
   if (receipt.state === "pending") return "pending";
-  for (let i = 0; ; i++) {
-    const result = await applyOnce(deps, receipt);
-    if (result !== "unknown" || i >= LOOKUP_RETRIES.length) return result;
-    await new Promise((r) => setTimeout(r, LOOKUP_RETRIES[i]));
-  }
-}
-
-async function applyOnce(deps: ReceiptDeps, receipt: Receipt): Promise<ReceiptResult> {
-  const log = deps.logger.child({ component: "sms-receipts" });
   if (receipt.state === "delivered") {
     const record = await Delivery.findOneAndUpdate(
       { "sms.ids": receipt.messageId, status: "sent" },
@@ -49,11 +40,19 @@ async function applyOnce(deps: ReceiptDeps, receipt: Receipt): Promise<ReceiptRe
   const record = await Delivery.findOne({ "sms.ids": receipt.messageId }).lean();
   if (!record) return "unknown";
   if (record.status !== "sent") return "failed"; // already settled (an earlier part's receipt, a second receipt)
-  // Claimed from `sent` first: two receipts of one message fall back once.
-  const claimed = await Delivery.updateOne({ _id: record._id, status: "sent" }, { $set: { status: "fell_back", "sms.stat": receipt.stat } });
-  if (!claimed.modifiedCount) return "failed";
-  if (!record.notice) return "failed"; // its text erased (data lifecycle): nothing left to send another way
-  const next = await fallBack(deps.queue, jobDataOf(record), `sms receipt: ${receipt.stat}`, deps.now());
-  log.info({ key: record.idempotencyKey, stat: receipt.stat, next }, "sms not delivered; fell back");
+  await smsFallBack(deps, record, receipt.stat, `sms receipt: ${receipt.stat}`);
   return "failed";
+}
+
+/**
+ * A `sent` SMS that did not reach the person (a failed receipt, or none in time: sms-receipt-sweep.ts)
+ * goes to the next channel. Claimed from `sent` first: two receipts of one message fall back once.
+ */
+export async function smsFallBack(deps: ReceiptDeps, record: Parameters<typeof jobDataOf>[0] & { _id: unknown }, stat: string | null, why: string): Promise<boolean> {
+  const claimed = await Delivery.updateOne({ _id: record._id, status: "sent" }, { $set: { status: "fell_back", ...(stat ? { "sms.stat": stat } : {}) } });
+  if (!claimed.modifiedCount) return false;
+  if (!record.notice) return false; // its text erased (data lifecycle): nothing left to send another way
+  const next = await fallBack(deps.queue, jobDataOf(record), why, deps.now());
+  deps.logger.child({ component: "sms-receipts" }).info({ key: record.idempotencyKey, stat, next }, "sms not delivered; fell back");
+  return true;
 }
