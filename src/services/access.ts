@@ -50,6 +50,28 @@ export async function accessibleChildren(account: AccountDocument | null): Promi
   return children;
 }
 
+/** Why an account sees a school's children or not: the state, the version agreed to and the school's own. */
+export interface AccessDiagnosis {
+  links: number;
+  schools: Array<{ schoolId: string; state: ConsentState; agreedVersion: string | null; schoolVersion: string | null }>;
+}
+
+/**
+ * For the log when an account sees no child where it should (ids, states and versions only, no
+ * personal data): a rare e2e failure showed "no child" right after a redeemed code and left
+ * nothing to tell a missing link from a consent that did not count (docs/decisions.md).
+ */
+export async function accessDiagnosis(accountId: Types.ObjectId): Promise<AccessDiagnosis> {
+  const links = await GuardianLink.find({ accountId }, { schoolId: 1 }).lean();
+  const schools: AccessDiagnosis["schools"] = [];
+  for (const schoolId of new Map(links.map((l) => [String(l.schoolId), l.schoolId])).values()) {
+    const [record, school] = await Promise.all([latestConsent({ accountId, schoolId }), School.findById(schoolId, { settings: 1 }).lean()]);
+    const schoolVersion = school ? consentVersionOf(school) : null;
+    schools.push({ schoolId: String(schoolId), state: school ? consentStateOf(record, schoolVersion!) : "none", agreedVersion: record?.textVersion ?? null, schoolVersion });
+  }
+  return { links: links.length, schools };
+}
+
 /**
  * `accessibleChildren` from the update's snapshot when there is one (src/services/access-snapshot.ts);
  * a student's own account still asks its guardians' consent of the database.

@@ -7,6 +7,8 @@
 import { ConsentRecord, GuardianLink, InviteCode, School, Session, Account } from "../../src/db/models";
 import { DIALOG_TTL_MS } from "../../src/bot/session";
 import { revokeCode } from "../../src/services/codes";
+import * as access from "../../src/services/access";
+import { CONSENT_TEXT_VERSION } from "../../src/domain/consent";
 import { clearDb, useTestDb } from "../support/db";
 import { startBotHarness, type BotHarness } from "../support/bot-harness";
 import { buttonData, guardianCode, keyboardLabels, makeSchool, texts, withButtons, type TestSchool } from "./onboarding-support";
@@ -195,6 +197,27 @@ describe("onboarding resilience", () => {
     expect(await GuardianLink.countDocuments({})).toBe(0);
     // The victim's own confirmation still works.
     expect(texts(await victim.press(victimYes, victimConfirm))).toContain("Готово!");
+  });
+
+  test("no child right after linking (never expected): said to the parent, and the log says why", async () => {
+    const parent = harness.user();
+    await parent.press(`cs:yes:${school.school._id}`, withButtons(await parent.send("/start")));
+    const confirm = withButtons(await parent.send(await guardianCode(harness, school)));
+    // The rare e2e failure, made to happen: the read after redeeming finds nothing once.
+    const miss = jest.spyOn(access, "accessibleChildren").mockResolvedValueOnce([]);
+    try {
+      expect(texts(await parent.press(buttonData(confirm)[0], confirm))).toContain("Готово, код принят. Данные появятся");
+    } finally {
+      miss.mockRestore();
+    }
+    const line = harness.logs.find((l) => l.includes("a guardian sees no child right after linking"));
+    const account = await Account.findOne({ telegramId: parent.profile.id }).lean();
+    expect(JSON.parse(line!)).toMatchObject({
+      level: 40,
+      accountId: String(account!._id),
+      links: 1,
+      schools: [{ schoolId: String(school.school._id), state: "granted", agreedVersion: CONSENT_TEXT_VERSION, schoolVersion: CONSENT_TEXT_VERSION }],
+    });
   });
 
   test("a new consent version asks again before the next data view", async () => {

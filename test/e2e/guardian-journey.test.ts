@@ -39,6 +39,11 @@ describe("a guardian's first minutes with the built service", () => {
     const invite = seeded.codes[0];
 
     service = await startService(env);
+    // A wait that fails shows what the service logged (a rare failure once left nothing to go on).
+    const logged = <T>(waiting: Promise<T>): Promise<T> =>
+      waiting.catch((error: Error) => {
+        throw new Error(`${error.message}\n--- the service's log, last lines ---\n${service!.output().split("\n").slice(-40).join("\n")}`);
+      });
     const parent = { id: 6_000_001, first_name: "Анна", language_code: "ru" };
     const chat = parent.id;
     // The bot may answer with several messages; the one with the buttons is the one to press.
@@ -53,24 +58,24 @@ describe("a guardian's first minutes with the built service", () => {
     };
 
     fake.injectMessage(parent, "/start");
-    const consent = await waitWithButtons(/согласи/i);
+    const consent = await logged(waitWithButtons(/согласи/i));
     const agree = buttons(consent).find((b) => b.callback_data?.startsWith("cs:yes"));
     expect(agree).toBeDefined();
     fake.clear();
     fake.injectCallback(parent, agree!.callback_data!, { message_id: consent.messageId, chat_id: chat });
-    await fake.waitForMessage(chat, "код приглашения", 15_000);
+    await logged(fake.waitForMessage(chat, "код приглашения", 15_000));
 
     fake.clear();
     fake.injectMessage(parent, invite.code.toLowerCase().replace(/-/g, " "));
-    const confirm = await waitWithButtons(/Это ваш ребёнок/);
+    const confirm = await logged(waitWithButtons(/Это ваш ребёнок/));
     expect(confirm.plain).toContain(invite.className);
     fake.clear();
     fake.injectCallback(parent, buttons(confirm)[0].callback_data!, { message_id: confirm.messageId, chat_id: chat });
-    await fake.waitForMessage(chat, "Готово!", 15_000);
+    await logged(fake.waitForMessage(chat, "Готово!", 15_000));
 
     fake.clear();
     fake.injectMessage(parent, "/grades");
-    const grades = await fake.waitForMessage(chat, "Оценки", 15_000);
+    const grades = await logged(fake.waitForMessage(chat, "Оценки", 15_000));
     expect(grades.parse_mode).toBe("HTML");
 
     // The journal changes a final grade of this child; the worker tells the parent.
@@ -94,7 +99,7 @@ describe("a guardian's first minutes with the built service", () => {
       });
       expect(response.status).toBe(200);
       expect(await response.json()).toMatchObject({ received: 1, updated: 1 });
-      const pushed = await fake.waitForMessage(chat, "Итоговая оценка", 30_000);
+      const pushed = await logged(fake.waitForMessage(chat, "Итоговая оценка", 30_000));
       expect(pushed.plain).toContain(`${subject!.name}, ${period!.name}: ${value}`);
     } finally {
       await db.close();

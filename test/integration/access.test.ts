@@ -1,7 +1,7 @@
 import { Types } from "mongoose";
 import { useTestDb } from "../support/db";
 import { ConsentRecord, Guardian, GuardianLink, School, Account } from "../../src/db/models";
-import { accessibleChildren, childIfAccessible, consentState } from "../../src/services/access";
+import { accessDiagnosis, accessibleChildren, childIfAccessible, consentState } from "../../src/services/access";
 import { CONSENT_TEXT_VERSION } from "../../src/domain/consent";
 
 useTestDb();
@@ -51,6 +51,21 @@ describe("access", () => {
     await consent(school._id, "granted", "2020-01");
     expect(await consentState(account._id, school._id)).toBe("outdated");
     expect(await accessibleChildren(account)).toEqual([]);
+  });
+
+  test("the diagnosis says per linked school which version was agreed to and which is in force", async () => {
+    const { account, school, other, consent } = await setup();
+    await consent(school._id, "granted", "2020-01");
+    await School.updateOne({ _id: other._id }, { $set: { "settings.consentRevision": 2 } });
+    await consent(other._id, "granted");
+    const diagnosis = await accessDiagnosis(account._id);
+    expect(diagnosis.links).toBe(2);
+    expect(diagnosis.schools).toEqual(expect.arrayContaining([
+      { schoolId: String(school._id), state: "outdated", agreedVersion: "2020-01", schoolVersion: CONSENT_TEXT_VERSION },
+      { schoolId: String(other._id), state: "outdated", agreedVersion: CONSENT_TEXT_VERSION, schoolVersion: `${CONSENT_TEXT_VERSION}.2` },
+    ]));
+    expect(diagnosis.schools).toHaveLength(2);
+    expect(await accessDiagnosis(new Types.ObjectId())).toEqual({ links: 0, schools: [] });
   });
 
   test("a forged or foreign student id is never accessible", async () => {

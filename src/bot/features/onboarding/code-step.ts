@@ -8,7 +8,7 @@ import { Types } from "mongoose";
 import { School, Account, type AccountDocument } from "../../../db/models";
 import { escapeHtml } from "../../../domain/html";
 import { inZone } from "../../../domain/time";
-import { accessibleChildren, consentState } from "../../../services/access";
+import { accessDiagnosis, accessibleChildren, consentState } from "../../../services/access";
 import { checkCode, lockedUntil } from "../../../services/codes";
 import { needsConsent, previewCode, redeemCode, type CodePreview } from "../../../services/linking";
 import type { Translate } from "../../../i18n";
@@ -39,7 +39,15 @@ export function confirmText(t: Translate, preview: CodePreview): string {
 export async function showMainMenu(dialog: Dialog, deps: BotDeps, ctx: DialogContext, key: string, values: Record<string, string> = {}): Promise<void> {
   const t = await dialogT(dialog, deps);
   // Re-read the account: a code redeemed in this update may have just given it a role.
-  const children = await dialog.external(async (outer) => (await accessibleChildren(await Account.findById(outer.account?._id))).length);
+  const children = await dialog.external(async (outer) => {
+    const account = await Account.findById(outer.account?._id);
+    const found = (await accessibleChildren(account)).length;
+    // Never expected right after a guardian's code was redeemed (its consent was just checked): say why.
+    if (!found && account && key === "onboarding:linked.guardian") {
+      outer.deps.logger.warn({ accountId: String(account._id), ...(await accessDiagnosis(account._id)) }, "a guardian sees no child right after linking");
+    }
+    return found;
+  });
   if (children > 0) await ctx.reply(t(key, { ...values, count: children }), { parse_mode: "HTML", reply_markup: mainMenu(t) });
   else await ctx.reply(t(`${key}NoChildren`, values), { parse_mode: "HTML" });
 }
