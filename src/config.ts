@@ -42,6 +42,8 @@ const makeSchema = (requireBotToken: boolean) => z
     TELEGRAM_API_ROOT: url(["https:", "http:"]).default("https://api.telegram.org"),
     MONGODB_URI: url(["mongodb:", "mongodb+srv:"]).optional(),
     REDIS_URL: url(["redis:", "rediss:"]).optional(),
+    /** The first part of every Redis key (queues, pacing, rate limits): services sharing one Redis keep apart by it. */
+    REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, "must be 1..32 letters, digits, _ or -").default("ed"),
     HTTP_PORT: port.default(3000),
     // Loopback by default: the reverse proxy with TLS (docker-compose.yml: Caddy) faces the network.
     HTTP_HOST: z.string().trim().min(1).default("127.0.0.1"),

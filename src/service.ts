@@ -47,7 +47,7 @@ export async function startService(config: Config, role: Role, logger: Logger): 
 
   await connectDatabase(mongo.url);
   stops.unshift({ name: "mongoose", stop: () => mongoose.disconnect() });
-  const queues = createQueueFactory(redis.url, undefined, (source, error) => logger.warn({ source, err: { message: error.message } }, "redis connection error"));
+  const queues = createQueueFactory(redis.url, config.REDIS_PREFIX, (source, error) => logger.warn({ source, err: { message: error.message } }, "redis connection error"));
   stops.unshift({ name: "queues", stop: () => queues.close() });
 
   // One watch for every front door (the bot, the exchange API, the web pages): while MongoDB does not

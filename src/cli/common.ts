@@ -152,7 +152,7 @@ export async function runCli(usage: string, spec: ArgSpec, main: (ctx: CliContex
       async queues() {
         const redis = await resolveRedis(config, logger);
         stops.unshift(redis.stop);
-        const queues = createQueueFactory(redis.url);
+        const queues = createQueueFactory(redis.url, config.REDIS_PREFIX);
         stops.unshift(() => queues.close());
         return queues;
       },

@@ -27,6 +27,8 @@ export function serviceEnv(fake: FakeTelegram, extra: Record<string, string> = {
     TELEGRAM_API_ROOT: fake.apiRoot,
     MONGODB_URI: testMongoUriFor(`e2e_${randomBytes(4).toString("hex")}`),
     REDIS_URL: testRedisUrl(),
+    // Service processes of suites running side by side must not take each other's jobs.
+    REDIS_PREFIX: `e2e-${randomBytes(4).toString("hex")}`,
     HTTP_HOST: "127.0.0.1",
     EMBEDDED_SERVICES: "false",
     CODE_PEPPER: "e2e-pepper-of-the-service-tests",

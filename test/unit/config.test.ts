@@ -22,6 +22,7 @@ describe("configuration", () => {
       NODE_ENV: "development",
       TELEGRAM_API_ROOT: "https://api.telegram.org",
       HTTP_PORT: 3000,
+      REDIS_PREFIX: "ed",
       // Loopback unless told: the reverse proxy with TLS faces the network.
       HTTP_HOST: "127.0.0.1",
       CODE_ALARM_THRESHOLD: 30,
@@ -54,6 +55,7 @@ describe("configuration", () => {
     [{ BOT_TOKEN: TOKEN, HTTP_PORT: "70000" }, "Configuration error: HTTP_PORT must be 1..65535"],
     [{ BOT_TOKEN: TOKEN, MONGODB_URI: "postgres://x" }, "Configuration error: MONGODB_URI must be a URL starting with mongodb:// or mongodb+srv://"],
     [{ BOT_TOKEN: TOKEN, REDIS_URL: "localhost:6379" }, "Configuration error: REDIS_URL must be a URL starting with redis:// or rediss://"],
+    [{ BOT_TOKEN: TOKEN, REDIS_PREFIX: "ed:school 1" }, "Configuration error: REDIS_PREFIX must be 1..32 letters, digits, _ or -"],
     [{ BOT_TOKEN: TOKEN, ADMIN_TELEGRAM_IDS: "12,abc" }, "Configuration error: ADMIN_TELEGRAM_IDS must be comma-separated Telegram user ids"],
     [{ BOT_TOKEN: TOKEN, DEFAULT_LOCALE: "de" }, "Configuration error: DEFAULT_LOCALE must be ru or en"],
     [{ BOT_TOKEN: TOKEN, DEFAULT_TIMEZONE: "Mars/Olympus" }, "Configuration error: DEFAULT_TIMEZONE is not an IANA time zone"],
