@@ -6,7 +6,7 @@
  */
 import { Types } from "mongoose";
 import { Delivery, DomainEvent, Printout, ResultSlip, SchoolClass, Student } from "../db/models";
-import type { BroadcastTarget } from "../queue/jobs";
+import type { BroadcastTarget } from "./jobs";
 import { failedDeliveries } from "./notify/deliveries";
 import { printoutChecklist, type SlipState } from "./printouts";
 import { byName } from "./reports/school-data";

@@ -8,7 +8,7 @@ import { Types } from "mongoose";
 import type { Queue } from "bullmq";
 import { Delivery, type Channel, type DeliveryDocument, type DeliveryKind } from "../../db/models";
 import { goesOnPaper } from "../../channels/paper";
-import type { DeliveryJobData } from "../../queue/jobs";
+import type { DeliveryJobData } from "../jobs";
 import type { Notice } from "./notice";
 import { familiesOf, personKey, type Family, type Person } from "../people";
 import { channelEnabled, channelEntry } from "./channels";

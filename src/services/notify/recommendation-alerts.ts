@@ -5,8 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { Delivery, DomainEvent, Recommendation, SchoolClass, Student, Subject, Teacher, type DomainEventDocument } from "../../db/models";
-import { SCHEDULED_JOBS } from "../../queue/names";
-import type { ScheduledJobData } from "../../queue/jobs";
+import { SCHEDULED_JOBS, type ScheduledJobData } from "../jobs";
 import { personsOfChildren } from "../people";
 import { enqueueDeliveries, planForPerson, type DeliveryBase, type PlannedDelivery } from "./deliveries";
 import type { NotifyEnv } from "./env";

@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import { Types } from "mongoose";
 import { Delivery, DomainEvent, School, Student } from "../../db/models";
-import type { DeliveryJobData } from "../../queue/jobs";
+import type { DeliveryJobData } from "../jobs";
 import type { OverdueItem } from "./notice";
 import { enqueueDeliveries, type PlannedDelivery } from "./deliveries";
 import type { NotifyEnv } from "./env";
