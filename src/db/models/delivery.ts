@@ -60,7 +60,7 @@ export const deliverySchema = new Schema(
     lastError: { type: String, maxlength: 500 },
     printoutId: { type: ObjectId, ref: "Printout" },
     /**
-     * What the message says (the structured notice of src/queue/jobs.ts): a paper item is printed
+     * What the message says (the structured notice of src/services/notify/notice.ts): a paper item is printed
      * from it, and an electronic job lost with Redis is rebuilt from it (src/queue/redrive.ts).
      */
     notice: { type: Schema.Types.Mixed },
